@@ -1,0 +1,66 @@
+# hilcap: the two commands a new user runs are `make demo` and `make test`.
+# Both install any missing Debian package first (scripts/ensure-deps.sh), then
+# configure meson once and rebuild incrementally after that.
+
+JOBS       ?= $(shell nproc)
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
+MESON_TEST  = meson test --print-errorlogs --num-processes $(JOBS)
+
+.PHONY: all deps build demo test test-main test-asan test-tsan bench format format-check clean
+
+all: build
+
+deps:
+	@scripts/ensure-deps.sh
+
+$(BUILD)/build.ninja: | deps
+	meson setup $(BUILD)
+
+build: deps $(BUILD)/build.ninja
+	meson compile -C $(BUILD) -j $(JOBS)
+
+demo: build
+	$(BUILD)/examples/ks-client-demo
+
+# The whole suite, then again under AddressSanitizer + UndefinedBehaviorSanitizer
+# (clang, with the libFuzzer targets fuzzing briefly), then the concurrency tests
+# under ThreadSanitizer.
+test: test-main test-asan test-tsan
+
+test-main: build
+	$(MESON_TEST) -C $(BUILD)
+
+$(ASAN_BUILD)/build.ninja: | deps
+	CC=clang CXX=clang++ meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined \
+	  -Db_lundef=false -Dfuzz=true -Dbench=disabled \
+	  -Dcpp_args=-fno-sanitize-recover=all -Dc_args=-fno-sanitize-recover=all
+
+test-asan: deps $(ASAN_BUILD)/build.ninja
+	meson compile -C $(ASAN_BUILD) -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  $(MESON_TEST) -C $(ASAN_BUILD) --no-suite hardware
+
+$(TSAN_BUILD)/build.ninja: | deps
+	CC=clang CXX=clang++ meson setup $(TSAN_BUILD) -Db_sanitize=thread -Db_lundef=false \
+	  -Dbench=disabled -Dumockdev=disabled
+
+test-tsan: deps $(TSAN_BUILD)/build.ninja
+	meson compile -C $(TSAN_BUILD) -j $(JOBS)
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  $(MESON_TEST) -C $(TSAN_BUILD) --suite concurrency
+
+bench: deps
+	[ -f build-bench/build.ninja ] || meson setup build-bench -Dbuildtype=release -Dbench=enabled
+	meson compile -C build-bench -j $(JOBS)
+	meson test -C build-bench --benchmark --verbose
+
+format:
+	git ls-files '*.cpp' '*.h' '*.c' | xargs clang-format -i
+
+format-check:
+	git ls-files '*.cpp' '*.h' '*.c' | xargs clang-format --dry-run --Werror
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) build-bench
