@@ -1,8 +1,8 @@
+#include <fmt/format.h>
 #include <hilcap/uvc/descriptor_parser.h>
 
 #include <algorithm>
 #include <cstdlib>
-#include <fmt/format.h>
 #include <utility>
 
 namespace hilcap::uvc {
@@ -159,7 +159,7 @@ struct VideoStreamingState {
   std::optional<InputHeader> header;
   std::vector<Format> formats;
   std::vector<StillImageFrame> still_frames;
-  std::size_t class_bytes = 0;  // what VS_INPUT_HEADER.wTotalLength should count
+  std::size_t class_bytes = 0;   // what VS_INPUT_HEADER.wTotalLength should count
   bool in_other_format = false;  // frames of an unmodelled format follow
 };
 
@@ -180,7 +180,8 @@ class ConfigurationParser {
     report(Severity::kWarning, offset, fmt::format(f, std::forward<Args>(args)...));
   }
   void report(Severity severity, std::size_t offset, std::string message) {
-    diagnostics_.push_back({severity, DescriptorSource::kConfiguration, offset, std::move(message)});
+    diagnostics_.push_back(
+        {severity, DescriptorSource::kConfiguration, offset, std::move(message)});
   }
   // Reports and returns false when `d` is shorter than `need`.
   bool require(const DescriptorView& d, const char* name, std::size_t need, const char* why = "") {
@@ -504,7 +505,7 @@ void ConfigurationParser::on_video_control(const DescriptorView& d, VideoControl
   for (const VideoEntity& other : vc.entities)
     if (other.id == e.id)
       warning(d.offset(), "{} ID {} already used by another entity ({})", name, e.id,
-                to_string(other.kind));
+              to_string(other.kind));
   vc.entities.push_back(std::move(e));
 }
 
@@ -680,8 +681,7 @@ void ConfigurationParser::on_frame(const DescriptorView& d, VideoStreamingState&
   const bool frame_based = subtype == uvcp::kVsFrameFrameBased;
   const std::size_t type_at = frame_based ? 21 : 25;
   const std::size_t n = d.u8(type_at);
-  const std::size_t need =
-      kFrameFixedLength + (n == 0 ? kContinuousIntervalsLength : 4 * n);
+  const std::size_t need = kFrameFixedLength + (n == 0 ? kContinuousIntervalsLength : 4 * n);
   if (d.size() < need) {
     if (n == 0)
       error(d.offset(), "{} bLength {} < 26 + 12 (continuous intervals) = {}: frame ignored", name,
@@ -821,13 +821,15 @@ void ConfigurationParser::build_functions() {
       si.header = *vs->header;
       si.formats = vs->formats;
       si.still_frames = vs->still_frames;
-      if (const Interface* itf = config_.find_interface(number)) si.alt_settings = itf->alt_settings;
+      if (const Interface* itf = config_.find_interface(number))
+        si.alt_settings = itf->alt_settings;
       fn.streaming.push_back(std::move(si));
     }
     config_.video_functions.push_back(std::move(fn));
   }
   for (const VideoStreamingState& vs : vs_)
-    if (vs.header && std::find(claimed.begin(), claimed.end(), vs.interface_number) == claimed.end())
+    if (vs.header &&
+        std::find(claimed.begin(), claimed.end(), vs.interface_number) == claimed.end())
       warning(vs.interface_offset,
               "VideoStreaming interface {} is listed by no VC_HEADER: not part of any function",
               vs.interface_number);
@@ -836,12 +838,10 @@ void ConfigurationParser::build_functions() {
 std::optional<DeviceDescriptor> parse_device_descriptor(std::span<const std::uint8_t> bytes,
                                                         std::vector<Diagnostic>& diagnostics) {
   auto fail = [&](std::string message) {
-    diagnostics.push_back(
-        {Severity::kError, DescriptorSource::kDevice, 0, std::move(message)});
+    diagnostics.push_back({Severity::kError, DescriptorSource::kDevice, 0, std::move(message)});
     return std::nullopt;
   };
-  if (bytes.size() < 18)
-    return fail(fmt::format("DEVICE: {} bytes given, need 18", bytes.size()));
+  if (bytes.size() < 18) return fail(fmt::format("DEVICE: {} bytes given, need 18", bytes.size()));
   if (bytes[1] != uvcp::kDescDevice)
     return fail(fmt::format("DEVICE: bDescriptorType 0x{:02x}, expected 0x01", bytes[1]));
   if (bytes[0] < 18) return fail(fmt::format("DEVICE: bLength {} < 18", bytes[0]));
@@ -911,8 +911,7 @@ ParsedDevice parse_descriptors(std::span<const std::uint8_t> device_descriptor,
   ParsedDevice parsed;
   if (!device_descriptor.empty())
     parsed.device = parse_device_descriptor(device_descriptor, parsed.diagnostics);
-  parsed.configuration =
-      ConfigurationParser(configuration_descriptor, parsed.diagnostics).run();
+  parsed.configuration = ConfigurationParser(configuration_descriptor, parsed.diagnostics).run();
   return parsed;
 }
 

@@ -1,7 +1,7 @@
+#include <fmt/format.h>
 #include <hilcap/uvc/descriptors.h>
 
 #include <algorithm>
-#include <fmt/format.h>
 
 namespace hilcap::uvc {
 
@@ -71,9 +71,8 @@ std::uint32_t Endpoint::bytes_per_interval(UsbSpeed speed) const {
   const std::uint32_t packet = packet_size();
   if (speed == UsbSpeed::kSuper && companion) {
     if (companion->bytes_per_interval != 0) return companion->bytes_per_interval;
-    const std::uint32_t bursts = transfer_type() == TransferType::kIsochronous
-                                     ? std::uint32_t{companion->mult()} + 1
-                                     : 1;
+    const std::uint32_t bursts =
+        transfer_type() == TransferType::kIsochronous ? std::uint32_t{companion->mult()} + 1 : 1;
     return (std::uint32_t{companion->max_burst} + 1) * bursts * packet;
   }
   if (speed == UsbSpeed::kFull || transfer_type() == TransferType::kBulk) return packet;
@@ -126,8 +125,8 @@ const Interface* Configuration::find_interface(std::uint8_t number) const {
 
 std::string format_name(const Guid& guid) {
   // Bytes 4..15 of the Microsoft media subtype family; bytes 0..3 are the fourcc.
-  static constexpr std::array<std::uint8_t, 12> kFamilyTail = {
-      0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71};
+  static constexpr std::array<std::uint8_t, 12> kFamilyTail = {0x00, 0x00, 0x10, 0x00, 0x80, 0x00,
+                                                               0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71};
   const bool family = std::equal(kFamilyTail.begin(), kFamilyTail.end(), guid.begin() + 4);
   const bool printable = std::all_of(guid.begin(), guid.begin() + 4,
                                      [](std::uint8_t c) { return c >= 0x20 && c < 0x7F; });
@@ -144,8 +143,8 @@ std::string guid_string(const Guid& g) {
   return fmt::format(
       "{{{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-"
       "{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}}}",
-      g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12], g[13],
-      g[14], g[15]);
+      g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12], g[13], g[14],
+      g[15]);
 }
 
 }  // namespace hilcap::uvc

@@ -5,14 +5,14 @@
 // problem that loses nothing is a warning.
 #pragma once
 
+#include <hilcap/uvc/descriptors.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
-
-#include <hilcap/uvc/descriptors.h>
 
 namespace hilcap::uvc {
 

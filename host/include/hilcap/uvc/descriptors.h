@@ -5,13 +5,13 @@
 // only: copyable, no pointers into the parsed bytes.
 #pragma once
 
+#include <hilcap/device/uvc_protocol.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <hilcap/device/uvc_protocol.h>
 
 namespace hilcap::uvc {
 
@@ -21,7 +21,12 @@ using Guid = device::uvc::Guid;
 enum class UsbSpeed { kUnknown, kFull, kHigh, kSuper };
 const char* to_string(UsbSpeed speed);
 
-enum class TransferType : std::uint8_t { kControl = 0, kIsochronous = 1, kBulk = 2, kInterrupt = 3 };
+enum class TransferType : std::uint8_t {
+  kControl = 0,
+  kIsochronous = 1,
+  kBulk = 2,
+  kInterrupt = 3
+};
 const char* to_string(TransferType type);
 
 struct DeviceDescriptor {
@@ -129,12 +134,12 @@ const char* to_string(EntityKind kind);
 // A terminal or unit of the VideoControl topology (UVC 3.7.2).
 struct VideoEntity {
   EntityKind kind = EntityKind::kInputTerminal;
-  std::uint8_t id = 0;               // bTerminalID / bUnitID
-  std::uint16_t terminal_type = 0;   // terminals only
-  std::uint8_t assoc_terminal = 0;   // terminals only
-  std::vector<std::uint8_t> sources; // bSourceID / baSourceID
+  std::uint8_t id = 0;                 // bTerminalID / bUnitID
+  std::uint16_t terminal_type = 0;     // terminals only
+  std::uint8_t assoc_terminal = 0;     // terminals only
+  std::vector<std::uint8_t> sources;   // bSourceID / baSourceID
   std::vector<std::uint8_t> controls;  // bmControls, little-endian bytes
-  std::uint8_t i_name = 0;           // iTerminal / iSelector / iProcessing / ...
+  std::uint8_t i_name = 0;             // iTerminal / iSelector / iProcessing / ...
   // Camera terminal.
   std::uint16_t objective_focal_length_min = 0;
   std::uint16_t objective_focal_length_max = 0;

@@ -1,0 +1,2 @@
+#include <gtest/gtest.h>
+#include <hilcap/uvc/descriptor_parser.h>
