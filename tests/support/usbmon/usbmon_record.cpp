@@ -91,11 +91,18 @@ ParseOutcome read_pcap(const std::filesystem::path& path, std::vector<Record>& o
   if (!in) return fail("cannot open " + path.string());
   const std::vector<std::uint8_t> file{std::istreambuf_iterator<char>(in),
                                        std::istreambuf_iterator<char>()};
-  const std::span<const std::uint8_t> b(file);
-  if (b.size() < 24) return fail("pcap shorter than its 24-byte header");
+  return parse_pcap(file, out);
+}
+
+bool is_pcap(std::span<const std::uint8_t> b) {
+  if (b.size() < 4) return false;
   const std::uint32_t magic = get<std::uint32_t>(b, 0);
-  if (magic != 0xA1B2C3D4 && magic != 0xA1B23C4D)
-    return fail("not a little-endian classic pcap file");
+  return magic == 0xA1B2C3D4 || magic == 0xA1B23C4D;  // microsecond / nanosecond
+}
+
+ParseOutcome parse_pcap(std::span<const std::uint8_t> b, std::vector<Record>& out) {
+  if (b.size() < 24) return fail("pcap shorter than its 24-byte header");
+  if (!is_pcap(b)) return fail("not a little-endian classic pcap file");
   const std::uint32_t linktype = get<std::uint32_t>(b, 20);
   if (linktype != kLinktypeUsbLinuxMmapped)
     return fail("pcap link type " + std::to_string(linktype) + ", expected 220");

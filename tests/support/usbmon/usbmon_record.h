@@ -67,6 +67,8 @@ ParseOutcome read_hex_text(const std::filesystem::path& path, std::vector<std::u
 
 // Every record of a classic pcap file with link type 220.
 ParseOutcome read_pcap(const std::filesystem::path& path, std::vector<Record>& out);
+ParseOutcome parse_pcap(std::span<const std::uint8_t> file, std::vector<Record>& out);
+bool is_pcap(std::span<const std::uint8_t> file);
 
 // A file of lines with one unspaced hex string each (payload heads); other
 // lines ("Converted Monotonic Time: ...") are skipped. An odd-length or
