@@ -200,5 +200,29 @@ TEST(RealDescriptorsDualFunction, EachFunctionKeepsItsOwnInterfaces) {
   EXPECT_GT(parsed.configuration.interfaces.size(), 4u);
 }
 
+// Guards: the lsusb-text reader itself, on decodes that have no binary
+// descriptors: the Cam Link 4K (USB 3 bulk, burst 15, three uncompressed
+// 3840x2160 formats) and the C920 (frame-based H.264 among YUY2 and MJPEG).
+TEST(LsusbTextReader, ReadsOtherDecodes) {
+  HILCAP_REQUIRE_REALDATA(root);
+  const LsusbDecode camlink = parse_lsusb_text(
+      read_text(root / "descriptors" / "lkml" / "elgato_camlink4k_0fd9-0066.lsusb.txt"));
+  EXPECT_EQ(camlink.video_functions, 1);
+  auto count = [](const LsusbDecode& d, const std::string& needle) {
+    return std::count_if(d.lines.begin(), d.lines.end(),
+                         [&](const std::string& l) { return l.find(needle) != std::string::npos; });
+  };
+  EXPECT_EQ(count(camlink, "subtype 4 frames"), 3);
+  EXPECT_EQ(count(camlink, " 3840x2160 "), 3);
+  EXPECT_EQ(count(camlink, "ep 0x83 attr 2 mps 0x0400 burst 15"), 1);
+  EXPECT_EQ(count(camlink, "bcdUVC 0x0110 clock 0"), 1);
+
+  const LsusbDecode c920 = parse_lsusb_text(
+      read_text(root / "descriptors" / "libuvc-lsusb" / "logitech_hd_pro_920.lsusb.txt"));
+  EXPECT_EQ(c920.video_functions, 1);
+  EXPECT_EQ(count(c920, "subtype 16 frames"), 1);  // FORMAT_FRAME_BASED
+  EXPECT_GT(count(c920, "subtype 17 "), 0);        // its FRAME_FRAME_BASED frames
+}
+
 }  // namespace
 }  // namespace hilcap::uvc::testing
