@@ -87,8 +87,7 @@ Result<StreamChoice> choose_stream(const VideoFunction& function, const StreamRe
       offered.push_back(function.streaming.size() > 1
                             ? fmt::format("{} (interface {})", f.name, si.interface_number)
                             : f.name);
-      if (request.format.empty() ? formats.empty() : name_matches(f, request.format))
-        formats.push_back({&si, &f});
+      if (request.format.empty() || name_matches(f, request.format)) formats.push_back({&si, &f});
     }
   if (offered.empty())
     return Error{fmt::format("video function of interface {} offers no streamable format",
@@ -97,27 +96,29 @@ Result<StreamChoice> choose_stream(const VideoFunction& function, const StreamRe
     return Error{fmt::format("format '{}' not offered; offered: {}", request.format,
                              fmt::join(offered, ", "))};
 
-  // The first format of that name that has the size.
+  // The first matching format that has the size.
   const bool any_size = request.width == 0 && request.height == 0;
   const Candidate* chosen = nullptr;
   const Frame* frame = nullptr;
   std::vector<std::string> sizes;
   for (const Candidate& c : formats) {
     for (const Frame& fr : c.format->frames) {
-      sizes.push_back(fmt::format("{}x{}", fr.width, fr.height));
+      const std::string size = fmt::format("{}x{}", fr.width, fr.height);
+      if (std::find(sizes.begin(), sizes.end(), size) == sizes.end()) sizes.push_back(size);
       if (frame == nullptr && !any_size && fr.width == request.width &&
           fr.height == request.height) {
         chosen = &c;
         frame = &fr;
       }
     }
-    if (frame == nullptr && any_size) {
+    if (frame == nullptr && any_size) {  // the first format's default frame
       chosen = &c;
       frame = c.format->find_frame(c.format->default_frame_index);
       if (frame == nullptr) frame = &c.format->frames.front();
     }
   }
-  const std::string format_name = formats.front().format->name;
+  const std::string format_name =
+      request.format.empty() ? std::string("any format") : formats.front().format->name;
   if (frame == nullptr)
     return Error{fmt::format("size {}x{} not offered for {}; offered: {}", request.width,
                              request.height, format_name, fmt::join(sizes, ", "))};

@@ -57,6 +57,15 @@ TEST(ChooseStream, ExactRequest) {
   EXPECT_EQ(n->interval_100ns, 333667u);
 }
 
+// Guards: a size without a format is looked for in every format, in order.
+TEST(ChooseStream, SizeWithoutFormatSearchesAllFormats) {
+  const Result<StreamChoice> c = choose_stream(camera(), {"", 1280, 720, 0});
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->format_name, "MJPEG");
+  EXPECT_EQ(choose_stream(camera(), {"", 100, 100, 0}).error(),
+            "size 100x100 not offered for any format; offered: 640x480, 320x240, 1280x720");
+}
+
 // Guards: what is not offered is named together with what is.
 TEST(ChooseStream, NotOfferedListsWhatIs) {
   EXPECT_EQ(choose_stream(camera(), {"H264", 0, 0, 0}).error(),
