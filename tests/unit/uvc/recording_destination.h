@@ -1,0 +1,61 @@
+// A FrameDestination for tests: a fixed pool of buffers, and a record of
+// every frame delivered (with a copy of its bytes) and every buffer returned.
+#pragma once
+
+#include <hilcap/uvc/frame_assembler.h>
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace hilcap::uvc::testing {
+
+class RecordingDestination : public FrameDestination {
+ public:
+  struct Delivered {
+    FrameInfo info;
+    std::vector<std::uint8_t> bytes;
+    std::uint64_t buffer_id = 0;
+  };
+
+  RecordingDestination(std::size_t buffers, std::size_t buffer_size)
+      : storage_(buffers, std::vector<std::uint8_t>(buffer_size)) {
+    for (std::size_t i = 0; i < buffers; ++i)
+      free_.push_back(i);
+  }
+
+  std::optional<FrameBuffer> acquire_buffer() override {
+    if (free_.empty()) return std::nullopt;
+    const std::size_t i = free_.back();
+    free_.pop_back();
+    return FrameBuffer{storage_[i], i};
+  }
+
+  void deliver_frame(const FrameBuffer& buffer, const FrameInfo& info) override {
+    const auto& s = storage_[buffer.id];
+    delivered.push_back({info,
+                         std::vector<std::uint8_t>(
+                             s.begin(), s.begin() + static_cast<std::ptrdiff_t>(info.bytes_used)),
+                         buffer.id});
+    if (recycle) free_.push_back(buffer.id);  // the client frees it at once
+  }
+
+  void release_buffer(const FrameBuffer& buffer) override {
+    ++released;
+    free_.push_back(buffer.id);
+  }
+
+  std::size_t free_buffers() const { return free_.size(); }
+  // Hands a delivered buffer back (when recycle is off).
+  void client_frees(std::uint64_t id) { free_.push_back(id); }
+
+  bool recycle = true;
+  std::vector<Delivered> delivered;
+  std::size_t released = 0;
+
+ private:
+  std::vector<std::vector<std::uint8_t>> storage_;
+  std::vector<std::size_t> free_;
+};
+
+}  // namespace hilcap::uvc::testing
