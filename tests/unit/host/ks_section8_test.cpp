@@ -139,9 +139,15 @@ TEST(KsSection8, Case02_ImmediateAllocation) {
 
 // Case 3: ALLOC N+1 pends (ERROR_IO_PENDING, Internal 0x103) and allocates nothing.
 TEST(KsSection8, Case03_ExhaustionPends) {
-  Allocator a;
-  exhaust(a.get());
+  Allocator a(framing(kFrames));
+  std::vector<PVOID> frames(kFrames - 1);
   Overlapped o;
+  for (PVOID& f : frames)
+    ASSERT_TRUE(test::alloc(a.get(), &f, &o.ov));
+  ASSERT_TRUE(o.signalled()) << "the last immediate ALLOC signalled the event";
+  PVOID last = nullptr;
+  ASSERT_TRUE(test::alloc(a.get(), &last, &o.ov));
+  // Issued again with the same OVERLAPPED: the pend resets the event.
   PVOID frame = kSentinel;
   EXPECT_FALSE(test::alloc(a.get(), &frame, &o.ov));
   EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_IO_PENDING));
