@@ -10,7 +10,9 @@
  * - KsCreateAllocator with a NULL connection handle creates a standalone
  *   allocator (the classic KS default allocator, fed only by FREE).
  * - DeviceIoControl with a NULL OVERLAPPED blocks until the request completes,
- *   whatever the handle; CancelSynchronousIo breaks that wait.
+ *   whatever the handle; CancelSynchronousIo breaks that wait. OpenThread
+ *   finds only threads that have called into hilcap (GetCurrentThreadId
+ *   suffices).
  * - The FILE_OBJECT argument of the direct-call function table is the
  *   allocator HANDLE.
  * - Named events are not supported (CreateEvent with a name fails with

@@ -27,7 +27,7 @@ class Event final : public KernelObject, public std::enable_shared_from_this<Eve
   // `milliseconds` passed first; INFINITE waits forever.
   bool wait(DWORD milliseconds);
 
-  std::shared_ptr<Event> signal_event() override { return shared_from_this(); }
+  std::shared_ptr<Event> signal_event() override { return weak_from_this().lock(); }
 
  private:
   bool try_consume();

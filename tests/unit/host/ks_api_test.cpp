@@ -181,6 +181,26 @@ TEST(KsApi, CompletionObserverSeesPendedRequests) {
   EXPECT_EQ(observer.seen[1].status, STATUS_CANCELLED);
 }
 
+// CancelIoEx(h, NULL) cancels every request of the handle; with none it finds nothing.
+TEST(KsApi, CancelIoExWithoutOverlappedCancelsAll) {
+  Allocator a(test::framing(1));
+  PVOID held = nullptr;
+  ASSERT_TRUE(test::alloc(a.get(), &held, nullptr));
+  Overlapped o[2];
+  PVOID frames[2] = {nullptr, nullptr};
+  for (int i = 0; i < 2; ++i)
+    ASSERT_FALSE(test::alloc(a.get(), &frames[i], &o[i].ov));
+  EXPECT_TRUE(CancelIoEx(a.get(), nullptr));
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_TRUE(o[i].signalled());
+    EXPECT_EQ(o[i].ov.Internal, 0xC0000120u);
+    EXPECT_EQ(frames[i], nullptr);
+  }
+  EXPECT_FALSE(CancelIoEx(a.get(), nullptr));
+  EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_NOT_FOUND));
+  EXPECT_EQ(test::status(a.get()).AllocatedFrames, 1u);
+}
+
 // stream_allocator_from_handle reaches the allocator behind a handle, and nothing else.
 TEST(KsApi, StreamAllocatorFromHandle) {
   Allocator a;
