@@ -1,0 +1,632 @@
+/* The Windows-compatible Kernel Streaming client API of hilcap.
+ *
+ * Names, values and x64 struct layouts are those of the Windows SDK (ks.h,
+ * ksmedia.h, ntstatus.h, winerror.h, devioctl.h, minwinbase.h, WinBase.h), so
+ * that KS client code written for Windows compiles unchanged against hilcap.
+ * Sources and confidence of every value: shared/reference/ks-semantics.md,
+ * sections 1 and 2. Compiles as C11 and as C++20.
+ *
+ * hilcap specifics a Windows programmer should know:
+ * - KsCreateAllocator with a NULL connection handle creates a standalone
+ *   allocator (the classic KS default allocator, fed only by FREE).
+ * - DeviceIoControl with a NULL OVERLAPPED blocks until the request completes,
+ *   whatever the handle; CancelSynchronousIo breaks that wait. OpenThread
+ *   finds only threads that have called into hilcap (GetCurrentThreadId
+ *   suffices).
+ * - The FILE_OBJECT argument of the direct-call function table is the
+ *   allocator HANDLE.
+ * - Named events are not supported (CreateEvent with a name fails with
+ *   ERROR_NOT_SUPPORTED); WCHAR is the platform's wchar_t. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+#define HILCAP_KS_STATIC_ASSERT(expr, msg) static_assert(expr, msg)
+#define HILCAP_KS_ALIGNOF(type) alignof(type)
+extern "C" {
+#else
+#define HILCAP_KS_STATIC_ASSERT(expr, msg) _Static_assert(expr, msg)
+#define HILCAP_KS_ALIGNOF(type) _Alignof(type)
+#endif
+
+HILCAP_KS_STATIC_ASSERT(sizeof(void*) == 8, "hilcap implements the Windows x64 KS ABI only");
+
+/* ---- Basic Windows types (LLP64: LONG and ULONG are 32-bit) ---- */
+#define WINAPI
+#define KSDDKAPI
+#define TRUE 1
+#define FALSE 0
+
+typedef int BOOL;
+typedef unsigned char BYTE;
+typedef unsigned short WORD;
+typedef uint32_t DWORD;
+typedef int32_t LONG;
+typedef uint32_t ULONG;
+typedef int64_t LONGLONG;
+typedef uint64_t ULONGLONG;
+typedef intptr_t LONG_PTR;
+typedef uintptr_t ULONG_PTR;
+typedef void* PVOID;
+typedef void* LPVOID;
+typedef void* HANDLE;
+typedef HANDLE* PHANDLE;
+typedef DWORD* LPDWORD;
+typedef ULONG* PULONG;
+typedef LONG NTSTATUS;
+typedef char CHAR;
+typedef wchar_t WCHAR;
+typedef const CHAR* LPCSTR;
+typedef const WCHAR* LPCWSTR;
+
+#define INVALID_HANDLE_VALUE ((HANDLE)(LONG_PTR)-1)
+#define INFINITE 0xFFFFFFFFu
+#define WAIT_OBJECT_0 0x00000000u
+#define WAIT_ABANDONED 0x00000080u
+#define WAIT_TIMEOUT 0x00000102u
+#define WAIT_FAILED 0xFFFFFFFFu
+
+#define THREAD_TERMINATE 0x0001u
+#define THREAD_ALL_ACCESS 0x001FFFFFu
+#define SYNCHRONIZE 0x00100000u
+#define EVENT_ALL_ACCESS 0x001F0003u
+
+typedef struct _GUID {
+  ULONG Data1;
+  WORD Data2;
+  WORD Data3;
+  BYTE Data4[8];
+} GUID;
+typedef const GUID* LPCGUID;
+
+typedef struct _RECT {
+  LONG left;
+  LONG top;
+  LONG right;
+  LONG bottom;
+} RECT;
+
+typedef struct _SECURITY_ATTRIBUTES {
+  DWORD nLength;
+  LPVOID lpSecurityDescriptor;
+  BOOL bInheritHandle;
+} SECURITY_ATTRIBUTES, *LPSECURITY_ATTRIBUTES;
+
+typedef struct _OVERLAPPED {
+  ULONG_PTR Internal;     /* NTSTATUS of the request; STATUS_PENDING while it runs */
+  ULONG_PTR InternalHigh; /* bytes transferred */
+  union {
+    struct {
+      DWORD Offset;
+      DWORD OffsetHigh;
+    };
+    PVOID Pointer;
+  };
+  HANDLE hEvent;
+} OVERLAPPED, *LPOVERLAPPED;
+
+/* ---- NTSTATUS values (ntstatus.h) ---- */
+#define NT_SUCCESS(Status) (((NTSTATUS)(Status)) >= 0)
+#define NT_INFORMATION(Status) ((((ULONG)(Status)) >> 30) == 1)
+#define NT_WARNING(Status) ((((ULONG)(Status)) >> 30) == 2)
+#define NT_ERROR(Status) ((((ULONG)(Status)) >> 30) == 3)
+
+#define STATUS_SUCCESS ((NTSTATUS)0x00000000L)
+#define STATUS_TIMEOUT ((NTSTATUS)0x00000102L)
+#define STATUS_PENDING ((NTSTATUS)0x00000103L)
+#define STATUS_MORE_ENTRIES ((NTSTATUS)0x00000105L)
+#define STATUS_BUFFER_OVERFLOW ((NTSTATUS)0x80000005L)
+#define STATUS_DEVICE_BUSY ((NTSTATUS)0x80000011L)
+#define STATUS_NO_MORE_ENTRIES ((NTSTATUS)0x8000001AL)
+#define STATUS_UNSUCCESSFUL ((NTSTATUS)0xC0000001L)
+#define STATUS_NOT_IMPLEMENTED ((NTSTATUS)0xC0000002L)
+#define STATUS_INFO_LENGTH_MISMATCH ((NTSTATUS)0xC0000004L)
+#define STATUS_ACCESS_VIOLATION ((NTSTATUS)0xC0000005L)
+#define STATUS_INVALID_HANDLE ((NTSTATUS)0xC0000008L)
+#define STATUS_INVALID_PARAMETER ((NTSTATUS)0xC000000DL)
+#define STATUS_INVALID_DEVICE_REQUEST ((NTSTATUS)0xC0000010L)
+#define STATUS_NO_MEMORY ((NTSTATUS)0xC0000017L)
+#define STATUS_BUFFER_TOO_SMALL ((NTSTATUS)0xC0000023L)
+#define STATUS_SHARING_VIOLATION ((NTSTATUS)0xC0000043L)
+#define STATUS_DELETE_PENDING ((NTSTATUS)0xC0000056L)
+#define STATUS_INSUFFICIENT_RESOURCES ((NTSTATUS)0xC000009AL)
+#define STATUS_DEVICE_NOT_CONNECTED ((NTSTATUS)0xC000009DL)
+#define STATUS_DEVICE_NOT_READY ((NTSTATUS)0xC00000A3L)
+#define STATUS_NOT_SUPPORTED ((NTSTATUS)0xC00000BBL)
+#define STATUS_INVALID_USER_BUFFER ((NTSTATUS)0xC00000E8L)
+#define STATUS_CANCELLED ((NTSTATUS)0xC0000120L)
+#define STATUS_FILE_CLOSED ((NTSTATUS)0xC0000128L)
+#define STATUS_INVALID_DEVICE_STATE ((NTSTATUS)0xC0000184L)
+#define STATUS_INVALID_BUFFER_SIZE ((NTSTATUS)0xC0000206L)
+#define STATUS_NOT_FOUND ((NTSTATUS)0xC0000225L)
+#define STATUS_PROPSET_NOT_FOUND ((NTSTATUS)0xC0000230L)
+#define STATUS_NO_MATCH ((NTSTATUS)0xC0000272L)
+#define STATUS_DEVICE_REMOVED ((NTSTATUS)0xC00002B6L)
+
+/* ---- Win32 error codes (winerror.h) ---- */
+#define ERROR_SUCCESS 0L
+#define NO_ERROR 0L
+#define ERROR_INVALID_FUNCTION 1L
+#define ERROR_ACCESS_DENIED 5L
+#define ERROR_INVALID_HANDLE 6L
+#define ERROR_NOT_ENOUGH_MEMORY 8L
+#define ERROR_NOT_READY 21L
+#define ERROR_BAD_COMMAND 22L
+#define ERROR_BAD_LENGTH 24L
+#define ERROR_GEN_FAILURE 31L
+#define ERROR_SHARING_VIOLATION 32L
+#define ERROR_NOT_SUPPORTED 50L
+#define ERROR_DEV_NOT_EXIST 55L
+#define ERROR_INVALID_PARAMETER 87L
+#define ERROR_INSUFFICIENT_BUFFER 122L
+#define ERROR_BUSY 170L
+#define ERROR_MORE_DATA 234L
+#define ERROR_NO_MORE_ITEMS 259L
+#define ERROR_MR_MID_NOT_FOUND 317L
+#define ERROR_OPERATION_ABORTED 995L
+#define ERROR_IO_INCOMPLETE 996L
+#define ERROR_IO_PENDING 997L
+#define ERROR_NOACCESS 998L
+#define ERROR_DEVICE_NOT_CONNECTED 1167L
+#define ERROR_NOT_FOUND 1168L
+#define ERROR_NO_MATCH 1169L
+#define ERROR_SET_NOT_FOUND 1170L
+#define ERROR_NO_SYSTEM_RESOURCES 1450L
+#define ERROR_INVALID_USER_BUFFER 1784L
+
+/* ---- IOCTL codes (devioctl.h, ks.h) ---- */
+#define CTL_CODE(DeviceType, Function, Method, Access) \
+  (((DeviceType) << 16) | ((Access) << 14) | ((Function) << 2) | (Method))
+#define FILE_DEVICE_KS 0x0000002F
+#define METHOD_BUFFERED 0
+#define METHOD_NEITHER 3
+#define FILE_ANY_ACCESS 0
+#define FILE_READ_ACCESS 0x0001
+#define FILE_WRITE_ACCESS 0x0002
+
+#define IOCTL_KS_PROPERTY CTL_CODE(FILE_DEVICE_KS, 0x000, METHOD_NEITHER, FILE_ANY_ACCESS)
+#define IOCTL_KS_ENABLE_EVENT CTL_CODE(FILE_DEVICE_KS, 0x001, METHOD_NEITHER, FILE_ANY_ACCESS)
+#define IOCTL_KS_DISABLE_EVENT CTL_CODE(FILE_DEVICE_KS, 0x002, METHOD_NEITHER, FILE_ANY_ACCESS)
+#define IOCTL_KS_METHOD CTL_CODE(FILE_DEVICE_KS, 0x003, METHOD_NEITHER, FILE_ANY_ACCESS)
+#define IOCTL_KS_WRITE_STREAM CTL_CODE(FILE_DEVICE_KS, 0x004, METHOD_NEITHER, FILE_WRITE_ACCESS)
+#define IOCTL_KS_READ_STREAM CTL_CODE(FILE_DEVICE_KS, 0x005, METHOD_NEITHER, FILE_READ_ACCESS)
+#define IOCTL_KS_RESET_STATE CTL_CODE(FILE_DEVICE_KS, 0x006, METHOD_NEITHER, FILE_ANY_ACCESS)
+#define IOCTL_KS_HANDSHAKE CTL_CODE(FILE_DEVICE_KS, 0x007, METHOD_NEITHER, FILE_ANY_ACCESS)
+
+HILCAP_KS_STATIC_ASSERT(IOCTL_KS_PROPERTY == 0x002F0003, "IOCTL_KS_PROPERTY");
+HILCAP_KS_STATIC_ASSERT(IOCTL_KS_ENABLE_EVENT == 0x002F0007, "IOCTL_KS_ENABLE_EVENT");
+HILCAP_KS_STATIC_ASSERT(IOCTL_KS_DISABLE_EVENT == 0x002F000B, "IOCTL_KS_DISABLE_EVENT");
+HILCAP_KS_STATIC_ASSERT(IOCTL_KS_METHOD == 0x002F000F, "IOCTL_KS_METHOD");
+HILCAP_KS_STATIC_ASSERT(IOCTL_KS_WRITE_STREAM == 0x002F8013, "IOCTL_KS_WRITE_STREAM");
+HILCAP_KS_STATIC_ASSERT(IOCTL_KS_READ_STREAM == 0x002F4017, "IOCTL_KS_READ_STREAM");
+HILCAP_KS_STATIC_ASSERT(IOCTL_KS_RESET_STATE == 0x002F001B, "IOCTL_KS_RESET_STATE");
+HILCAP_KS_STATIC_ASSERT(IOCTL_KS_HANDSHAKE == 0x002F001F, "IOCTL_KS_HANDSHAKE");
+
+/* ---- Request identifiers (ks.h) ----
+ * Windows' KSIDENTIFIER is a union of {Set, Id, Flags} with a LONGLONG. The
+ * `Identifier` member (same layout) is a hilcap addition: Microsoft's own
+ * KSMETHOD_STREAMALLOCATOR_ALLOC sample writes Method.Identifier.Set. */
+typedef struct {
+  union {
+    struct {
+      GUID Set;
+      ULONG Id;
+      ULONG Flags;
+    };
+    struct {
+      GUID Set;
+      ULONG Id;
+      ULONG Flags;
+    } Identifier;
+    LONGLONG Alignment;
+  };
+} KSIDENTIFIER, *PKSIDENTIFIER;
+
+typedef KSIDENTIFIER KSPROPERTY, *PKSPROPERTY;
+typedef KSIDENTIFIER KSMETHOD, *PKSMETHOD;
+typedef KSIDENTIFIER KSEVENT, *PKSEVENT;
+
+typedef struct {
+  KSPROPERTY Property;
+  ULONG NodeId;
+  ULONG Reserved;
+} KSP_NODE, *PKSP_NODE;
+
+typedef struct {
+  KSMETHOD Method;
+  ULONG NodeId;
+  ULONG Reserved;
+} KSM_NODE, *PKSM_NODE;
+
+#define KSMETHOD_TYPE_NONE 0x00000000
+#define KSMETHOD_TYPE_READ 0x00000001
+#define KSMETHOD_TYPE_WRITE 0x00000002
+#define KSMETHOD_TYPE_MODIFY 0x00000003
+#define KSMETHOD_TYPE_SOURCE 0x00000004
+#define KSMETHOD_TYPE_SEND 0x00000001
+#define KSMETHOD_TYPE_SETSUPPORT 0x00000100
+#define KSMETHOD_TYPE_BASICSUPPORT 0x00000200
+#define KSMETHOD_TYPE_TOPOLOGY 0x10000000
+
+#define KSPROPERTY_TYPE_GET 0x00000001
+#define KSPROPERTY_TYPE_SET 0x00000002
+#define KSPROPERTY_TYPE_GETPAYLOADSIZE 0x00000004
+#define KSPROPERTY_TYPE_SETSUPPORT 0x00000100
+#define KSPROPERTY_TYPE_BASICSUPPORT 0x00000200
+#define KSPROPERTY_TYPE_RELATIONS 0x00000400
+#define KSPROPERTY_TYPE_SERIALIZESET 0x00000800
+#define KSPROPERTY_TYPE_UNSERIALIZESET 0x00001000
+#define KSPROPERTY_TYPE_SERIALIZERAW 0x00002000
+#define KSPROPERTY_TYPE_UNSERIALIZERAW 0x00004000
+#define KSPROPERTY_TYPE_SERIALIZESIZE 0x00008000
+#define KSPROPERTY_TYPE_DEFAULTVALUES 0x00010000
+#define KSPROPERTY_TYPE_HIGHPRIORITY 0x08000000
+#define KSPROPERTY_TYPE_TOPOLOGY 0x10000000
+#define KSPROPERTY_TYPE_FSFILTERSCOPE 0x40000000
+#define KSPROPERTY_TYPE_COPYPAYLOAD 0x80000000
+
+#define KSEVENT_TYPE_ENABLE 0x00000001
+#define KSEVENT_TYPE_ONESHOT 0x00000002
+#define KSEVENT_TYPE_ENABLEBUFFERED 0x00000004
+#define KSEVENT_TYPE_SETSUPPORT 0x00000100
+#define KSEVENT_TYPE_BASICSUPPORT 0x00000200
+#define KSEVENT_TYPE_QUERYBUFFER 0x00000400
+#define KSEVENT_TYPE_TOPOLOGY 0x10000000
+
+/* ---- Set GUIDs: objects defined once in libhilcap; STATIC_* initialisers as in ks.h ---- */
+#define STATIC_GUID_NULL 0x00000000L, 0x0000, 0x0000, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
+#define STATIC_KSMETHODSETID_StreamAllocator \
+  0xcf6e4341L, 0xec87, 0x11cf, 0xa1, 0x30, 0x00, 0x20, 0xaf, 0xd1, 0x56, 0xe4
+#define STATIC_KSPROPSETID_StreamAllocator \
+  0xcf6e4342L, 0xec87, 0x11cf, 0xa1, 0x30, 0x00, 0x20, 0xaf, 0xd1, 0x56, 0xe4
+#define STATIC_KSEVENTSETID_StreamAllocator \
+  0x75d95571L, 0x073c, 0x11d0, 0xa1, 0x61, 0x00, 0x20, 0xaf, 0xd1, 0x56, 0xe4
+#define STATIC_KSPROPSETID_Connection \
+  0x1D58C920L, 0xAC9B, 0x11CF, 0xA5, 0xD6, 0x28, 0xDB, 0x04, 0xC1, 0x00, 0x00
+#define STATIC_KSPROPSETID_Stream \
+  0x65aaba60L, 0x98ae, 0x11cf, 0xa1, 0x0d, 0x00, 0x20, 0xaf, 0xd1, 0x56, 0xe4
+#define STATIC_PROPSETID_VIDCAP_DROPPEDFRAMES \
+  0xC6E13344L, 0x30AC, 0x11d0, 0xA1, 0x8C, 0x00, 0xA0, 0xC9, 0x11, 0x89, 0x56
+
+extern const GUID GUID_NULL;
+extern const GUID KSMETHODSETID_StreamAllocator;
+extern const GUID KSPROPSETID_StreamAllocator;
+extern const GUID KSEVENTSETID_StreamAllocator;
+extern const GUID KSPROPSETID_Connection;
+extern const GUID KSPROPSETID_Stream;
+extern const GUID PROPSETID_VIDCAP_DROPPEDFRAMES;
+
+/* ---- Ids within the sets ---- */
+typedef enum {
+  KSMETHOD_STREAMALLOCATOR_ALLOC,
+  KSMETHOD_STREAMALLOCATOR_FREE
+} KSMETHOD_STREAMALLOCATOR;
+
+typedef enum {
+  KSPROPERTY_STREAMALLOCATOR_FUNCTIONTABLE,
+  KSPROPERTY_STREAMALLOCATOR_STATUS
+} KSPROPERTY_STREAMALLOCATOR;
+
+typedef enum {
+  KSEVENT_STREAMALLOCATOR_INTERNAL_FREEFRAME,
+  KSEVENT_STREAMALLOCATOR_FREEFRAME
+} KSEVENT_STREAMALLOCATOR;
+
+typedef enum {
+  KSPROPERTY_CONNECTION_STATE,
+  KSPROPERTY_CONNECTION_PRIORITY,
+  KSPROPERTY_CONNECTION_DATAFORMAT,
+  KSPROPERTY_CONNECTION_ALLOCATORFRAMING,
+  KSPROPERTY_CONNECTION_PROPOSEDATAFORMAT,
+  KSPROPERTY_CONNECTION_ACQUIREORDERING,
+  KSPROPERTY_CONNECTION_ALLOCATORFRAMING_EX,
+  KSPROPERTY_CONNECTION_STARTAT
+} KSPROPERTY_CONNECTION;
+
+typedef enum { KSPROPERTY_STREAM_ALLOCATOR } KSPROPERTY_STREAM;
+
+typedef enum { KSPROPERTY_DROPPEDFRAMES_CURRENT } KSPROPERTY_VIDCAP_DROPPEDFRAMES;
+
+typedef enum { KSSTATE_STOP, KSSTATE_ACQUIRE, KSSTATE_PAUSE, KSSTATE_RUN } KSSTATE, *PKSSTATE;
+
+/* ---- Allocator framing ---- */
+#define KSALLOCATOR_REQUIREMENTF_INPLACE_MODIFIER 0x00000001
+#define KSALLOCATOR_REQUIREMENTF_SYSTEM_MEMORY 0x00000002
+#define KSALLOCATOR_REQUIREMENTF_FRAME_INTEGRITY 0x00000004
+#define KSALLOCATOR_REQUIREMENTF_MUST_ALLOCATE 0x00000008
+#define KSALLOCATOR_REQUIREMENTF_SYSTEM_MEMORY_CUSTOM_ALLOCATION 0x00000010
+#define KSALLOCATOR_REQUIREMENTF_PREFERENCES_ONLY 0x80000000
+#define KSALLOCATOR_OPTIONF_COMPATIBLE 0x00000001
+#define KSALLOCATOR_OPTIONF_SYSTEM_MEMORY 0x00000002
+#define KSALLOCATOR_OPTIONF_VALID 0x00000003
+
+#define KSALLOCATOR_FLAG_PARTIAL_READ_SUPPORT 0x00000010
+#define KSALLOCATOR_FLAG_DEVICE_SPECIFIC 0x00000020
+#define KSALLOCATOR_FLAG_CAN_ALLOCATE 0x00000040
+#define KSALLOCATOR_FLAG_INSIST_ON_FRAMESIZE_RATIO 0x00000080
+#define KSALLOCATOR_FLAG_NO_FRAME_INTEGRITY 0x00000100
+#define KSALLOCATOR_FLAG_MULTIPLE_OUTPUT 0x00000200
+#define KSALLOCATOR_FLAG_CYCLE 0x00000400
+#define KSALLOCATOR_FLAG_ALLOCATOR_EXISTS 0x00000800
+#define KSALLOCATOR_FLAG_INDEPENDENT_RANGES 0x00001000
+#define KSALLOCATOR_FLAG_ATTENTION_STEPPING 0x00002000
+#define KSALLOCATOR_FLAG_ENABLE_CACHED_MDL 0x00004000
+#define KSALLOCATOR_FLAG_2D_BUFFER_REQUIRED 0x00008000
+
+/* FileAlignment values are masks (alignment - 1). */
+#define FILE_BYTE_ALIGNMENT 0x00000000
+#define FILE_WORD_ALIGNMENT 0x00000001
+#define FILE_LONG_ALIGNMENT 0x00000003
+#define FILE_QUAD_ALIGNMENT 0x00000007
+#define FILE_OCTA_ALIGNMENT 0x0000000f
+#define FILE_32_BYTE_ALIGNMENT 0x0000001f
+#define FILE_64_BYTE_ALIGNMENT 0x0000003f
+#define FILE_128_BYTE_ALIGNMENT 0x0000007f
+#define FILE_256_BYTE_ALIGNMENT 0x000000ff
+#define FILE_512_BYTE_ALIGNMENT 0x000001ff
+
+/* POOL_TYPE values (wdm.h); KSALLOCATOR_FRAMING.PoolType is a ULONG in user mode. */
+#define NonPagedPool 0
+#define PagedPool 1
+#define NonPagedPoolMustSucceed 2
+#define NonPagedPoolCacheAligned 4
+#define PagedPoolCacheAligned 5
+#define NonPagedPoolNx 512
+
+typedef struct {
+  union {
+    ULONG OptionsFlags;
+    ULONG RequirementsFlags;
+  };
+  ULONG PoolType;
+  ULONG Frames;
+  ULONG FrameSize;
+  union {
+    ULONG FileAlignment;
+    LONG FramePitch;
+  };
+  ULONG Reserved;
+} KSALLOCATOR_FRAMING, *PKSALLOCATOR_FRAMING;
+
+typedef struct {
+  ULONG MinFrameSize;
+  ULONG MaxFrameSize;
+  ULONG Stepping;
+} KS_FRAMING_RANGE, *PKS_FRAMING_RANGE;
+
+typedef struct {
+  KS_FRAMING_RANGE Range;
+  ULONG InPlaceWeight;
+  ULONG NotInPlaceWeight;
+} KS_FRAMING_RANGE_WEIGHTED, *PKS_FRAMING_RANGE_WEIGHTED;
+
+typedef struct {
+  ULONG RatioNumerator;
+  ULONG RatioDenominator;
+  ULONG RatioConstantMargin;
+} KS_COMPRESSION, *PKS_COMPRESSION;
+
+typedef struct {
+  GUID MemoryType;
+  GUID BusType;
+  ULONG MemoryFlags;
+  ULONG BusFlags;
+  ULONG Flags;
+  ULONG Frames;
+  union {
+    ULONG FileAlignment;
+    LONG FramePitch;
+  };
+  ULONG MemoryTypeWeight;
+  KS_FRAMING_RANGE PhysicalRange;
+  KS_FRAMING_RANGE_WEIGHTED FramingRange;
+} KS_FRAMING_ITEM, *PKS_FRAMING_ITEM;
+
+typedef struct {
+  ULONG CountItems;
+  ULONG PinFlags;
+  KS_COMPRESSION OutputCompression;
+  ULONG PinWeight;
+  KS_FRAMING_ITEM FramingItem[1];
+} KSALLOCATOR_FRAMING_EX, *PKSALLOCATOR_FRAMING_EX;
+
+typedef struct {
+  KSALLOCATOR_FRAMING Framing;
+  ULONG AllocatedFrames;
+  ULONG Reserved;
+} KSSTREAMALLOCATOR_STATUS, *PKSSTREAMALLOCATOR_STATUS;
+
+typedef struct {
+  KSALLOCATOR_FRAMING_EX Framing;
+  ULONG AllocatedFrames;
+  ULONG Reserved;
+} KSSTREAMALLOCATOR_STATUS_EX, *PKSSTREAMALLOCATOR_STATUS_EX;
+
+/* Direct-call interface. FileObject is the allocator HANDLE in hilcap. */
+typedef struct _FILE_OBJECT* PFILE_OBJECT;
+typedef NTSTATUS (*PFNALLOCATOR_ALLOCATEFRAME)(PFILE_OBJECT FileObject, PVOID* Frame);
+typedef void (*PFNALLOCATOR_FREEFRAME)(PFILE_OBJECT FileObject, PVOID Frame);
+
+typedef struct {
+  PFNALLOCATOR_ALLOCATEFRAME AllocateFrame;
+  PFNALLOCATOR_FREEFRAME FreeFrame;
+} KSSTREAMALLOCATOR_FUNCTIONTABLE, *PKSSTREAMALLOCATOR_FUNCTIONTABLE;
+
+/* ---- Stream headers, times and frame information ---- */
+typedef struct {
+  LONGLONG Time;
+  ULONG Numerator;
+  ULONG Denominator;
+} KSTIME, *PKSTIME;
+
+#define KSSTREAM_HEADER_OPTIONSF_SPLICEPOINT 0x00000001
+#define KSSTREAM_HEADER_OPTIONSF_PREROLL 0x00000002
+#define KSSTREAM_HEADER_OPTIONSF_DATADISCONTINUITY 0x00000004
+#define KSSTREAM_HEADER_OPTIONSF_TYPECHANGED 0x00000008
+#define KSSTREAM_HEADER_OPTIONSF_TIMEVALID 0x00000010
+#define KSSTREAM_HEADER_OPTIONSF_TIMEDISCONTINUITY 0x00000040
+#define KSSTREAM_HEADER_OPTIONSF_FLUSHONPAUSE 0x00000080
+#define KSSTREAM_HEADER_OPTIONSF_DURATIONVALID 0x00000100
+#define KSSTREAM_HEADER_OPTIONSF_ENDOFSTREAM 0x00000200
+#define KSSTREAM_HEADER_OPTIONSF_BUFFEREDTRANSFER 0x00000400
+#define KSSTREAM_HEADER_OPTIONSF_VRAM_DATA_TRANSFER 0x00000800
+#define KSSTREAM_HEADER_OPTIONSF_METADATA 0x00001000
+#define KSSTREAM_HEADER_OPTIONSF_FRAMEINFO 0x00004000
+#define KSSTREAM_HEADER_OPTIONSF_LOOPEDDATA 0x80000000
+
+typedef struct {
+  ULONG Size;
+  ULONG TypeSpecificFlags;
+  KSTIME PresentationTime;
+  LONGLONG Duration;
+  ULONG FrameExtent;
+  ULONG DataUsed;
+  PVOID Data;
+  ULONG OptionsFlags;
+  ULONG Reserved; /* x64 only */
+} KSSTREAM_HEADER, *PKSSTREAM_HEADER;
+
+#define KS_VIDEO_FLAG_FRAME 0x0000L
+#define KS_VIDEO_FLAG_FIELD1 0x0001L
+#define KS_VIDEO_FLAG_FIELD2 0x0002L
+#define KS_VIDEO_FLAG_FIELD1FIRST 0x0004L
+#define KS_VIDEO_FLAG_WEAVE 0x0008L
+#define KS_VIDEO_FLAG_I_FRAME 0x0000L
+#define KS_VIDEO_FLAG_P_FRAME 0x0010L
+#define KS_VIDEO_FLAG_B_FRAME 0x0020L
+#define KS_VIDEO_FLAG_REPEAT_FIELD 0x0040L
+
+typedef struct {
+  ULONG ExtendedHeaderSize;
+  DWORD dwFrameFlags;
+  LONGLONG PictureNumber;
+  LONGLONG DropCount;
+  HANDLE hDirectDraw;
+  HANDLE hSurfaceHandle;
+  RECT DirectDrawRect;
+  union {
+    LONG lSurfacePitch;
+    ULONG Reserved1;
+  };
+  ULONG Reserved2;
+  union {
+    struct {
+      ULONG Reserved3;
+      ULONG Reserved4;
+    };
+    ULONGLONG FrameCompletionNumber;
+  };
+} KS_FRAME_INFO, *PKS_FRAME_INFO;
+
+typedef struct {
+  KSPROPERTY Property;
+  LONGLONG PictureNumber;
+  LONGLONG DropCount;
+  ULONG AverageFrameSize;
+} KSPROPERTY_DROPPEDFRAMES_CURRENT_S, *PKSPROPERTY_DROPPEDFRAMES_CURRENT_S;
+
+/* ---- x64 layout of the reference (section 2), checked at compile time ---- */
+HILCAP_KS_STATIC_ASSERT(sizeof(GUID) == 16, "GUID");
+HILCAP_KS_STATIC_ASSERT(sizeof(KSIDENTIFIER) == 24, "KSIDENTIFIER");
+HILCAP_KS_STATIC_ASSERT(HILCAP_KS_ALIGNOF(KSIDENTIFIER) == 8, "KSIDENTIFIER alignment");
+HILCAP_KS_STATIC_ASSERT(offsetof(KSIDENTIFIER, Set) == 0, "KSIDENTIFIER.Set");
+HILCAP_KS_STATIC_ASSERT(offsetof(KSIDENTIFIER, Id) == 16, "KSIDENTIFIER.Id");
+HILCAP_KS_STATIC_ASSERT(offsetof(KSIDENTIFIER, Flags) == 20, "KSIDENTIFIER.Flags");
+HILCAP_KS_STATIC_ASSERT(offsetof(KSIDENTIFIER, Identifier.Id) == 16, "KSIDENTIFIER.Identifier");
+HILCAP_KS_STATIC_ASSERT(sizeof(KSM_NODE) == 32 && sizeof(KSP_NODE) == 32, "KSM_NODE/KSP_NODE");
+HILCAP_KS_STATIC_ASSERT(sizeof(KSALLOCATOR_FRAMING) == 24, "KSALLOCATOR_FRAMING");
+HILCAP_KS_STATIC_ASSERT(offsetof(KSALLOCATOR_FRAMING, PoolType) == 4, "Framing.PoolType");
+HILCAP_KS_STATIC_ASSERT(offsetof(KSALLOCATOR_FRAMING, Frames) == 8, "Framing.Frames");
+HILCAP_KS_STATIC_ASSERT(offsetof(KSALLOCATOR_FRAMING, FrameSize) == 12, "Framing.FrameSize");
+HILCAP_KS_STATIC_ASSERT(offsetof(KSALLOCATOR_FRAMING, FileAlignment) == 16,
+                        "Framing.FileAlignment");
+HILCAP_KS_STATIC_ASSERT(offsetof(KSALLOCATOR_FRAMING, Reserved) == 20, "Framing.Reserved");
+HILCAP_KS_STATIC_ASSERT(sizeof(KS_FRAMING_RANGE) == 12, "KS_FRAMING_RANGE");
+HILCAP_KS_STATIC_ASSERT(sizeof(KS_FRAMING_RANGE_WEIGHTED) == 20, "KS_FRAMING_RANGE_WEIGHTED");
+HILCAP_KS_STATIC_ASSERT(sizeof(KS_COMPRESSION) == 12, "KS_COMPRESSION");
+HILCAP_KS_STATIC_ASSERT(sizeof(KS_FRAMING_ITEM) == 88, "KS_FRAMING_ITEM");
+HILCAP_KS_STATIC_ASSERT(offsetof(KS_FRAMING_ITEM, Frames) == 44, "KS_FRAMING_ITEM.Frames");
+HILCAP_KS_STATIC_ASSERT(offsetof(KS_FRAMING_ITEM, PhysicalRange) == 56, "PhysicalRange");
+HILCAP_KS_STATIC_ASSERT(offsetof(KS_FRAMING_ITEM, FramingRange) == 68, "FramingRange");
+HILCAP_KS_STATIC_ASSERT(sizeof(KSALLOCATOR_FRAMING_EX) == 112, "KSALLOCATOR_FRAMING_EX");
+HILCAP_KS_STATIC_ASSERT(offsetof(KSALLOCATOR_FRAMING_EX, PinWeight) == 20, "FRAMING_EX.PinWeight");
+HILCAP_KS_STATIC_ASSERT(offsetof(KSALLOCATOR_FRAMING_EX, FramingItem) == 24, "FRAMING_EX.Item");
+HILCAP_KS_STATIC_ASSERT(sizeof(KSSTREAMALLOCATOR_STATUS) == 32, "KSSTREAMALLOCATOR_STATUS");
+HILCAP_KS_STATIC_ASSERT(offsetof(KSSTREAMALLOCATOR_STATUS, AllocatedFrames) == 24,
+                        "STATUS.AllocatedFrames");
+HILCAP_KS_STATIC_ASSERT(offsetof(KSSTREAMALLOCATOR_STATUS, Reserved) == 28, "STATUS.Reserved");
+HILCAP_KS_STATIC_ASSERT(sizeof(KSSTREAMALLOCATOR_STATUS_EX) == 120, "KSSTREAMALLOCATOR_STATUS_EX");
+HILCAP_KS_STATIC_ASSERT(offsetof(KSSTREAMALLOCATOR_STATUS_EX, AllocatedFrames) == 112,
+                        "STATUS_EX.AllocatedFrames");
+HILCAP_KS_STATIC_ASSERT(sizeof(KSSTREAMALLOCATOR_FUNCTIONTABLE) == 16, "FUNCTIONTABLE");
+HILCAP_KS_STATIC_ASSERT(offsetof(KSSTREAMALLOCATOR_FUNCTIONTABLE, FreeFrame) == 8, "FreeFrame");
+HILCAP_KS_STATIC_ASSERT(sizeof(KSTIME) == 16, "KSTIME");
+HILCAP_KS_STATIC_ASSERT(sizeof(KSSTREAM_HEADER) == 56, "KSSTREAM_HEADER");
+HILCAP_KS_STATIC_ASSERT(offsetof(KSSTREAM_HEADER, PresentationTime) == 8,
+                        "Header.PresentationTime");
+HILCAP_KS_STATIC_ASSERT(offsetof(KSSTREAM_HEADER, Duration) == 24, "Header.Duration");
+HILCAP_KS_STATIC_ASSERT(offsetof(KSSTREAM_HEADER, FrameExtent) == 32, "Header.FrameExtent");
+HILCAP_KS_STATIC_ASSERT(offsetof(KSSTREAM_HEADER, DataUsed) == 36, "Header.DataUsed");
+HILCAP_KS_STATIC_ASSERT(offsetof(KSSTREAM_HEADER, Data) == 40, "Header.Data");
+HILCAP_KS_STATIC_ASSERT(offsetof(KSSTREAM_HEADER, OptionsFlags) == 48, "Header.OptionsFlags");
+HILCAP_KS_STATIC_ASSERT(sizeof(KS_FRAME_INFO) == 72, "KS_FRAME_INFO");
+HILCAP_KS_STATIC_ASSERT(offsetof(KS_FRAME_INFO, PictureNumber) == 8, "FrameInfo.PictureNumber");
+HILCAP_KS_STATIC_ASSERT(offsetof(KS_FRAME_INFO, DropCount) == 16, "FrameInfo.DropCount");
+HILCAP_KS_STATIC_ASSERT(offsetof(KS_FRAME_INFO, DirectDrawRect) == 40, "FrameInfo.DirectDrawRect");
+HILCAP_KS_STATIC_ASSERT(offsetof(KS_FRAME_INFO, lSurfacePitch) == 56, "FrameInfo.lSurfacePitch");
+HILCAP_KS_STATIC_ASSERT(offsetof(KS_FRAME_INFO, FrameCompletionNumber) == 64,
+                        "FrameInfo.FrameCompletionNumber");
+HILCAP_KS_STATIC_ASSERT(sizeof(KSPROPERTY_DROPPEDFRAMES_CURRENT_S) == 48,
+                        "DROPPEDFRAMES_CURRENT_S");
+HILCAP_KS_STATIC_ASSERT(offsetof(KSPROPERTY_DROPPEDFRAMES_CURRENT_S, PictureNumber) == 24,
+                        "DROPPEDFRAMES.PictureNumber");
+HILCAP_KS_STATIC_ASSERT(offsetof(KSPROPERTY_DROPPEDFRAMES_CURRENT_S, AverageFrameSize) == 40,
+                        "DROPPEDFRAMES.AverageFrameSize");
+HILCAP_KS_STATIC_ASSERT(sizeof(OVERLAPPED) == 32, "OVERLAPPED");
+HILCAP_KS_STATIC_ASSERT(offsetof(OVERLAPPED, InternalHigh) == 8, "OVERLAPPED.InternalHigh");
+HILCAP_KS_STATIC_ASSERT(offsetof(OVERLAPPED, Offset) == 16, "OVERLAPPED.Offset");
+HILCAP_KS_STATIC_ASSERT(offsetof(OVERLAPPED, hEvent) == 24, "OVERLAPPED.hEvent");
+
+/* ---- Functions ---- */
+#define HasOverlappedIoCompleted(lpOverlapped) \
+  (((DWORD)(lpOverlapped)->Internal) != (DWORD)STATUS_PENDING)
+
+/* ksuser.dll: returns a Win32 error code, ERROR_SUCCESS (0) on success. */
+KSDDKAPI DWORD WINAPI KsCreateAllocator(HANDLE ConnectionHandle,
+                                        const KSALLOCATOR_FRAMING* AllocatorFraming,
+                                        PHANDLE AllocatorHandle);
+
+BOOL WINAPI DeviceIoControl(HANDLE hDevice, DWORD dwIoControlCode, LPVOID lpInBuffer,
+                            DWORD nInBufferSize, LPVOID lpOutBuffer, DWORD nOutBufferSize,
+                            LPDWORD lpBytesReturned, LPOVERLAPPED lpOverlapped);
+BOOL WINAPI GetOverlappedResult(HANDLE hFile, LPOVERLAPPED lpOverlapped,
+                                LPDWORD lpNumberOfBytesTransferred, BOOL bWait);
+BOOL WINAPI CancelIo(HANDLE hFile);
+BOOL WINAPI CancelIoEx(HANDLE hFile, LPOVERLAPPED lpOverlapped);
+BOOL WINAPI CancelSynchronousIo(HANDLE hThread);
+BOOL WINAPI CloseHandle(HANDLE hObject);
+
+DWORD WINAPI GetLastError(void);
+void WINAPI SetLastError(DWORD dwErrCode);
+
+DWORD WINAPI GetCurrentThreadId(void);
+HANDLE WINAPI OpenThread(DWORD dwDesiredAccess, BOOL bInheritHandle, DWORD dwThreadId);
+
+HANDLE WINAPI CreateEventA(LPSECURITY_ATTRIBUTES lpEventAttributes, BOOL bManualReset,
+                           BOOL bInitialState, LPCSTR lpName);
+HANDLE WINAPI CreateEventW(LPSECURITY_ATTRIBUTES lpEventAttributes, BOOL bManualReset,
+                           BOOL bInitialState, LPCWSTR lpName);
+#ifdef UNICODE
+#define CreateEvent CreateEventW
+#else
+#define CreateEvent CreateEventA
+#endif
+BOOL WINAPI SetEvent(HANDLE hEvent);
+BOOL WINAPI ResetEvent(HANDLE hEvent);
+DWORD WINAPI WaitForSingleObject(HANDLE hHandle, DWORD dwMilliseconds);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif

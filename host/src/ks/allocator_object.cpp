@@ -1,0 +1,165 @@
+#include "allocator_object.h"
+
+#include <cstring>
+
+#include "handle_table.h"
+#include "ks_automation.h"
+
+namespace hilcap::ks {
+namespace {
+
+// A pended ALLOC: owns itself from the moment it pends until it completes.
+class PendingAlloc final : public AllocRequest {
+ public:
+  explicit PendingAlloc(const IoctlCall& call)
+      : AllocRequest(call.thread_id), completion_(call.completion), frame_out_(call.output) {}
+
+  const IoCompletion& completion() const { return completion_; }
+
+ private:
+  void on_pending() override { completion_.mark_pending(); }
+
+  void on_complete(NTSTATUS status, void* frame) override {
+    IoOutcome outcome{status, 0};
+    if (status == STATUS_SUCCESS) {
+      std::memcpy(frame_out_, &frame, sizeof(frame));
+      outcome.information = sizeof(PVOID);
+    }
+    completion_.complete_pended(outcome);
+    delete this;
+  }
+
+  IoCompletion completion_;
+  void* frame_out_;
+};
+
+bool in_scope(const AllocRequest& request, const CancelScope& scope) {
+  // Requests queued through the C++ API are not I/O on the handle.
+  const auto* pending = dynamic_cast<const PendingAlloc*>(&request);
+  if (pending == nullptr) return false;
+  switch (scope.kind) {
+    case CancelScope::Kind::kOverlapped:
+      return pending->completion().overlapped() == scope.overlapped;
+    case CancelScope::Kind::kThread:
+      return pending->owner() == scope.thread_id;
+    case CancelScope::Kind::kAll:
+      return true;
+    case CancelScope::Kind::kThreadSynchronous:
+      return pending->owner() == scope.thread_id && pending->completion().is_synchronous();
+  }
+  return false;
+}
+
+// The direct-call interface. The FILE_OBJECT is the allocator HANDLE, so a
+// table kept past CloseHandle reaches nothing.
+std::shared_ptr<StreamAllocator> allocator_of(PFILE_OBJECT file) {
+  const auto object = HandleTable::instance().lookup_as<AllocatorObject>(file);
+  return object ? object->allocator() : nullptr;
+}
+
+NTSTATUS allocate_frame(PFILE_OBJECT file, PVOID* frame) {
+  *frame = nullptr;
+  const auto allocator = allocator_of(file);
+  if (!allocator) return kKsPolicy.closed_handle_status;
+  const AllocOutcome outcome = allocator->try_alloc();
+  if (outcome.status == STATUS_PENDING) return kKsPolicy.allocate_frame_empty_status;
+  *frame = outcome.frame;
+  return outcome.status;
+}
+
+void free_frame(PFILE_OBJECT file, PVOID frame) {
+  // FreeFrame is VOID: an invalid frame is dropped as an invalid FREE would be.
+  if (const auto allocator = allocator_of(file)) allocator->free(frame);
+}
+
+bool denied_to_requestor(bool policy_denies) {
+  return policy_denies && !is_kernel_mode_requestor();
+}
+
+const KsMethodItem<AllocatorObject> kAllocatorMethods[] = {
+    {KSMETHOD_STREAMALLOCATOR_ALLOC, KSMETHOD_TYPE_WRITE, sizeof(KSMETHOD), sizeof(PVOID),
+     &AllocatorObject::alloc},
+    {KSMETHOD_STREAMALLOCATOR_FREE, KSMETHOD_TYPE_READ, sizeof(KSMETHOD), sizeof(PVOID),
+     &AllocatorObject::free},
+};
+
+const KsPropertyItem<AllocatorObject> kAllocatorProperties[] = {
+    {KSPROPERTY_STREAMALLOCATOR_FUNCTIONTABLE, sizeof(KSPROPERTY),
+     sizeof(KSSTREAMALLOCATOR_FUNCTIONTABLE), &AllocatorObject::get_function_table, nullptr},
+    {KSPROPERTY_STREAMALLOCATOR_STATUS, sizeof(KSPROPERTY), sizeof(KSSTREAMALLOCATOR_STATUS),
+     &AllocatorObject::get_status, nullptr},
+};
+
+const KsItemSet<KsMethodItem<AllocatorObject>> kAllocatorMethodSets[] = {
+    {&KSMETHODSETID_StreamAllocator, kAllocatorMethods},
+};
+
+const KsItemSet<KsPropertyItem<AllocatorObject>> kAllocatorPropertySets[] = {
+    {&KSPROPSETID_StreamAllocator, kAllocatorProperties},
+};
+
+const KsAutomationTable<AllocatorObject> kAllocatorAutomation{kAllocatorMethodSets,
+                                                              kAllocatorPropertySets};
+
+}  // namespace
+
+AllocatorObject::AllocatorObject(std::shared_ptr<StreamAllocator> allocator)
+    : allocator_(std::move(allocator)),
+      file_event_(std::make_shared<Event>(Event::ResetMode::kManual, false)) {}
+
+IoOutcome AllocatorObject::device_io_control(const IoctlCall& call) {
+  return dispatch_ks_ioctl(*this, kAllocatorAutomation, call);
+}
+
+bool AllocatorObject::cancel_io(const CancelScope& scope) {
+  return allocator_->cancel_if(
+             [&scope](const AllocRequest& request) { return in_scope(request, scope); }) > 0;
+}
+
+void AllocatorObject::close() {
+  allocator_->close();
+}
+
+IoOutcome AllocatorObject::alloc(const IoctlCall& call) {
+  if (denied_to_requestor(kKsPolicy.deny_user_mode_alloc_free)) {
+    return {kKsPolicy.user_mode_denied_status, 0};
+  }
+  // The fast path allocates nothing; the request object exists only to pend.
+  AllocOutcome outcome = allocator_->try_alloc();
+  if (outcome.status == STATUS_PENDING) {
+    auto request = std::make_unique<PendingAlloc>(call);
+    outcome = allocator_->alloc(*request);
+    if (outcome.status == STATUS_PENDING) {
+      request.release();  // completes (and deletes) itself
+      return {STATUS_PENDING, 0};
+    }
+  }
+  if (outcome.status != STATUS_SUCCESS) return {outcome.status, 0};
+  std::memcpy(call.output, &outcome.frame, sizeof(PVOID));
+  return {STATUS_SUCCESS, sizeof(PVOID)};
+}
+
+IoOutcome AllocatorObject::free(const IoctlCall& call) {
+  if (denied_to_requestor(kKsPolicy.deny_user_mode_alloc_free)) {
+    return {kKsPolicy.user_mode_denied_status, 0};
+  }
+  void* frame;
+  std::memcpy(&frame, call.output, sizeof(frame));
+  const NTSTATUS status = allocator_->free(frame);
+  return {status, status == STATUS_SUCCESS ? kKsPolicy.free_bytes_returned : 0};
+}
+
+IoOutcome AllocatorObject::get_function_table(const IoctlCall& call) {
+  if (denied_to_requestor(kKsPolicy.deny_user_mode_function_table)) {
+    return {kKsPolicy.user_mode_denied_status, 0};
+  }
+  const KSSTREAMALLOCATOR_FUNCTIONTABLE table{&allocate_frame, &free_frame};
+  return reply(call, &table, sizeof(table));
+}
+
+IoOutcome AllocatorObject::get_status(const IoctlCall& call) {
+  const KSSTREAMALLOCATOR_STATUS status = allocator_->status();
+  return reply(call, &status, sizeof(status));
+}
+
+}  // namespace hilcap::ks

@@ -1,0 +1,38 @@
+// The file object behind an allocator HANDLE: the KS stream-allocator method
+// and property sets (reference §3) on top of a StreamAllocator.
+#pragma once
+
+#include <hilcap/stream_allocator.h>
+
+#include <memory>
+
+#include "io_completion.h"
+#include "kernel_object.h"
+
+namespace hilcap::ks {
+
+class AllocatorObject final : public KernelObject {
+ public:
+  explicit AllocatorObject(std::shared_ptr<StreamAllocator> allocator);
+
+  const std::shared_ptr<StreamAllocator>& allocator() const { return allocator_; }
+
+  IoOutcome device_io_control(const IoctlCall& call) override;
+  bool cancel_io(const CancelScope& scope) override;
+  void close() override;
+  std::shared_ptr<Event> signal_event() override { return file_event_; }
+
+  // Handlers of the automation table.
+  IoOutcome alloc(const IoctlCall& call);
+  IoOutcome free(const IoctlCall& call);
+  IoOutcome get_function_table(const IoctlCall& call);
+  IoOutcome get_status(const IoctlCall& call);
+
+ private:
+  std::shared_ptr<StreamAllocator> allocator_;
+  // Signalled when a request without an event completes (the file object's
+  // own event, which GetOverlappedResult waits on when hEvent is NULL).
+  std::shared_ptr<Event> file_event_;
+};
+
+}  // namespace hilcap::ks

@@ -1,0 +1,86 @@
+#include "io_completion.h"
+
+#include <hilcap/ks_extensions.h>
+
+namespace hilcap {
+namespace {
+
+std::atomic<KsCompletionObserver*> g_observer{nullptr};
+thread_local bool t_kernel_mode = false;
+
+}  // namespace
+
+KsCompletionObserver* set_ks_completion_observer(KsCompletionObserver* observer) {
+  return g_observer.exchange(observer, std::memory_order_acq_rel);
+}
+
+KernelModeScope::KernelModeScope() : previous_(t_kernel_mode) {
+  t_kernel_mode = true;
+}
+
+KernelModeScope::~KernelModeScope() {
+  t_kernel_mode = previous_;
+}
+
+namespace ks {
+
+bool is_kernel_mode_requestor() {
+  return t_kernel_mode;
+}
+
+IoCompletion IoCompletion::overlapped(HANDLE file, OVERLAPPED* overlapped,
+                                      std::shared_ptr<Event> event) {
+  IoCompletion c;
+  c.file_ = file;
+  c.overlapped_ = overlapped;
+  c.event_ = std::move(event);
+  return c;
+}
+
+IoCompletion IoCompletion::synchronous(std::shared_ptr<ThreadObject> thread,
+                                       SynchronousResult* result) {
+  IoCompletion c;
+  c.thread_ = std::move(thread);
+  c.result_ = result;
+  return c;
+}
+
+void IoCompletion::mark_pending() const {
+  if (overlapped_ == nullptr) return;
+  std::atomic_ref(overlapped_->Internal)
+      .store(static_cast<ULONG>(STATUS_PENDING), std::memory_order_relaxed);
+  if (event_) event_->reset();
+}
+
+void IoCompletion::write_overlapped(const IoOutcome& outcome) const {
+  std::atomic_ref(overlapped_->InternalHigh).store(outcome.information, std::memory_order_relaxed);
+  // Zero-extended, as HasOverlappedIoCompleted and the reference's tests read it.
+  std::atomic_ref(overlapped_->Internal)
+      .store(static_cast<ULONG>(outcome.status), std::memory_order_release);
+}
+
+void IoCompletion::complete_at_once(const IoOutcome& outcome) const {
+  write_overlapped(outcome);
+  if (event_) event_->set();
+}
+
+void IoCompletion::complete_pended(const IoOutcome& outcome) const {
+  if (result_ != nullptr) {
+    // The blocked thread may return and pop `result_` as soon as `done` is
+    // set: wake it through our own reference to its thread object.
+    const std::shared_ptr<ThreadObject> thread = thread_;
+    result_->outcome = outcome;
+    result_->done.store(true, std::memory_order_release);
+    thread->io_completed().set();
+    return;
+  }
+  OVERLAPPED* const overlapped = overlapped_;
+  write_overlapped(outcome);
+  if (event_) event_->set();
+  if (KsCompletionObserver* observer = g_observer.load(std::memory_order_acquire)) {
+    observer->request_completed(file_, overlapped, outcome.status);
+  }
+}
+
+}  // namespace ks
+}  // namespace hilcap

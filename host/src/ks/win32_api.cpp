@@ -1,0 +1,247 @@
+// The Win32 / ksuser entry points of <hilcap/ks.h>: each resolves its handles
+// and routes to the kernel object, then reports the outcome the Windows way
+// (reference §5): TRUE, or FALSE with GetLastError().
+#include <hilcap/ks.h>
+#include <hilcap/ks_extensions.h>
+
+#include "allocator_object.h"
+#include "event.h"
+#include "handle_table.h"
+#include "io_completion.h"
+#include "nt_status.h"
+#include "thread_object.h"
+
+namespace hilcap {
+namespace {
+
+using ks::HandleTable;
+
+thread_local DWORD t_last_error = ERROR_SUCCESS;
+
+BOOL fail(DWORD error) {
+  t_last_error = error;
+  return FALSE;
+}
+
+BOOL fail_status(NTSTATUS status) {
+  return fail(ks::win32_error_from_ntstatus(status));
+}
+
+// The event a request on `file` signals: the OVERLAPPED's hEvent (its low bit
+// only tells Windows to skip the completion port), else the file's own.
+bool resolve_event(const OVERLAPPED& overlapped, ks::KernelObject& file,
+                   std::shared_ptr<ks::Event>& event) {
+  const auto value = reinterpret_cast<std::uintptr_t>(overlapped.hEvent) & ~std::uintptr_t{1};
+  if (value == 0) {
+    event = file.signal_event();
+    return true;
+  }
+  event = HandleTable::instance().lookup_as<ks::Event>(reinterpret_cast<HANDLE>(value));
+  return event != nullptr;
+}
+
+HANDLE create_event(BOOL manual_reset, BOOL initial_state, bool named) {
+  if (named) {
+    fail(ERROR_NOT_SUPPORTED);
+    return nullptr;
+  }
+  HANDLE handle = HandleTable::instance().insert(std::make_shared<ks::Event>(
+      manual_reset ? ks::Event::ResetMode::kManual : ks::Event::ResetMode::kAuto,
+      initial_state != FALSE));
+  if (handle == nullptr) fail(ERROR_NO_SYSTEM_RESOURCES);
+  return handle;
+}
+
+BOOL cancel(HANDLE file, const ks::CancelScope& scope, bool report_not_found) {
+  const auto object = HandleTable::instance().lookup(file);
+  if (!object) return fail(ERROR_INVALID_HANDLE);
+  if (!object->cancel_io(scope) && report_not_found) return fail(ERROR_NOT_FOUND);
+  return TRUE;
+}
+
+}  // namespace
+
+std::shared_ptr<StreamAllocator> stream_allocator_from_handle(HANDLE allocator) {
+  const auto object = ks::HandleTable::instance().lookup_as<ks::AllocatorObject>(allocator);
+  return object ? object->allocator() : nullptr;
+}
+
+}  // namespace hilcap
+
+using hilcap::fail;
+using hilcap::fail_status;
+using hilcap::resolve_event;
+using hilcap::ks::HandleTable;
+
+extern "C" {
+
+DWORD WINAPI KsCreateAllocator(HANDLE ConnectionHandle, const KSALLOCATOR_FRAMING* AllocatorFraming,
+                               PHANDLE AllocatorHandle) {
+  if (AllocatorFraming == nullptr || AllocatorHandle == nullptr) return ERROR_INVALID_PARAMETER;
+  // Only standalone (pool-mode) allocators exist until the simulated pin
+  // does; a pin handle will create a capture-mode allocator.
+  if (ConnectionHandle != nullptr) return ERROR_INVALID_HANDLE;
+  auto created = hilcap::StreamAllocator::create(*AllocatorFraming);
+  if (created.status != STATUS_SUCCESS) {
+    return hilcap::ks::win32_error_from_ntstatus(created.status);
+  }
+  HANDLE handle = HandleTable::instance().insert(
+      std::make_shared<hilcap::ks::AllocatorObject>(std::move(created.allocator)));
+  if (handle == nullptr) return ERROR_NO_SYSTEM_RESOURCES;
+  *AllocatorHandle = handle;
+  return ERROR_SUCCESS;
+}
+
+BOOL WINAPI DeviceIoControl(HANDLE hDevice, DWORD dwIoControlCode, LPVOID lpInBuffer,
+                            DWORD nInBufferSize, LPVOID lpOutBuffer, DWORD nOutBufferSize,
+                            LPDWORD lpBytesReturned, LPOVERLAPPED lpOverlapped) {
+  using namespace hilcap::ks;
+  const auto file = HandleTable::instance().lookup(hDevice);
+  if (!file) return fail(ERROR_INVALID_HANDLE);
+  const auto thread = ThreadObject::current();
+
+  SynchronousResult blocked;
+  IoctlCall call{hDevice,     dwIoControlCode, lpInBuffer,   nInBufferSize,
+                 lpOutBuffer, nOutBufferSize,  thread->id(), {}};
+  if (lpOverlapped != nullptr) {
+    std::shared_ptr<Event> event;
+    if (!resolve_event(*lpOverlapped, *file, event)) return fail(ERROR_INVALID_HANDLE);
+    call.completion = IoCompletion::overlapped(hDevice, lpOverlapped, std::move(event));
+  } else {
+    call.completion = IoCompletion::synchronous(thread, &blocked);
+    thread->begin_synchronous_io(file);
+  }
+
+  IoOutcome outcome = file->device_io_control(call);
+
+  if (lpOverlapped == nullptr) {
+    if (outcome.status == STATUS_PENDING) {
+      while (!blocked.done.load(std::memory_order_acquire))
+        thread->io_completed().wait(INFINITE);
+      outcome = blocked.outcome;
+    }
+    thread->end_synchronous_io();
+  } else if (outcome.status == STATUS_PENDING) {
+    return fail(ERROR_IO_PENDING);
+  } else if (!NT_ERROR(outcome.status)) {
+    call.completion.complete_at_once(outcome);
+  }
+
+  if (lpBytesReturned != nullptr) {
+    *lpBytesReturned = NT_ERROR(outcome.status) ? 0 : static_cast<DWORD>(outcome.information);
+  }
+  if (NT_SUCCESS(outcome.status)) return TRUE;
+  return fail_status(outcome.status);
+}
+
+BOOL WINAPI GetOverlappedResult(HANDLE hFile, LPOVERLAPPED lpOverlapped,
+                                LPDWORD lpNumberOfBytesTransferred, BOOL bWait) {
+  using namespace hilcap::ks;
+  const auto file = HandleTable::instance().lookup(hFile);
+  if (!file || lpOverlapped == nullptr) return fail(ERROR_INVALID_HANDLE);
+  auto internal = [lpOverlapped] {
+    return static_cast<DWORD>(
+        std::atomic_ref(lpOverlapped->Internal).load(std::memory_order_acquire));
+  };
+  if (internal() == static_cast<DWORD>(STATUS_PENDING)) {
+    if (!bWait) return fail(ERROR_IO_INCOMPLETE);
+    std::shared_ptr<Event> event;
+    if (!resolve_event(*lpOverlapped, *file, event) || !event) return fail(ERROR_INVALID_HANDLE);
+    while (internal() == static_cast<DWORD>(STATUS_PENDING))
+      event->wait(INFINITE);
+  }
+  const auto status = static_cast<NTSTATUS>(internal());
+  if (lpNumberOfBytesTransferred != nullptr) {
+    *lpNumberOfBytesTransferred = static_cast<DWORD>(
+        std::atomic_ref(lpOverlapped->InternalHigh).load(std::memory_order_relaxed));
+  }
+  if (NT_SUCCESS(status)) return TRUE;
+  return fail_status(status);
+}
+
+BOOL WINAPI CancelIo(HANDLE hFile) {
+  return hilcap::cancel(hFile,
+                        {.kind = hilcap::ks::CancelScope::Kind::kThread,
+                         .thread_id = hilcap::ks::ThreadObject::current()->id()},
+                        false);
+}
+
+BOOL WINAPI CancelIoEx(HANDLE hFile, LPOVERLAPPED lpOverlapped) {
+  using Kind = hilcap::ks::CancelScope::Kind;
+  return hilcap::cancel(
+      hFile, {.kind = lpOverlapped ? Kind::kOverlapped : Kind::kAll, .overlapped = lpOverlapped},
+      true);
+}
+
+BOOL WINAPI CancelSynchronousIo(HANDLE hThread) {
+  const auto thread = HandleTable::instance().lookup_as<hilcap::ks::ThreadObject>(hThread);
+  if (!thread) return fail(ERROR_INVALID_HANDLE);
+  if (!thread->cancel_synchronous_io()) return fail(ERROR_NOT_FOUND);
+  return TRUE;
+}
+
+BOOL WINAPI CloseHandle(HANDLE hObject) {
+  const auto object = HandleTable::instance().remove(hObject);
+  if (!object) return fail(ERROR_INVALID_HANDLE);
+  object->close();
+  return TRUE;
+}
+
+DWORD WINAPI GetLastError(void) {
+  return hilcap::t_last_error;
+}
+
+void WINAPI SetLastError(DWORD dwErrCode) {
+  hilcap::t_last_error = dwErrCode;
+}
+
+DWORD WINAPI GetCurrentThreadId(void) {
+  return hilcap::ks::ThreadObject::current()->id();
+}
+
+HANDLE WINAPI OpenThread(DWORD, BOOL, DWORD dwThreadId) {
+  auto thread = hilcap::ks::ThreadObject::find(dwThreadId);
+  if (!thread) {
+    fail(ERROR_INVALID_PARAMETER);
+    return nullptr;
+  }
+  HANDLE handle = HandleTable::instance().insert(std::move(thread));
+  if (handle == nullptr) fail(ERROR_NO_SYSTEM_RESOURCES);
+  return handle;
+}
+
+HANDLE WINAPI CreateEventA(LPSECURITY_ATTRIBUTES, BOOL bManualReset, BOOL bInitialState,
+                           LPCSTR lpName) {
+  return hilcap::create_event(bManualReset, bInitialState, lpName != nullptr);
+}
+
+HANDLE WINAPI CreateEventW(LPSECURITY_ATTRIBUTES, BOOL bManualReset, BOOL bInitialState,
+                           LPCWSTR lpName) {
+  return hilcap::create_event(bManualReset, bInitialState, lpName != nullptr);
+}
+
+BOOL WINAPI SetEvent(HANDLE hEvent) {
+  const auto event = HandleTable::instance().lookup_as<hilcap::ks::Event>(hEvent);
+  if (!event) return fail(ERROR_INVALID_HANDLE);
+  event->set();
+  return TRUE;
+}
+
+BOOL WINAPI ResetEvent(HANDLE hEvent) {
+  const auto event = HandleTable::instance().lookup_as<hilcap::ks::Event>(hEvent);
+  if (!event) return fail(ERROR_INVALID_HANDLE);
+  event->reset();
+  return TRUE;
+}
+
+DWORD WINAPI WaitForSingleObject(HANDLE hHandle, DWORD dwMilliseconds) {
+  const auto object = HandleTable::instance().lookup(hHandle);
+  const auto event = object ? object->signal_event() : nullptr;
+  if (!event) {
+    fail(ERROR_INVALID_HANDLE);
+    return WAIT_FAILED;
+  }
+  return event->wait(dwMilliseconds) ? WAIT_OBJECT_0 : WAIT_TIMEOUT;
+}
+
+}  // extern "C"
