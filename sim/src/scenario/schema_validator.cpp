@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "scenario/json_file.h"
+#include "scenario/spelling.h"
 
 // valijson reports a bad schema through exceptions only when asked to
 // (otherwise it aborts); its header needs <stdexcept> included beforehand.
@@ -310,22 +311,6 @@ class SchemaDescriber {
   const SchemaNavigator& navigator_;
 };
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j)
-    row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t substitution = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
-      diagonal = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, substitution});
-    }
-  }
-  return row[b.size()];
-}
-
 // valijson's context ["<root>", "[device]", "[0]"] as pointer tokens.
 std::vector<std::string> tokens_of(const std::vector<std::string>& context) {
   std::vector<std::string> tokens;
@@ -480,11 +465,7 @@ std::vector<ScenarioError> SchemaValidator::validate(const Json& document,
         for (const auto& item : object.items()) {
           if (navigator.names_property(schema_node, item.key())) continue;
           std::string found = fmt::format("an unknown property {}", Json(item.key()).dump());
-          const auto nearest =
-              std::min_element(known.begin(), known.end(), [&](const auto& a, const auto& b) {
-                return edit_distance(a, item.key()) < edit_distance(b, item.key());
-              });
-          if (nearest != known.end() && edit_distance(*nearest, item.key()) <= 2) {
+          if (const auto nearest = nearest_name(item.key(), known)) {
             found += fmt::format(" (did you mean {}?)", Json(*nearest).dump());
           }
           auto tokens = r.tokens;
