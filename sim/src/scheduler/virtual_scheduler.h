@@ -7,7 +7,8 @@
 // Cost model (see bench/scheduler_bench.cpp): a binary min-heap of small
 // entries {time, sequence, slot}; the callbacks live in a slot table recycled
 // through a free list, and an EventId is (slot generation << 24 | slot + 1),
-// so cancel() is an index and a compare, no hash lookup. A cancelled event
+// so cancel() is an index and a compare, no hash lookup (a stale id could
+// only alias after 2^40 reuses of one slot). A cancelled event
 // leaves its heap entry behind and is skipped when it surfaces; when such
 // dead entries outnumber the live ones the heap is compacted, so cancelling
 // far-future timeouts cannot grow the queue without bound.
