@@ -337,9 +337,11 @@ bool document_order(const std::vector<std::string>& a, const std::vector<std::st
   const std::size_t n = std::min(a.size(), b.size());
   for (std::size_t i = 0; i < n; ++i) {
     if (a[i] == b[i]) continue;
-    const bool numeric = !a[i].empty() && !b[i].empty() &&
-                         std::all_of(a[i].begin(), a[i].end(), ::isdigit) &&
-                         std::all_of(b[i].begin(), b[i].end(), ::isdigit);
+    auto digits = [](const std::string& s) {
+      return !s.empty() &&
+             std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    const bool numeric = digits(a[i]) && digits(b[i]);
     if (numeric && a[i].size() != b[i].size()) return a[i].size() < b[i].size();
     return a[i] < b[i];
   }
