@@ -1,0 +1,203 @@
+#include "cli/cli.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <exception>
+#include <fstream>
+#include <iostream>
+
+#include "cli/test_command.h"
+#include "scenario/expectations.h"
+
+namespace hilcap::sim {
+namespace {
+
+constexpr const char* kNoRunner =
+    "this build has no scenario runner yet (make_scenario_runner() returns none), so it cannot "
+    "{} scenarios";
+
+struct RunArguments {
+  std::filesystem::path scenario;
+  std::uint64_t seed = 0;
+  bool seed_given = false;
+  std::filesystem::path report;
+  std::filesystem::path trace;
+  bool no_wall_time = false;
+};
+
+bool write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << text;
+  file.close();
+  return static_cast<bool>(file);
+}
+
+int run_command(const RunArguments& args, CliContext& context) {
+  std::ostream& out = *context.out;
+  std::ostream& err = *context.err;
+  if (context.runner == nullptr) {
+    err << "hilcap run: " << fmt::format(kNoRunner, "run") << "\n";
+    return kExitUsage;
+  }
+  const std::filesystem::path scenario =
+      args.scenario.empty() ? context.runner->default_scenario() : args.scenario;
+  RunOptions options;
+  if (args.seed_given) options.seed = args.seed;
+  options.trace = args.trace;
+  options.progress = context.progress;
+
+  const double start = context.wall_seconds();
+  ScenarioOutcome outcome;
+  try {
+    outcome = context.runner->run(scenario, options);
+  } catch (const std::exception& e) {
+    err << fmt::format("hilcap run: {}: internal error: {}\n", scenario.string(), e.what());
+    return kExitFailed;
+  }
+  if (outcome.status == ScenarioOutcome::Status::kInvalid) {
+    for (const std::string& e : outcome.errors)
+      err << e << "\n";
+    return kExitFailed;
+  }
+  outcome.report.set_wall_time_s(context.wall_seconds() - start);
+  out << outcome.report.summary_table(WallTime::kInclude);
+
+  int status = kExitOk;
+  if (outcome.status == ScenarioOutcome::Status::kStopped) {
+    for (const std::string& e : outcome.errors)
+      err << "hilcap run: run stopped: " << e << "\n";
+    status = kExitFailed;
+  }
+  if (!args.report.empty() &&
+      !write_file(args.report, outcome.report.to_json_text(
+                                   args.no_wall_time ? WallTime::kOmit : WallTime::kInclude))) {
+    err << fmt::format("hilcap run: {}: cannot write the report\n", args.report.string());
+    return kExitUsage;
+  }
+  if (outcome.status == ScenarioOutcome::Status::kCompleted && !outcome.expect.is_null()) {
+    const ExpectationResult expectations =
+        evaluate_expectations(outcome.report.to_json(WallTime::kOmit), outcome.expect);
+    if (expectations.passed()) {
+      out << fmt::format("expectations: all {} met\n", outcome.expect.size());
+    } else {
+      for (const std::string& m : expectations.messages())
+        out << "expectation not met: " << m << "\n";
+      status = kExitFailed;
+    }
+  }
+  return status;
+}
+
+int validate_command(const std::vector<std::filesystem::path>& scenarios, CliContext& context) {
+  if (context.runner == nullptr) {
+    *context.err << "hilcap validate: " << fmt::format(kNoRunner, "validate") << "\n";
+    return kExitUsage;
+  }
+  int status = kExitOk;
+  for (const std::filesystem::path& scenario : scenarios) {
+    std::vector<ScenarioError> errors;
+    try {
+      errors = context.runner->validate(scenario);
+    } catch (const std::exception& e) {
+      errors.push_back({ScenarioError::Kind::kUnreadable,
+                        scenario.string(),
+                        {},
+                        {},
+                        fmt::format("internal error: {}", e.what())});
+    }
+    if (errors.empty()) {
+      *context.out << "OK " << scenario.string() << "\n";
+    } else {
+      status = kExitFailed;
+      for (const ScenarioError& e : errors)
+        *context.err << e.to_string() << "\n";
+    }
+  }
+  return status;
+}
+
+}  // namespace
+
+int run_cli(int argc, const char* const* argv, CliContext& context) {
+  CLI::App app{
+      "hilcap: a hardware-in-the-loop simulator for video capture devices.\n"
+      "A device model produces frames into a DMA-like ring, the host serves them through a\n"
+      "Kernel Streaming allocator, and JSON scenarios set the timing, the faults and the\n"
+      "clients, all in deterministic virtual time.",
+      "hilcap"};
+  app.set_version_flag("--version", HILCAP_VERSION);
+  app.require_subcommand(1);
+  const std::string exit_status =
+      "Exit status: 0 success; 1 a scenario is invalid, stopped early or missed its\n"
+      "expectations; 2 bad arguments or environment.";
+  app.footer(exit_status + "\nRun 'hilcap COMMAND --help' for a command's options.");
+
+  RunArguments run_args;
+  CLI::App* run = app.add_subcommand(
+      "run", "Run one scenario in virtual time; print a summary table and check its expectations");
+  run->footer(exit_status);
+  run->add_option("SCENARIO", run_args.scenario,
+                  "Scenario file (JSON); the shipped default scenario when omitted")
+      ->type_name("");
+  CLI::Option* seed = run->add_option("--seed", run_args.seed,
+                                      "Seed for every random choice, instead of the scenario's own")
+                          ->type_name("N");
+  run->add_option("--report", run_args.report, "Write the report as JSON to FILE")
+      ->type_name("FILE");
+  run->add_option("--trace", run_args.trace,
+                  "Write a Chrome trace (open it in ui.perfetto.dev or chrome://tracing) to FILE")
+      ->type_name("FILE");
+  run->add_flag("--no-wall-time", run_args.no_wall_time,
+                "Leave wall_time_s out of the report file: two runs with the same seed then "
+                "give byte-identical reports");
+
+  std::vector<std::filesystem::path> to_validate;
+  CLI::App* validate = app.add_subcommand(
+      "validate", "Check scenarios against the schema and the rules, without running them");
+  validate->footer(exit_status);
+  validate->add_option("SCENARIO", to_validate, "Scenario files (JSON)")->type_name("")->required();
+
+  TestCommandOptions test_options;
+  CLI::App* test = app.add_subcommand(
+      "test", "Run scenarios with their expectations: one line each, then 'N passed, N failed'");
+  test->add_option("PATH", test_options.paths,
+                   "Scenario files, or directories whose *.json files run in name order")
+      ->type_name("")
+      ->required();
+  test->add_option("--junit", test_options.junit, "Also write the results as JUnit XML to FILE")
+      ->type_name("FILE");
+  test->footer(
+      "Sharding: with GTEST_TOTAL_SHARDS=N and GTEST_SHARD_INDEX=I set, only the scenarios\n"
+      "whose position in the expanded list modulo N is I run here, as GoogleTest binaries do.\n" +
+      exit_status);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e, *context.out, *context.err) == 0 ? kExitOk : kExitUsage;
+  }
+  run_args.seed_given = seed->count() > 0;
+  if (run->parsed()) return run_command(run_args, context);
+  if (validate->parsed()) return validate_command(to_validate, context);
+  return run_test_command(test_options, context);
+}
+
+CliContext process_cli_context(ScenarioRunner* runner) {
+  CliContext context;
+  context.runner = runner;
+  context.out = &std::cout;
+  context.err = &std::cerr;
+  context.getenv = [](const char* name) -> const char* { return std::getenv(name); };
+  context.wall_seconds = [] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  };
+  context.progress = ::isatty(STDERR_FILENO) == 1;
+  return context;
+}
+
+}  // namespace hilcap::sim

@@ -1,0 +1,60 @@
+// What the `hilcap` CLI needs from the scenario layer, and the one function
+// the integration provides to plug it in (make_scenario_runner, defined in
+// sim/src/runner/). The CLI does the rest generically: argument parsing,
+// progress and summary output, --report files, expectations, `test` suites
+// with sharding and JUnit XML.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "report/report.h"
+#include "scenario/scenario_error.h"
+
+namespace hilcap::sim {
+
+struct RunOptions {
+  std::optional<std::uint64_t> seed;  // overrides the scenario's seed
+  std::filesystem::path trace;        // Chrome trace to write; empty for none
+  bool progress = false;              // progress line allowed (drawn only on a terminal)
+};
+
+struct ScenarioOutcome {
+  enum class Status {
+    kCompleted,  // ran to its end
+    kInvalid,    // rejected before anything ran
+    kStopped,    // stopped early, e.g. on an invariant violation
+  };
+  Status status = Status::kCompleted;
+  // kInvalid: one per problem (ScenarioError::to_string()); kStopped: what
+  // stopped the run (the event, the virtual time and the state).
+  std::vector<std::string> errors;
+  // What was measured: the whole run, or up to the stop. The CLI sets
+  // wall_time_s.
+  Report report;
+  // The scenario's expect block (null when it has none); the CLI checks it.
+  nlohmann::json expect;
+};
+
+class ScenarioRunner {
+ public:
+  virtual ~ScenarioRunner() = default;
+
+  // The scenario `hilcap run` uses when none is given.
+  virtual std::filesystem::path default_scenario() const = 0;
+  // Schema and semantic checks only; empty when the scenario is valid.
+  virtual std::vector<ScenarioError> validate(const std::filesystem::path& scenario) = 0;
+  // Validates and runs one scenario in virtual time.
+  virtual ScenarioOutcome run(const std::filesystem::path& scenario, const RunOptions& options) = 0;
+};
+
+// The scenario layer of this build; null while there is none, and then the
+// commands that need it say so and fail.
+std::unique_ptr<ScenarioRunner> make_scenario_runner();
+
+}  // namespace hilcap::sim

@@ -1,0 +1,64 @@
+// Problems with a scenario file, all in one form that names the file, where
+// in it, what was expected and what was found:
+//   steady.json: at /device/timing/fps: expected a number > 0, found "abc"
+//   steady.json:3:14: invalid JSON: syntax error while parsing value - ...
+//   steady.json: cannot read: No such file or directory
+// Errors are collected, never thrown, so a user sees every problem at once.
+#pragma once
+
+#include <cstddef>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hilcap::sim {
+
+struct ScenarioError {
+  enum class Kind { kValue, kSyntax, kUnreadable };
+
+  Kind kind = Kind::kValue;
+  std::string file;
+  // kValue: the JSON Pointer of the offending value ("" is the whole document).
+  std::string pointer;
+  // kValue: what the value should have been.
+  std::string expected;
+  // kValue: what it is; kSyntax / kUnreadable: what went wrong.
+  std::string found;
+  // kSyntax: 1-based position of the error.
+  std::size_t line = 0;
+  std::size_t column = 0;
+
+  std::string to_string() const;
+  bool operator==(const ScenarioError&) const = default;
+};
+
+// How a found value reads in a message: strings quoted (and shortened),
+// numbers and literals as written, containers by shape ("an array of 3 items").
+std::string describe_found(const nlohmann::json& value);
+
+// Semantic checks done in code once the schema has passed (cross-field rules
+// a schema cannot express), reported in the same form:
+//   ScenarioChecks checks(file, doc);
+//   checks.require(max >= min, "/clients/0/hold/max", fmt::format("a value >= hold.min ({})",
+//   min));
+class ScenarioChecks {
+ public:
+  ScenarioChecks(std::string file, const nlohmann::json& document);
+
+  // Records that the value at `pointer` should have been `expected`; the
+  // found part is taken from the document ("nothing" when absent).
+  void fail(std::string_view pointer, std::string_view expected);
+  // Records a failure unless `condition` holds; returns `condition`.
+  bool require(bool condition, std::string_view pointer, std::string_view expected);
+
+  const std::vector<ScenarioError>& errors() const { return errors_; }
+  bool ok() const { return errors_.empty(); }
+
+ private:
+  std::string file_;
+  const nlohmann::json& document_;
+  std::vector<ScenarioError> errors_;
+};
+
+}  // namespace hilcap::sim

@@ -1,0 +1,344 @@
+#include "cli/cli.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <boost/property_tree/ptree.hpp>
+#include <boost/property_tree/xml_parser.hpp>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "cli/junit_xml.h"
+#include "cli/test_command.h"
+
+namespace hilcap::sim {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+// Behaves according to the scenario's file stem: "pass*", "miss*" (expectation
+// not met), "invalid*", "stopped*", "throws*"; records every call.
+class FakeRunner : public ScenarioRunner {
+ public:
+  fs::path default_scenario() const override { return "default.json"; }
+
+  std::vector<ScenarioError> validate(const fs::path& scenario) override {
+    validated.push_back(scenario.filename().string());
+    if (!scenario.stem().string().starts_with("invalid")) return {};
+    return {{ScenarioError::Kind::kValue, scenario.string(), "/device/timing/fps", "a number > 0",
+             "\"abc\""},
+            {ScenarioError::Kind::kValue, scenario.string(), "/seed", "an integer >= 0", "-1"}};
+  }
+
+  ScenarioOutcome run(const fs::path& scenario, const RunOptions& options) override {
+    ran.push_back(scenario.filename().string());
+    last_options = options;
+    const std::string stem = scenario.stem().string();
+    ScenarioOutcome outcome;
+    if (stem.starts_with("throws")) throw std::runtime_error("boom");
+    if (stem.starts_with("invalid")) {
+      outcome.status = ScenarioOutcome::Status::kInvalid;
+      for (const auto& e : validate(scenario))
+        outcome.errors.push_back(e.to_string());
+      return outcome;
+    }
+    outcome.report.counter("frames.delivered") = 300;
+    outcome.report.set("seed", options.seed.value_or(1));
+    outcome.expect = {{"frames.delivered", stem.starts_with("miss") ? 301 : 300}};
+    if (stem.starts_with("stopped")) {
+      outcome.status = ScenarioOutcome::Status::kStopped;
+      outcome.errors.push_back("conservation violated at t=1.5 s after event \"free <frame 3>\"");
+    }
+    return outcome;
+  }
+
+  std::vector<std::string> validated;
+  std::vector<std::string> ran;
+  RunOptions last_options;
+};
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) /
+           ("hilcap-cli-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "suite" / "nested");
+    context_.runner = &runner_;
+    context_.out = &out_;
+    context_.err = &err_;
+    context_.getenv = [this](const char* name) -> const char* {
+      const auto it = env_.find(name);
+      return it == env_.end() ? nullptr : it->second.c_str();
+    };
+    context_.wall_seconds = [this] { return clock_ += 0.25; };
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  fs::path make_suite(const std::vector<std::string>& names) {
+    for (const auto& name : names)
+      std::ofstream(dir_ / "suite" / name) << "{}";
+    std::ofstream(dir_ / "suite" / "README.txt") << "not a scenario";
+    std::ofstream(dir_ / "suite" / "nested" / "deeper.json") << "{}";
+    return dir_ / "suite";
+  }
+
+  int cli(std::vector<std::string> args) {
+    args.insert(args.begin(), "hilcap");
+    std::vector<const char*> argv;
+    for (const auto& a : args)
+      argv.push_back(a.c_str());
+    return run_cli(static_cast<int>(argv.size()), argv.data(), context_);
+  }
+
+  std::vector<std::string> out_lines() const {
+    std::vector<std::string> lines;
+    std::istringstream in(out_.str());
+    for (std::string line; std::getline(in, line);)
+      lines.push_back(line);
+    return lines;
+  }
+
+  fs::path dir_;
+  FakeRunner runner_;
+  std::ostringstream out_;
+  std::ostringstream err_;
+  std::map<std::string, std::string> env_;
+  double clock_ = 0;
+  CliContext context_;
+};
+
+// `test` runs a directory's *.json in name order, one line each, then the closing count line.
+TEST_F(CliTest, TestCommandReportsEachScenarioAndTotals) {
+  const fs::path suite = make_suite({"pass-b.json", "miss-a.json", "pass-a.json", "invalid.json"});
+  EXPECT_EQ(cli({"test", suite.string()}), kExitFailed);
+  const std::string s = suite.generic_string();
+  EXPECT_THAT(
+      out_lines(),
+      ElementsAre("FAIL " + s + "/invalid.json: " + s +
+                      "/invalid.json: at /device/timing/fps: expected a number > 0, found \"abc\"",
+                  "     " + s + "/invalid.json: at /seed: expected an integer >= 0, found -1",
+                  "FAIL " + s + "/miss-a.json: frames.delivered: expected exactly 301, found 300",
+                  "PASS " + s + "/pass-a.json (0.25 s)", "PASS " + s + "/pass-b.json (0.25 s)",
+                  "2 passed, 2 failed"));
+}
+
+// All passing scenarios exit 0; a stopped run and a throwing runner count as failures, not crashes.
+TEST_F(CliTest, TestCommandExitStatusAndRobustness) {
+  const fs::path suite = make_suite({"pass-1.json", "pass-2.json"});
+  EXPECT_EQ(cli({"test", suite.string()}), kExitOk);
+  EXPECT_EQ(out_lines().back(), "2 passed, 0 failed");
+  out_.str("");
+  std::ofstream(suite / "stopped.json") << "{}";
+  std::ofstream(suite / "throws.json") << "{}";
+  EXPECT_EQ(cli({"test", suite.string()}), kExitFailed);
+  EXPECT_THAT(out_.str(), HasSubstr("stopped.json: run stopped: conservation violated"));
+  EXPECT_THAT(out_.str(), HasSubstr("throws.json: internal error: boom"));
+  EXPECT_EQ(out_lines().back(), "2 passed, 2 failed");
+}
+
+// Files given explicitly keep argument order, before/after directories as given.
+TEST_F(CliTest, ExpandKeepsArgumentOrderAndSortsDirectories) {
+  const fs::path suite = make_suite({"c.json", "a.json", "b.json"});
+  std::string error;
+  const auto files = expand_scenario_paths({suite / "c.json", suite}, error);
+  ASSERT_TRUE(files) << error;
+  std::vector<std::string> names;
+  for (const auto& f : *files)
+    names.push_back(f.filename().string());
+  EXPECT_THAT(names, ElementsAre("c.json", "a.json", "b.json", "c.json"));
+  EXPECT_FALSE(expand_scenario_paths({dir_ / "missing"}, error));
+  EXPECT_THAT(error, HasSubstr("missing: no such file or directory"));
+  EXPECT_FALSE(expand_scenario_paths({suite / "nested" / ".." / "nested" / "empty"}, error));
+}
+
+// Scenario i runs on shard i % total; the shards together run each scenario exactly once.
+TEST_F(CliTest, ShardingSplitsTheSuiteAcrossShards) {
+  const fs::path suite =
+      make_suite({"pass-0.json", "pass-1.json", "pass-2.json", "pass-3.json", "pass-4.json"});
+  std::vector<std::string> everything;
+  for (int index = 0; index < 3; ++index) {
+    runner_.ran.clear();
+    out_.str("");
+    env_ = {{"GTEST_TOTAL_SHARDS", "3"}, {"GTEST_SHARD_INDEX", std::to_string(index)}};
+    EXPECT_EQ(cli({"test", suite.string()}), kExitOk);
+    if (index == 1) {
+      EXPECT_THAT(runner_.ran, ElementsAre("pass-1.json", "pass-4.json"));
+      EXPECT_EQ(out_lines().front(), "shard 2 of 3: 2 of 5 scenarios");
+      EXPECT_EQ(out_lines().back(), "2 passed, 0 failed");
+    }
+    everything.insert(everything.end(), runner_.ran.begin(), runner_.ran.end());
+  }
+  std::sort(everything.begin(), everything.end());
+  EXPECT_THAT(everything, ElementsAre("pass-0.json", "pass-1.json", "pass-2.json", "pass-3.json",
+                                      "pass-4.json"));
+}
+
+// A shard that gets no scenario still prints the closing line and succeeds.
+TEST_F(CliTest, EmptyShardSucceeds) {
+  const fs::path suite = make_suite({"pass-0.json"});
+  env_ = {{"GTEST_TOTAL_SHARDS", "4"}, {"GTEST_SHARD_INDEX", "3"}};
+  EXPECT_EQ(cli({"test", suite.string()}), kExitOk);
+  EXPECT_TRUE(runner_.ran.empty());
+  EXPECT_EQ(out_lines().back(), "0 passed, 0 failed");
+}
+
+// Inconsistent or malformed sharding variables are an error, as in GoogleTest.
+TEST_F(CliTest, InvalidShardEnvironmentIsAnError) {
+  const fs::path suite = make_suite({"pass-0.json"});
+  const std::vector<std::map<std::string, std::string>> bad = {
+      {{"GTEST_SHARD_INDEX", "0"}},
+      {{"GTEST_TOTAL_SHARDS", "2"}},
+      {{"GTEST_TOTAL_SHARDS", "2"}, {"GTEST_SHARD_INDEX", "2"}},
+      {{"GTEST_TOTAL_SHARDS", "0"}, {"GTEST_SHARD_INDEX", "0"}},
+      {{"GTEST_TOTAL_SHARDS", "two"}, {"GTEST_SHARD_INDEX", "0"}},
+      {{"GTEST_TOTAL_SHARDS", "2"}, {"GTEST_SHARD_INDEX", "-1"}},
+  };
+  for (const auto& env : bad) {
+    env_ = env;
+    err_.str("");
+    EXPECT_EQ(cli({"test", suite.string()}), kExitUsage);
+    EXPECT_THAT(err_.str(), HasSubstr("invalid sharding"));
+  }
+  EXPECT_TRUE(runner_.ran.empty());
+}
+
+// A runner that supports sharding touches GTEST_SHARD_STATUS_FILE.
+TEST_F(CliTest, TouchesShardStatusFile) {
+  const fs::path suite = make_suite({"pass-0.json"});
+  const fs::path status = dir_ / "shard-status";
+  env_ = {{"GTEST_SHARD_STATUS_FILE", status.string()}};
+  EXPECT_EQ(cli({"test", suite.string()}), kExitOk);
+  EXPECT_TRUE(fs::exists(status));
+}
+
+// --junit writes well-formed XML with counts, per-case verdicts and escaped messages.
+TEST_F(CliTest, JunitXmlIsWellFormedWithVerdicts) {
+  const fs::path suite = make_suite({"pass.json", "miss.json", "invalid.json"});
+  const fs::path junit = dir_ / "results.xml";
+  EXPECT_EQ(cli({"test", suite.string(), "--junit", junit.string()}), kExitFailed);
+  boost::property_tree::ptree xml;
+  ASSERT_NO_THROW(boost::property_tree::read_xml(junit.string(), xml));
+  const auto& testsuite = xml.get_child("testsuites.testsuite");
+  EXPECT_EQ(testsuite.get<int>("<xmlattr>.tests"), 3);
+  EXPECT_EQ(testsuite.get<int>("<xmlattr>.failures"), 1);
+  EXPECT_EQ(testsuite.get<int>("<xmlattr>.errors"), 1);
+  std::map<std::string, std::string> verdicts;
+  for (const auto& [tag, node] : testsuite) {
+    if (tag != "testcase") continue;
+    const std::string name = node.get<std::string>("<xmlattr>.name");
+    EXPECT_EQ(node.get<std::string>("<xmlattr>.time"), "0.250");
+    verdicts[name] =
+        node.count("failure") ? "failure: " + node.get<std::string>("failure.<xmlattr>.message")
+        : node.count("error") ? "error: " + node.get<std::string>("error.<xmlattr>.message")
+                              : "passed";
+  }
+  EXPECT_EQ(verdicts["pass"], "passed");
+  EXPECT_EQ(verdicts["miss"], "failure: frames.delivered: expected exactly 301, found 300");
+  EXPECT_THAT(verdicts["invalid"], HasSubstr("error: "));
+  EXPECT_THAT(verdicts["invalid"], HasSubstr("found \"abc\""));  // quotes survived escaping
+}
+
+// Markup and control characters in names and messages cannot break the XML.
+TEST(JunitXml, EscapesMarkupAndControlCharacters) {
+  EXPECT_EQ(xml_escape("a<b>&\"c\"'\n\x01"), "a&lt;b&gt;&amp;&quot;c&quot;&apos;&#10;\xEF\xBF\xBD");
+  const std::string xml = junit_xml("suite <1>", {{"dir/x&y.json",
+                                                   ScenarioResult::Verdict::kFailed,
+                                                   1.5,
+                                                   {"p99 < 5 & \"so\"", "second\x02line"}}});
+  std::istringstream in(xml);
+  boost::property_tree::ptree tree;
+  ASSERT_NO_THROW(boost::property_tree::read_xml(in, tree));
+  EXPECT_EQ(tree.get<std::string>("testsuites.testsuite.<xmlattr>.name"), "suite <1>");
+  EXPECT_EQ(tree.get<std::string>("testsuites.testsuite.testcase.<xmlattr>.name"), "x&y");
+  EXPECT_EQ(tree.get<std::string>("testsuites.testsuite.testcase.<xmlattr>.classname"), "dir");
+  EXPECT_EQ(tree.get<std::string>("testsuites.testsuite.testcase.failure.<xmlattr>.message"),
+            "p99 < 5 & \"so\"");
+}
+
+// `run` prints the summary, writes the report (optionally without wall time) and checks
+// expectations.
+TEST_F(CliTest, RunWritesReportAndChecksExpectations) {
+  const fs::path report = dir_ / "report.json";
+  EXPECT_EQ(
+      cli({"run", "pass.json", "--seed", "7", "--report", report.string(), "--trace", "t.json"}),
+      kExitOk);
+  EXPECT_THAT(runner_.ran, ElementsAre("pass.json"));
+  EXPECT_EQ(runner_.last_options.seed, 7u);
+  EXPECT_EQ(runner_.last_options.trace, "t.json");
+  EXPECT_THAT(out_.str(), HasSubstr("frames.delivered"));
+  EXPECT_THAT(out_.str(), HasSubstr("expectations: all 1 met"));
+  std::stringstream written;
+  written << std::ifstream(report).rdbuf();
+  EXPECT_THAT(written.str(), HasSubstr("\"wall_time_s\": 0.25"));
+  EXPECT_THAT(written.str(), HasSubstr("\"seed\": 7"));
+
+  EXPECT_EQ(cli({"run", "pass.json", "--report", report.string(), "--no-wall-time"}), kExitOk);
+  std::stringstream deterministic;
+  deterministic << std::ifstream(report).rdbuf();
+  EXPECT_EQ(deterministic.str(),
+            "{\n  \"frames\": {\n    \"delivered\": 300\n  },\n  \"seed\": 1\n}\n");
+}
+
+// `run` without a scenario uses the runner's default; a missed expectation or a stop exits 1.
+TEST_F(CliTest, RunDefaultScenarioAndFailures) {
+  EXPECT_EQ(cli({"run"}), kExitOk);
+  EXPECT_THAT(runner_.ran, ElementsAre("default.json"));
+  EXPECT_FALSE(runner_.last_options.seed.has_value());
+  EXPECT_EQ(cli({"run", "miss.json"}), kExitFailed);
+  EXPECT_THAT(out_.str(),
+              HasSubstr("expectation not met: frames.delivered: expected exactly 301, found 300"));
+  EXPECT_EQ(cli({"run", "stopped.json"}), kExitFailed);
+  EXPECT_THAT(err_.str(), HasSubstr("run stopped: conservation violated"));
+  EXPECT_EQ(cli({"run", "invalid.json"}), kExitFailed);
+  EXPECT_THAT(err_.str(), HasSubstr("invalid.json: at /seed: expected an integer >= 0, found -1"));
+}
+
+// `validate` prints OK per valid file and every error of invalid ones, exit 1 if any is invalid.
+TEST_F(CliTest, ValidateReportsEveryFile) {
+  EXPECT_EQ(cli({"validate", "pass.json", "invalid.json", "pass2.json"}), kExitFailed);
+  EXPECT_THAT(runner_.validated, ElementsAre("pass.json", "invalid.json", "pass2.json"));
+  EXPECT_EQ(out_.str(), "OK pass.json\nOK pass2.json\n");
+  EXPECT_EQ(err_.str(),
+            "invalid.json: at /device/timing/fps: expected a number > 0, found \"abc\"\n"
+            "invalid.json: at /seed: expected an integer >= 0, found -1\n");
+  EXPECT_EQ(cli({"validate", "pass.json"}), kExitOk);
+}
+
+// Without a scenario runner every command fails clearly instead of pretending.
+TEST_F(CliTest, NoRunnerFailsClearly) {
+  context_.runner = nullptr;
+  EXPECT_EQ(cli({"run"}), kExitUsage);
+  EXPECT_EQ(cli({"validate", "x.json"}), kExitUsage);
+  EXPECT_EQ(cli({"test", "x.json"}), kExitUsage);
+  EXPECT_THAT(err_.str(), HasSubstr("hilcap run: this build has no scenario runner"));
+  EXPECT_THAT(err_.str(), HasSubstr("hilcap test: this build has no scenario runner"));
+}
+
+// --help lists the commands and exits 0; unknown options and missing arguments exit 2.
+TEST_F(CliTest, HelpAndUsageErrors) {
+  EXPECT_EQ(cli({"--help"}), kExitOk);
+  EXPECT_THAT(out_.str(), HasSubstr("run"));
+  EXPECT_THAT(out_.str(), HasSubstr("validate"));
+  EXPECT_THAT(out_.str(), HasSubstr("Exit status"));
+  out_.str("");
+  EXPECT_EQ(cli({"test", "--help"}), kExitOk);
+  EXPECT_THAT(out_.str(), HasSubstr("GTEST_TOTAL_SHARDS"));
+  EXPECT_EQ(cli({}), kExitUsage);
+  EXPECT_EQ(cli({"run", "--bogus"}), kExitUsage);
+  EXPECT_EQ(cli({"validate"}), kExitUsage);
+  EXPECT_EQ(cli({"run", "--seed", "abc"}), kExitUsage);
+  EXPECT_TRUE(runner_.ran.empty());
+}
+
+}  // namespace
+}  // namespace hilcap::sim
