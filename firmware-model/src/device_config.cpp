@@ -21,9 +21,19 @@ std::string indexed(std::string_view path, std::string_view list, std::size_t i)
   return fmt::format("{}.{}[{}]", path, list, i);
 }
 
+// False for NaN too.
 bool valid_probability(double p) {
   return p >= 0.0 && p <= 1.0;
-}  // false for NaN
+}
+
+// A duration in [min_ns, kMaxDurationNs]; reports `what` ("a DMA time") otherwise.
+void check_duration(TimeNs value, TimeNs min_ns, const std::string& field, std::string_view what,
+                    ConfigErrors& errors) {
+  if (value < min_ns || value > kMaxDurationNs) {
+    errors.push_back({field, fmt::format("{} of {}..{} ns", what, min_ns, kMaxDurationNs),
+                      std::to_string(value)});
+  }
+}
 
 void check_start(const StartPoint& start, const std::string& at, ConfigErrors& errors) {
   if (const auto* time = std::get_if<AtTime>(&start); time && time->time_ns < 0) {
@@ -171,10 +181,7 @@ void check_fault(const FaultSpec& fault, const std::string& at, std::uint64_t fr
       }
       break;
     case FaultKind::kStall:
-      if (fault.action.duration_ns <= 0) {
-        errors.push_back({at + ".duration_ns", "a stall duration > 0 ns",
-                          std::to_string(fault.action.duration_ns)});
-      }
+      check_duration(fault.action.duration_ns, 1, at + ".duration_ns", "a stall duration", errors);
       break;
     case FaultKind::kError:
     case FaultKind::kCorrupt:
@@ -211,22 +218,13 @@ ConfigErrors TimingConfig::validate(std::string_view path) const {
                         fmt::format("{}/{}", rate->num, rate->den)});
     }
   } else if (const auto* interval = std::get_if<FrameInterval>(&cadence)) {
-    if (interval->ns <= 0) {
-      errors.push_back({join(path, "interval_ns"), "a positive frame interval in ns",
-                        std::to_string(interval->ns)});
-    }
+    check_duration(interval->ns, 1, join(path, "interval_ns"), "a frame interval", errors);
   } else {
     check_recording(std::get<TimingRecording>(cadence), join(path, "replay"), errors);
   }
 
-  if (jitter.amplitude_ns < 0) {
-    errors.push_back({join(path, "jitter.amplitude_ns"), "an amplitude >= 0 ns",
-                      std::to_string(jitter.amplitude_ns)});
-  }
-  if (jitter.sigma_ns < 0) {
-    errors.push_back(
-        {join(path, "jitter.sigma_ns"), "a sigma >= 0 ns", std::to_string(jitter.sigma_ns)});
-  }
+  check_duration(jitter.amplitude_ns, 0, join(path, "jitter.amplitude_ns"), "an amplitude", errors);
+  check_duration(jitter.sigma_ns, 0, join(path, "jitter.sigma_ns"), "a sigma", errors);
   if (jitter.kind != JitterKind::kNone && jitter.kind != JitterKind::kUniform &&
       jitter.kind != JitterKind::kNormal) {
     errors.push_back({join(path, "jitter.kind"), "one of none, uniform, normal",
@@ -236,21 +234,13 @@ ConfigErrors TimingConfig::validate(std::string_view path) const {
                       "none with replay (the recording has its own jitter)",
                       std::string(to_string(jitter.kind))});
   }
-  if (dma_ns < 0) {
-    errors.push_back({join(path, "dma_ns"), "a DMA time >= 0 ns", std::to_string(dma_ns)});
-  }
-  if (interrupt_latency_ns < 0) {
-    errors.push_back({join(path, "interrupt_latency_ns"), "a latency >= 0 ns",
-                      std::to_string(interrupt_latency_ns)});
-  }
+  check_duration(dma_ns, 0, join(path, "dma_ns"), "a DMA time", errors);
+  check_duration(interrupt_latency_ns, 0, join(path, "interrupt_latency_ns"), "a latency", errors);
   check_bursts(*this, path, errors);
   for (std::size_t i = 0; i < stalls.size(); ++i) {
     const std::string at = indexed(path, "stalls", i);
     check_start(stalls[i].start, at, errors);
-    if (stalls[i].duration_ns <= 0) {
-      errors.push_back(
-          {at + ".duration_ns", "a stall duration > 0 ns", std::to_string(stalls[i].duration_ns)});
-    }
+    check_duration(stalls[i].duration_ns, 1, at + ".duration_ns", "a stall duration", errors);
   }
   if (!valid_probability(drop_probability)) {
     errors.push_back({join(path, "drop_probability"), "a probability in [0, 1]",

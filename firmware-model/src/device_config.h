@@ -24,6 +24,9 @@ namespace hilcap::device {
 
 inline constexpr std::uint32_t kMaxFrameDimension = 16384;
 inline constexpr std::uint32_t kMaxRingDepth = 4096;
+// Every configured duration (intervals, jitter, DMA time, latency, stalls) is
+// at most this: about 11.6 days, far beyond any scenario, and far from overflow.
+inline constexpr TimeNs kMaxDurationNs = 1'000'000'000'000'000;
 
 // --- When something happens ---
 struct AtFrame {

@@ -2,9 +2,16 @@
 
 #include <algorithm>
 #include <cassert>
+#include <limits>
 
 namespace hilcap::device {
 namespace {
+
+// Times saturate instead of overflowing (a stall "forever" is just very long).
+TimeNs later(TimeNs t, TimeNs delay) {
+  constexpr TimeNs kMax = std::numeric_limits<TimeNs>::max();
+  return t > kMax - delay ? kMax : t + delay;
+}
 
 DropReason drop_reason(FrameFate fate) {
   switch (fate) {
@@ -127,7 +134,7 @@ ControlStatus DeviceModel::inject_fault(const FaultAction& action) {
       case FaultKind::kStall:
         faults_.note_fired(action.kind);
         note_fault(now, action.kind);
-        stall_until_ = std::max(stall_until_, now + action.duration_ns);
+        stall_until_ = std::max(stall_until_, later(now, action.duration_ns));
         break;
       case FaultKind::kError:
       case FaultKind::kShort:
@@ -191,7 +198,7 @@ void DeviceModel::schedule_frame(std::uint64_t frame) {
   next_frame_ = frame;
   next_plan_ = engine_.plan(frame);
   frame_event_ =
-      timebase_.schedule_at(stream_start_ + next_plan_.due_ns,
+      timebase_.schedule_at(later(stream_start_, next_plan_.due_ns),
                             [this, generation = stream_generation_] { on_frame_due(generation); });
 }
 
@@ -212,7 +219,7 @@ void DeviceModel::on_frame_due(std::uint64_t generation) {
     const std::uint64_t frame = next_frame_;
     const FramePlan plan = next_plan_;
     // The grid time, not now(): a late real-time wake-up does not move the frame.
-    const TimeNs due = stream_start_ + plan.due_ns;
+    const TimeNs due = later(stream_start_, plan.due_ns);
 
     const DueFaults due_faults = faults_.on_frame_due(frame, plan.due_ns);
     if (due_faults.disconnect) {
@@ -227,7 +234,7 @@ void DeviceModel::on_frame_due(std::uint64_t generation) {
       if (due_faults.stall_ns > 0) {
         // Fault: test what happens if the device goes quiet for a while.
         note_fault(due, FaultKind::kStall);
-        stall_until_ = std::max(stall_until_, due + due_faults.stall_ns);
+        stall_until_ = std::max(stall_until_, later(due, due_faults.stall_ns));
       }
       if (due < stall_until_) {
         drop(due, sequence, DropReason::kStall);
@@ -305,8 +312,9 @@ bool DeviceModel::fill_frame(TimeNs now, std::uint64_t frame, std::uint64_t sequ
     return request_interrupt(now, /*in_device_event=*/true);
   }
   in_flight_.push_back({.entry = entry});
-  in_flight_.back().dma_event = timebase_.schedule_at(
-      now + engine_.dma_ns(), [this, generation = dma_generation_] { on_dma_done(generation); });
+  in_flight_.back().dma_event =
+      timebase_.schedule_at(later(now, engine_.dma_ns()),
+                            [this, generation = dma_generation_] { on_dma_done(generation); });
   return false;
 }
 
@@ -317,7 +325,7 @@ void DeviceModel::on_dma_done(std::uint64_t generation) {
     if (generation != dma_generation_ || in_flight_.empty()) return;  // cut off meanwhile
     const CompletionEntry entry = in_flight_.front().entry;
     in_flight_.pop_front();
-    const TimeNs done = entry.timestamp_ns + engine_.dma_ns();
+    const TimeNs done = later(entry.timestamp_ns, engine_.dma_ns());
     post(done, entry);
     raise = request_interrupt(done, /*in_device_event=*/true);
   }
@@ -400,7 +408,7 @@ bool DeviceModel::request_interrupt(TimeNs now, bool in_device_event) {
   const TimeNs latency = engine_.interrupt_latency_ns();
   if (latency == 0 && in_device_event) return assert_line(now);
   if (interrupt_event_ == 0) {
-    interrupt_event_ = timebase_.schedule_at(now + latency, [this] { on_interrupt_due(); });
+    interrupt_event_ = timebase_.schedule_at(later(now, latency), [this] { on_interrupt_due(); });
   }
   return false;
 }

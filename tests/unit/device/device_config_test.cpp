@@ -79,25 +79,29 @@ TEST(DeviceConfig, RejectsBadRingDepthAndFaults) {
   EXPECT_TRUE(has_error(errors, "device.ring_depth", "1..4096", "0"));
   EXPECT_TRUE(has_error(errors, "device.faults[0].bytes", "1..999", "1000"));
   EXPECT_TRUE(has_error(errors, "device.faults[1].probability", "[0, 1]", "1.5"));
-  EXPECT_TRUE(has_error(errors, "device.faults[1].duration_ns", "> 0", "0"));
+  EXPECT_TRUE(has_error(errors, "device.faults[1].duration_ns", "a stall duration of 1..", "0"));
   EXPECT_TRUE(has_error(errors, "device.faults[2].at_ns", ">= 0", "-1"));
   EXPECT_EQ(errors.size(), 5u);
 }
 
-// Guards timing validation: interval, jitter, probabilities, stalls.
+// Guards timing validation: interval, jitter, durations within bounds, probabilities, stalls.
 TEST(DeviceConfig, RejectsBadTiming) {
   TimingConfig timing;
   timing.cadence = FrameInterval{0};
   timing.jitter = {.kind = JitterKind::kUniform, .amplitude_ns = -5};
   timing.dma_ns = -1;
+  timing.interrupt_latency_ns = kMaxDurationNs + 1;
   timing.drop_probability = -0.5;
   timing.stalls.push_back({.start = AtFrame{3}, .duration_ns = 0});
   const ConfigErrors errors = timing.validate();
-  EXPECT_TRUE(has_error(errors, "device.timing.interval_ns", "positive", "0"));
-  EXPECT_TRUE(has_error(errors, "device.timing.jitter.amplitude_ns", ">= 0", "-5"));
-  EXPECT_TRUE(has_error(errors, "device.timing.dma_ns", ">= 0", "-1"));
+  EXPECT_TRUE(has_error(errors, "device.timing.interval_ns", "a frame interval of 1..", "0"));
+  EXPECT_TRUE(has_error(errors, "device.timing.jitter.amplitude_ns", "an amplitude of 0..", "-5"));
+  EXPECT_TRUE(has_error(errors, "device.timing.dma_ns", "a DMA time of 0..", "-1"));
+  EXPECT_TRUE(has_error(errors, "device.timing.interrupt_latency_ns",
+                        "a latency of 0..1000000000000000 ns", "1000000000000001"));
   EXPECT_TRUE(has_error(errors, "device.timing.drop_probability", "[0, 1]", "-0.5"));
-  EXPECT_TRUE(has_error(errors, "device.timing.stalls[0].duration_ns", "> 0", "0"));
+  EXPECT_TRUE(
+      has_error(errors, "device.timing.stalls[0].duration_ns", "a stall duration of 1..", "0"));
 }
 
 // Guards burst validation: interval shorter than the frame interval, no overlaps, sane repeats.

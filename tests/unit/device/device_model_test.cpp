@@ -237,6 +237,8 @@ TEST_F(DeviceModelTest, SequenceGapsEqualDrops) {
   EXPECT_LE(stats.dropped_by(DropReason::kStall), 13u);
   EXPECT_GT(stats.error_frames, 0u);
   EXPECT_EQ(stats.frames_due, stats.frames_delivered + stats.dropped_total() + stats.in_flight);
+  EXPECT_EQ(stats.frames_produced,
+            stats.frames_delivered + stats.dropped_by(DropReason::kAborted) + stats.in_flight);
   EXPECT_EQ(stats.frames_due, device_->frame_counters().picture_number);
   EXPECT_EQ(stats.dropped_total(), device_->frame_counters().drop_count);
 }
