@@ -58,7 +58,7 @@ void fill_pattern(std::byte* dst, std::size_t len, std::uint64_t pattern) {
 // The same, but rounds `len` up to whole 16-byte stores: up to 15 bytes past
 // dst + len are written too. Rows are filled left to right, so those bytes are
 // overwritten by the next run; this keeps the per-run cost to the stores
-// themselves (a tail loop per run made the pattern 3x slower than memset).
+// themselves (ending every run exactly ran at about 0.4x memset at 1080p).
 void fill_pattern_overshooting(std::byte* dst, std::size_t len, std::uint64_t pattern) {
   const Vec16 vec = {pattern, pattern};
   for (std::size_t i = 0; i < len; i += 16)
