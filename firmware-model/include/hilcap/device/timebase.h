@@ -5,6 +5,15 @@
 // implementation (one event queue, nothing sleeps) and a real-time one (the
 // device thread sleeps to absolute deadlines); the device code is the same in
 // both, which is what makes a virtual-time run predict a real-time one.
+//
+// What the device model (firmware-model/src/device_model.h) relies on:
+// - schedule_at() and cancel() may be called from any thread, not only from
+//   inside events: the device's control surface runs on host threads and
+//   schedules from there (e.g. the first frame on entering RUN);
+// - an implementation does not hold its own lock while it runs an event (the
+//   event takes the device's lock and may schedule or cancel);
+// - the device's events capture at most 16 trivially copyable bytes, which
+//   std::function stores without allocating.
 #pragma once
 
 #include <cstdint>
