@@ -86,6 +86,14 @@ ProbeCommit ProbeCommitResponder::defaults() const {
 }
 
 ProbeCommit ProbeCommitResponder::negotiate(const ProbeCommit& request) const {
+  return fix(request, true);
+}
+
+ProbeCommit ProbeCommitResponder::accept(const ProbeCommit& request) const {
+  return fix(request, false);
+}
+
+ProbeCommit ProbeCommitResponder::fix(const ProbeCommit& request, bool apply_policy) const {
   const std::uint8_t format_index =
       request.format_index >= 1 && request.format_index <= config_.formats.size()
           ? request.format_index
@@ -100,7 +108,9 @@ ProbeCommit ProbeCommitResponder::negotiate(const ProbeCommit& request) const {
   const std::uint32_t wanted = request.frame_interval_100ns == 0 ? frame.default_interval_100ns
                                                                  : request.frame_interval_100ns;
   std::uint32_t interval = offered.nearest(wanted);
-  switch (config_.negotiation.interval_policy) {
+  const IntervalPolicy policy =
+      apply_policy ? config_.negotiation.interval_policy : IntervalPolicy::kNearest;
+  switch (policy) {
     case IntervalPolicy::kNearest:
       break;
     case IntervalPolicy::kAlwaysDifferent:
@@ -146,8 +156,10 @@ ProbeCommit ProbeCommitResponder::resolve(std::uint8_t format_index, std::uint8_
     pc.max_payload_transfer_size =
         bulk.max_payload_transfer_size != 0 ? bulk.max_payload_transfer_size : frame_bytes + header;
   }
-  pc.clock_frequency_hz = config_.clock_frequency_hz;
-  pc.bm_framing_info = kFramingFidEof;
+  if (block_size_ > kProbeCommitSize10) {  // fields that UVC 1.0's block does not have
+    pc.clock_frequency_hz = config_.clock_frequency_hz;
+    pc.bm_framing_info = kFramingFidEof;
+  }
   return pc;
 }
 
@@ -175,9 +187,13 @@ ControlOutcome ProbeCommitResponder::handle(const SetupPacket& setup,
       return ControlOutcome::stall();
     if (is_probe ? config_.negotiation.stall_probe : config_.negotiation.stall_commit)
       return ControlOutcome::stall();
-    const ProbeCommit answer = negotiate(decode_probe_commit(out.first(block_size_)));
-    probe_ = answer;
-    if (!is_probe) committed_ = answer;
+    const ProbeCommit request = decode_probe_commit(out.first(block_size_));
+    if (is_probe) {
+      probe_ = negotiate(request);
+    } else {
+      committed_ = accept(request);
+      probe_ = *committed_;
+    }
     return ControlOutcome::ack(block_size_);
   }
   if (!setup.device_to_host()) return ControlOutcome::stall();

@@ -184,6 +184,20 @@ TEST(ProbeCommitResponder, AdjustingDeviceChangesInterval) {
   EXPECT_EQ(slow.answer().frame_interval_100ns, 2000000u);
 }
 
+// An adjusting device commits to what it proposed: COMMIT with the probed interval keeps it.
+TEST(ProbeCommitResponder, AdjustingDeviceCommitsItsProposal) {
+  UvcDeviceConfig c = test::camera_config();
+  c.negotiation.interval_policy = IntervalPolicy::kAlwaysDifferent;
+  Host host(c);
+  host.set(kProbe, request(1, 1, 333333), 34);
+  host.get(kGetCur, kProbe, 34);
+  const ProbeCommit proposal = host.answer();
+  ASSERT_EQ(proposal.frame_interval_100ns, 666666u);
+  host.set(kCommit, proposal, 34);
+  ASSERT_TRUE(host.device().committed().has_value());
+  EXPECT_EQ(*host.device().committed(), proposal);
+}
+
 // GET_MIN/GET_MAX give the current frame's interval bounds; GET_RES the continuous step;
 // GET_INFO says GET and SET are supported.
 TEST(ProbeCommitResponder, MinMaxResInfo) {

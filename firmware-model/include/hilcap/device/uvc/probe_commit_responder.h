@@ -32,8 +32,13 @@ class ProbeCommitResponder {
   ControlOutcome handle(const SetupPacket& setup, std::span<const std::uint8_t> out,
                         std::span<std::uint8_t> in);
 
-  // The device's answer to a probe request.
+  // The device's answer to a probe request: indexes fixed, the interval
+  // chosen by the configured policy, sizes filled in.
   ProbeCommit negotiate(const ProbeCommit& request) const;
+  // What the device streams with after COMMIT: the request made valid, with
+  // the nearest offered interval. The interval policy does not apply: a
+  // device commits to what it proposed.
+  ProbeCommit accept(const ProbeCommit& request) const;
   ProbeCommit defaults() const;
   const ProbeCommit& probe() const { return probe_; }
   const std::optional<ProbeCommit>& committed() const { return committed_; }
@@ -42,6 +47,7 @@ class ProbeCommitResponder {
   void reset();
 
  private:
+  ProbeCommit fix(const ProbeCommit& request, bool apply_policy) const;
   ProbeCommit resolve(std::uint8_t format_index, std::uint8_t frame_index,
                       std::uint32_t interval_100ns, std::uint16_t hint) const;
   ControlOutcome reply(const ProbeCommit& block, const SetupPacket& setup,
