@@ -47,6 +47,10 @@ std::uint32_t bytes_per_interval(const IsoAltSetting& alt) {
   return std::uint32_t{alt.max_packet_size} * alt.transactions * alt.burst;
 }
 
+std::size_t payload_header_size(const PayloadHeaderFields& fields) {
+  return kMinPayloadHeader + (fields.pts ? 4 : 0) + (fields.scr ? 6 : 0);
+}
+
 std::string ConfigError::message() const {
   return fmt::format("{}: expected {}, found {}", field, expected, found);
 }

@@ -1,5 +1,4 @@
 #include <hilcap/device/uvc/packetizer.h>
-#include <hilcap/device/uvc/probe_commit_responder.h>
 
 #include <algorithm>
 

@@ -5,10 +5,6 @@
 
 namespace hilcap::device::uvc {
 
-std::size_t payload_header_size(const PayloadHeaderFields& fields) {
-  return kMinPayloadHeader + (fields.pts ? 4 : 0) + (fields.scr ? 6 : 0);
-}
-
 namespace {
 
 constexpr std::uint8_t kInfoSupportsGetSet = 0x03;

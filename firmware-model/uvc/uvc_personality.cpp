@@ -74,7 +74,8 @@ std::vector<ConfigError> UvcPersonality::set_stream_faults(std::vector<FaultAt> 
     for (std::size_t i = 0; i < faults.size(); ++i)
       if (faults[i].fault == StreamFault::kStall)
         errors.push_back({fmt::format("faults[{}].fault", i),
-                          "a fault an isochronous endpoint can have (it cannot halt)", "stall"});
+                          "a fault an isochronous endpoint can have (it cannot halt)",
+                          to_string(faults[i].fault)});
   }
   if (errors.empty()) faults_ = std::move(faults);
   return errors;

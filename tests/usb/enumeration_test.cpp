@@ -96,6 +96,23 @@ TEST_F(Enumeration, KernelDriverAttached) {
   EXPECT_EQ(libusb_detach_kernel_driver(handle_, kVsInterface), LIBUSB_ERROR_NOT_FOUND);
 }
 
+// Claims belong to the open file, as in the kernel: a second open cannot claim an interface
+// the first holds, and can once the first is closed.
+TEST_F(Enumeration, ClaimsBelongToTheOpenFile) {
+  CounterPatternFrames frames;
+  add_uvc_device(small_camera(), frames);
+  libusb_device_handle* first = open();
+  ASSERT_NE(first, nullptr);
+  libusb_device_handle* second = nullptr;
+  ASSERT_EQ(libusb_open(libusb_get_device(first), &second), 0);
+  ASSERT_EQ(libusb_claim_interface(first, kVsInterface), 0);
+  EXPECT_EQ(libusb_claim_interface(second, kVsInterface), LIBUSB_ERROR_BUSY);
+  libusb_close(first);
+  handle_ = second;
+  // The close reaches the device asynchronously (umockdev notices the socket closing).
+  EXPECT_TRUE(pump_until([&] { return libusb_claim_interface(second, kVsInterface) == 0; }));
+}
+
 // A SuperSpeed personality enumerates as SuperSpeed, its companions parsed by libusb.
 TEST_F(Enumeration, SuperSpeedDevice) {
   UvcDeviceConfig c = small_camera(UvcVersion::k1_5);

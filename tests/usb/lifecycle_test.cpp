@@ -111,8 +111,7 @@ TEST_F(Lifecycle, StopWithTransfersInFlight) {
   device.usb().hold_transfers(true);
   TransferPump pump(h, false, 0, 0, 1024, max_payload);
   pump.stop_after(1000);
-  ASSERT_TRUE(pump.start(4));
-  pump_until([] { return false; }, std::chrono::milliseconds(20));  // let them reach the device
+  ASSERT_TRUE(pump.start(4));  // submission reaches the device before it returns
   EXPECT_EQ(device.usb().transfers_in_flight(), 4u);
   pump.cancel_all();
   ASSERT_TRUE(pump_until([&] { return pump.in_flight() == 0; }));

@@ -67,7 +67,9 @@ TEST_F(Streaming, BulkSeveralTransfersInFlight) {
   ASSERT_TRUE(pump_until([&] { return pump.in_flight() == 0; }));
   expect_counter_frames(pump.collector(), 6, 64 * 48 * 2);
   EXPECT_TRUE(pump.endings().empty());
-  EXPECT_GE(device.usb().stats().submitted, 4u);
+  const FakeUsbDevice::Stats stats = device.usb().stats();
+  EXPECT_GE(stats.submitted, 4u);
+  EXPECT_EQ(stats.unknown_ioctls, 0u);  // libusb needed nothing the fake does not answer
 }
 
 // Bulk with transfers as large as the payload: one payload per transfer, MJPEG frames of
@@ -131,6 +133,36 @@ TEST_F(Streaming, PayloadFaultsReachTheHost) {
   EXPECT_EQ(got[1].data, CounterPatternFrames::expected(1, 64 * 48 * 2));
   EXPECT_EQ(pump.packet_errors(), 1);
   EXPECT_EQ(got[2].data.size(), 64u * 48 * 2 - 116);  // the lost packet's data is missing
+}
+
+// The framing faults arrive as bytes the host must cope with: an early FID toggle splits a
+// frame, a short payload loses data, a bad bHeaderLength makes a payload malformed.
+TEST_F(Streaming, FramingFaultsReachTheHost) {
+  CounterPatternFrames frames;
+  FakeUvcDevice& device = add_uvc_device(small_bulk_camera(2048), frames);
+  ASSERT_TRUE(device
+                  .with_personality([](UvcPersonality& p) {
+                    return p.set_stream_faults({{StreamFault::kFidToggleEarly, 1, 2},
+                                                {StreamFault::kShortPayload, 2, 0},
+                                                {StreamFault::kCorruptHeaderLength, 3, 1}});
+                  })
+                  .empty());
+  const ProbeCommit pc = start_stream(false);
+  TransferPump pump(handle_, false, 0, 0, 2048, pc.max_payload_transfer_size);
+  pump.stop_after(6);
+  ASSERT_TRUE(pump.start(2));
+  ASSERT_TRUE(pump_until([&] { return pump.in_flight() == 0; }));
+  const auto& got = pump.collector().frames();
+  ASSERT_GE(got.size(), 6u);
+  const std::size_t size = 64 * 48 * 2;
+  const std::vector<std::uint8_t> frame1 = CounterPatternFrames::expected(1, size);
+  // Frame 1 split after its second payload (2 x 2036 bytes), without EOF on the first part.
+  EXPECT_FALSE(got[1].eof);
+  EXPECT_EQ(got[1].data, std::vector<std::uint8_t>(frame1.begin(), frame1.begin() + 2 * 2036));
+  EXPECT_EQ(got[2].data, std::vector<std::uint8_t>(frame1.begin() + 2 * 2036, frame1.end()));
+  EXPECT_EQ(got[3].data.size(), size - 2036 / 2);  // frame 2 lost half a payload
+  EXPECT_EQ(pump.collector().malformed(), 1u);     // frame 3's second payload
+  EXPECT_EQ(got[4].data.size(), size - 2036);
 }
 
 // A bulk endpoint stall: the transfer ends with STALL; after libusb_clear_halt the stream

@@ -73,11 +73,37 @@ FakeUsbDevice::FakeUsbDevice(MockTestbed& testbed, UsbDeviceModel& model,
 
 FakeUsbDevice::~FakeUsbDevice() {
   if (attached_) umockdev_testbed_detach_ioctl(testbed_.get(), paths_.devnode.c_str(), nullptr);
-  for (const Urb& u : pending_)
-    g_object_unref(u.urb);
-  for (const Urb& u : completed_)
-    g_object_unref(u.urb);
+  while (!files_.empty())
+    close_file(files_.begin()->first);
   g_object_unref(handler_);
+}
+
+FakeUsbDevice::OpenFile& FakeUsbDevice::file_of(UMockdevIoctlClient* client) {
+  const auto found = files_.find(client);
+  if (found != files_.end()) return found->second;
+  g_object_ref(client);  // umockdev keeps one client per open of the node
+  return files_[client];
+}
+
+// umockdev marks a client disconnected when its node is closed (its
+// "connected" notification does not reach us in 0.17), so closed files are
+// swept before answering anyone.
+void FakeUsbDevice::sweep_closed_files() {
+  for (auto it = files_.begin(); it != files_.end();) {
+    const auto next = std::next(it);
+    if (!umockdev_ioctl_client_get_connected(it->first)) close_file(it->first);
+    it = next;
+  }
+}
+
+void FakeUsbDevice::close_file(UMockdevIoctlClient* client) {
+  const auto file = files_.find(client);
+  for (const Urb& u : file->second.pending)
+    g_object_unref(u.urb);
+  for (const Urb& u : file->second.completed)
+    g_object_unref(u.urb);
+  files_.erase(file);
+  g_object_unref(client);
 }
 
 bool FakeUsbDevice::plug(std::string& error) {
@@ -91,7 +117,6 @@ bool FakeUsbDevice::plug(std::string& error) {
     connected_ = true;
     removal_announced_ = false;
     alt_settings_.clear();
-    claimed_.clear();
     halted_.clear();
   }
   if (!testbed_.add_device(description, error)) return false;
@@ -137,9 +162,13 @@ void FakeUsbDevice::bind_kernel_driver(std::uint8_t interface, std::string drive
   drivers_[interface] = {std::move(driver), true};
 }
 
-std::size_t FakeUsbDevice::transfers_in_flight() const {
+std::size_t FakeUsbDevice::transfers_in_flight() {
   std::lock_guard lock(mu_);
-  return pending_.size();
+  sweep_closed_files();
+  std::size_t n = 0;
+  for (const auto& [client, file] : files_)
+    n += file.pending.size();
+  return n;
 }
 
 FakeUsbDevice::Stats FakeUsbDevice::stats() const {
@@ -159,88 +188,15 @@ void FakeUsbDevice::on_ioctl(UMockdevIoctlClient* client) {
     std::lock_guard lock(mu_);
     const gulong request = umockdev_ioctl_client_get_request(client);
     UMockdevIoctlData* arg = umockdev_ioctl_client_get_arg(client);
+    sweep_closed_files();
+    OpenFile& file = file_of(client);
     ++stats_.ioctls;
     if (request == USBDEVFS_REAPURB || request == USBDEVFS_REAPURBNDELAY) {
       // Reaping works after a disconnect too, until every URB is collected.
       // libusb only reaps without delay; a blocking reap is answered the same way.
-      reap(client, arg);
-    } else if (!connected_) {
-      finish(client, ENODEV);
+      reap(client, file, arg);
     } else {
-      int error = 0;
-      switch (request) {
-        case USBDEVFS_GET_CAPABILITIES: {
-          GError* err = nullptr;
-          UMockdevIoctlData* caps =
-              umockdev_ioctl_data_resolve(arg, 0, sizeof(std::uint32_t), &err);
-          g_clear_error(&err);
-          if (caps) std::memcpy(caps->data, &kCapabilities, sizeof kCapabilities);
-          error = caps ? 0 : EFAULT;
-          break;
-        }
-        case USBDEVFS_CLAIMINTERFACE:
-        case USBDEVFS_RELEASEINTERFACE: {
-          GError* err = nullptr;
-          UMockdevIoctlData* d = umockdev_ioctl_data_resolve(arg, 0, sizeof(unsigned int), &err);
-          g_clear_error(&err);
-          if (!d) {
-            error = EFAULT;
-            break;
-          }
-          const auto interface =
-              static_cast<std::uint8_t>(*reinterpret_cast<unsigned int*>(d->data));
-          if (request == USBDEVFS_CLAIMINTERFACE)
-            error = claim(interface);
-          else
-            error = claimed_.erase(interface) ? 0 : EINVAL;
-          break;
-        }
-        case USBDEVFS_DISCONNECT_CLAIM:
-          error = disconnect_claim(arg);
-          break;
-        case USBDEVFS_GETDRIVER:
-          error = get_driver(arg);
-          break;
-        case USBDEVFS_IOCTL:
-          error = driver_ioctl(arg);
-          break;
-        case USBDEVFS_SETINTERFACE:
-          error = set_interface(arg);
-          break;
-        case USBDEVFS_CLEAR_HALT: {
-          GError* err = nullptr;
-          UMockdevIoctlData* d = umockdev_ioctl_data_resolve(arg, 0, sizeof(unsigned int), &err);
-          g_clear_error(&err);
-          if (!d) {
-            error = EFAULT;
-            break;
-          }
-          const auto endpoint =
-              static_cast<std::uint8_t>(*reinterpret_cast<unsigned int*>(d->data));
-          halted_.erase(endpoint);
-          model_.clear_halt(endpoint);
-          break;
-        }
-        case USBDEVFS_RESETEP:
-          break;
-        case USBDEVFS_RESET:
-          // A bus reset: endpoints flushed, every interface back to alternate setting 0.
-          kill_urbs(-ESHUTDOWN, {});
-          alt_settings_.clear();
-          halted_.clear();
-          model_.reset();
-          break;
-        case USBDEVFS_SUBMITURB:
-          error = submit(arg);
-          break;
-        case USBDEVFS_DISCARDURB:
-          error = discard(arg);
-          break;
-        default:
-          ++stats_.unknown_ioctls;
-          error = ENOTTY;
-      }
-      finish(client, error);
+      finish(client, connected_ ? answer(file, request, arg) : ENODEV);
     }
     removal = !connected_ && !removal_announced_;
     removal_announced_ = removal_announced_ || removal;
@@ -249,15 +205,73 @@ void FakeUsbDevice::on_ioctl(UMockdevIoctlClient* client) {
   if (removal) announce_removal();
 }
 
-int FakeUsbDevice::claim(std::uint8_t interface) {
+// Answers a request other than REAPURB; returns 0 or the errno.
+int FakeUsbDevice::answer(OpenFile& file, gulong request, UMockdevIoctlData* arg) {
+  GError* err = nullptr;
+  switch (request) {
+    case USBDEVFS_GET_CAPABILITIES: {
+      UMockdevIoctlData* caps = umockdev_ioctl_data_resolve(arg, 0, sizeof(std::uint32_t), &err);
+      g_clear_error(&err);
+      if (!caps) return EFAULT;
+      std::memcpy(caps->data, &kCapabilities, sizeof kCapabilities);
+      return 0;
+    }
+    case USBDEVFS_CLAIMINTERFACE:
+    case USBDEVFS_RELEASEINTERFACE:
+    case USBDEVFS_CLEAR_HALT: {
+      UMockdevIoctlData* d = umockdev_ioctl_data_resolve(arg, 0, sizeof(unsigned int), &err);
+      g_clear_error(&err);
+      if (!d) return EFAULT;
+      const auto number = static_cast<std::uint8_t>(*reinterpret_cast<unsigned int*>(d->data));
+      if (request == USBDEVFS_CLAIMINTERFACE) return claim(file, number);
+      if (request == USBDEVFS_RELEASEINTERFACE) return file.claimed.erase(number) ? 0 : EINVAL;
+      halted_.erase(number);
+      model_.clear_halt(number);
+      return 0;
+    }
+    case USBDEVFS_DISCONNECT_CLAIM:
+      return disconnect_claim(file, arg);
+    case USBDEVFS_GETDRIVER:
+      return get_driver(arg);
+    case USBDEVFS_IOCTL:
+      return driver_ioctl(arg);
+    case USBDEVFS_SETINTERFACE:
+      return set_interface(file, arg);
+    case USBDEVFS_RESETEP:
+      return 0;
+    case USBDEVFS_RESET:
+      // A bus reset: endpoints flushed, every interface back to alternate setting 0.
+      kill_urbs(-ESHUTDOWN, {});
+      alt_settings_.clear();
+      halted_.clear();
+      model_.reset();
+      return 0;
+    case USBDEVFS_SUBMITURB:
+      return submit(file, arg);
+    case USBDEVFS_DISCARDURB:
+      return discard(file, arg);
+    default:
+      ++stats_.unknown_ioctls;
+      return ENOTTY;
+  }
+}
+
+bool FakeUsbDevice::claimed_elsewhere(const OpenFile& file, std::uint8_t interface) const {
+  return std::any_of(files_.begin(), files_.end(), [&](const auto& other) {
+    return &other.second != &file && other.second.claimed.count(interface) != 0;
+  });
+}
+
+int FakeUsbDevice::claim(OpenFile& file, std::uint8_t interface) {
   if (!layout_.has_interface(interface)) return ENOENT;
   const auto driver = drivers_.find(interface);
-  if (driver != drivers_.end() && driver->second.bound) return EBUSY;
-  claimed_.insert(interface);
+  if ((driver != drivers_.end() && driver->second.bound) || claimed_elsewhere(file, interface))
+    return EBUSY;
+  file.claimed.insert(interface);
   return 0;
 }
 
-int FakeUsbDevice::disconnect_claim(UMockdevIoctlData* arg) {
+int FakeUsbDevice::disconnect_claim(OpenFile& file, UMockdevIoctlData* arg) {
   GError* err = nullptr;
   UMockdevIoctlData* d =
       umockdev_ioctl_data_resolve(arg, 0, sizeof(usbdevfs_disconnect_claim), &err);
@@ -274,7 +288,7 @@ int FakeUsbDevice::disconnect_claim(UMockdevIoctlData* arg) {
     if ((dc->flags & USBDEVFS_DISCONNECT_CLAIM_EXCEPT_DRIVER) && named) return EBUSY;
     driver->second.bound = false;
   }
-  return claim(interface);
+  return claim(file, interface);
 }
 
 int FakeUsbDevice::get_driver(UMockdevIoctlData* arg) {
@@ -307,14 +321,17 @@ int FakeUsbDevice::driver_ioctl(UMockdevIoctlData* arg) {
     return 0;
   }
   if (io->ioctl_code == static_cast<int>(USBDEVFS_CONNECT)) {
-    if (claimed_.count(interface)) return EBUSY;
+    const bool claimed = std::any_of(files_.begin(), files_.end(), [&](const auto& f) {
+      return f.second.claimed.count(interface) != 0;
+    });
+    if (claimed) return EBUSY;
     if (driver != drivers_.end()) driver->second.bound = true;
     return 0;
   }
   return ENOTTY;
 }
 
-int FakeUsbDevice::set_interface(UMockdevIoctlData* arg) {
+int FakeUsbDevice::set_interface(OpenFile& file, UMockdevIoctlData* arg) {
   GError* err = nullptr;
   UMockdevIoctlData* d = umockdev_ioctl_data_resolve(arg, 0, sizeof(usbdevfs_setinterface), &err);
   g_clear_error(&err);
@@ -324,7 +341,7 @@ int FakeUsbDevice::set_interface(UMockdevIoctlData* arg) {
   const auto alt = static_cast<std::uint8_t>(si->altsetting);
   if (!layout_.has_alt_setting(interface, alt)) return EINVAL;
   // usbfs claims the interface on first use, as the kernel does.
-  if (const int claimed = claim(interface); claimed != 0) return claimed;
+  if (const int claimed = claim(file, interface); claimed != 0) return claimed;
   // Changing the alternate setting disables the old one's endpoints, which
   // flushes their URBs.
   const std::vector<std::uint8_t> endpoints = endpoints_of(interface);
@@ -356,22 +373,24 @@ std::optional<std::uint8_t> FakeUsbDevice::interface_of_endpoint(std::uint8_t en
 }
 
 void FakeUsbDevice::kill_urbs(int status, const std::vector<std::uint8_t>& endpoints) {
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    usbdevfs_urb* u = urb_of(it->urb);
-    const bool hit = endpoints.empty() || (u->type != USBDEVFS_URB_TYPE_CONTROL &&
-                                           std::find(endpoints.begin(), endpoints.end(),
-                                                     u->endpoint) != endpoints.end());
-    if (!hit) {
-      ++it;
-      continue;
+  for (auto& [client, file] : files_) {
+    for (auto it = file.pending.begin(); it != file.pending.end();) {
+      usbdevfs_urb* u = urb_of(it->urb);
+      const bool hit = endpoints.empty() || (u->type != USBDEVFS_URB_TYPE_CONTROL &&
+                                             std::find(endpoints.begin(), endpoints.end(),
+                                                       u->endpoint) != endpoints.end());
+      if (!hit) {
+        ++it;
+        continue;
+      }
+      set_outcome(u, status);
+      file.completed.push_back(*it);
+      it = file.pending.erase(it);
     }
-    set_outcome(u, status);
-    completed_.push_back(*it);
-    it = pending_.erase(it);
   }
 }
 
-int FakeUsbDevice::submit(UMockdevIoctlData* arg) {
+int FakeUsbDevice::submit(OpenFile& file, UMockdevIoctlData* arg) {
   GError* err = nullptr;
   const gulong client_pointer = *reinterpret_cast<gulong*>(arg->data);
   UMockdevIoctlData* urb = umockdev_ioctl_data_resolve(arg, 0, kUrbSize, &err);
@@ -407,7 +426,7 @@ int FakeUsbDevice::submit(UMockdevIoctlData* arg) {
       ++stats_.rejected_submits;
       return EINVAL;
     }
-    if (const int claimed = claim(*interface); claimed != 0) return claimed;
+    if (const int claimed = claim(file, *interface); claimed != 0) return claimed;
   }
 
   UMockdevIoctlData* buffer = nullptr;
@@ -418,43 +437,43 @@ int FakeUsbDevice::submit(UMockdevIoctlData* arg) {
     if (!buffer) return EFAULT;
   }
   if (u->type == USBDEVFS_URB_TYPE_CONTROL) {
-    const std::uint16_t length = static_cast<std::uint16_t>(buffer->data[6] | buffer->data[7] << 8);
+    const auto length = static_cast<std::uint16_t>(buffer->data[6] | buffer->data[7] << 8);
     if (kSetupSize + length > static_cast<std::size_t>(u->buffer_length)) return EINVAL;
   }
   g_object_ref(urb);
-  pending_.push_back({urb, buffer});
+  file.pending.push_back({urb, buffer});
   ++stats_.submitted;
   return 0;
 }
 
-int FakeUsbDevice::discard(UMockdevIoctlData* arg) {
+int FakeUsbDevice::discard(OpenFile& file, UMockdevIoctlData* arg) {
   const gulong address = *reinterpret_cast<gulong*>(arg->data);
-  const auto it = std::find_if(pending_.begin(), pending_.end(),
+  const auto it = std::find_if(file.pending.begin(), file.pending.end(),
                                [&](const Urb& u) { return u.urb->client_addr == address; });
-  if (it == pending_.end()) return EINVAL;  // already completed: the caller reaps it
+  if (it == file.pending.end()) return EINVAL;  // already completed: the caller reaps it
   set_outcome(urb_of(it->urb), -ENOENT);
-  completed_.push_back(*it);
-  pending_.erase(it);
+  file.completed.push_back(*it);
+  file.pending.erase(it);
   ++stats_.discarded;
   return 0;
 }
 
-void FakeUsbDevice::reap(UMockdevIoctlClient* client, UMockdevIoctlData* arg) {
-  if (completed_.empty()) {
-    for (auto it = pending_.begin(); it != pending_.end(); ++it) {
+void FakeUsbDevice::reap(UMockdevIoctlClient* client, OpenFile& file, UMockdevIoctlData* arg) {
+  if (file.completed.empty()) {
+    for (auto it = file.pending.begin(); it != file.pending.end(); ++it) {
       if (!try_complete(*it)) continue;
-      if (!connected_) break;  // the model disconnected: every URB is now in completed_
-      completed_.push_back(*it);
-      pending_.erase(it);
+      if (!connected_) break;  // the model disconnected: every URB is now completed
+      file.completed.push_back(*it);
+      file.pending.erase(it);
       break;
     }
   }
-  if (completed_.empty()) {
+  if (file.completed.empty()) {
     finish(client, connected_ ? EAGAIN : ENODEV);
     return;
   }
-  const Urb done = completed_.front();
-  completed_.pop_front();
+  const Urb done = file.completed.front();
+  file.completed.pop_front();
   // The argument points to a `void *` that receives the client's URB address.
   GError* err = nullptr;
   UMockdevIoctlData* slot = umockdev_ioctl_data_resolve(arg, 0, sizeof(gpointer), &err);

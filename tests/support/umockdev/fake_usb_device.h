@@ -5,9 +5,11 @@
 // SUBMITURB/DISCARDURB/REAPURB(NDELAY) for control, bulk and isochronous
 // URBs, several in flight. The device's answers come from a UsbDeviceModel.
 //
-// The ioctls arrive on umockdev's worker thread; the test drives the device
-// (unplug, hold, halt) from its own thread. One mutex serialises both, and
-// the model is only ever called under it.
+// As in the kernel, URBs and interface claims belong to the open file (one
+// umockdev client per open); closing it drops them. The ioctls arrive on
+// umockdev's worker thread; the test drives the device (unplug, hold) from its
+// own thread. One mutex serialises both, and the model is only ever called
+// under it.
 #pragma once
 
 #include <cstdint>
@@ -61,7 +63,8 @@ class FakeUsbDevice {
   // fails with EBUSY until the driver is detached.
   void bind_kernel_driver(std::uint8_t interface, std::string driver);
 
-  std::size_t transfers_in_flight() const;
+  // URBs submitted and not completed, over the files open on the node.
+  std::size_t transfers_in_flight();
   Stats stats() const;
   const UsbNodePaths& paths() const { return paths_; }
   // Runs f with the model quiet (no ioctl being answered).
@@ -76,21 +79,33 @@ class FakeUsbDevice {
     UMockdevIoctlData* urb = nullptr;     // owned reference
     UMockdevIoctlData* buffer = nullptr;  // child of urb
   };
+  // What one open file of the device node holds.
+  struct OpenFile {
+    std::deque<Urb> pending;
+    std::deque<Urb> completed;  // discarded or killed, waiting for REAPURB
+    std::set<std::uint8_t> claimed;
+  };
   struct KernelDriver {
     std::string name;
     bool bound = false;
   };
 
   static gboolean on_ioctl_cb(UMockdevIoctlBase*, UMockdevIoctlClient* client, gpointer self);
+  OpenFile& file_of(UMockdevIoctlClient* client);
+  void sweep_closed_files();
+  // Closing the node frees its URBs and releases its interfaces, as the kernel does.
+  void close_file(UMockdevIoctlClient* client);
   void on_ioctl(UMockdevIoctlClient* client);
-  int submit(UMockdevIoctlData* arg);
-  void reap(UMockdevIoctlClient* client, UMockdevIoctlData* arg);
-  int discard(UMockdevIoctlData* arg);
-  int set_interface(UMockdevIoctlData* arg);
-  int claim(std::uint8_t interface);
-  int disconnect_claim(UMockdevIoctlData* arg);
+  int answer(OpenFile& file, gulong request, UMockdevIoctlData* arg);
+  int submit(OpenFile& file, UMockdevIoctlData* arg);
+  void reap(UMockdevIoctlClient* client, OpenFile& file, UMockdevIoctlData* arg);
+  int discard(OpenFile& file, UMockdevIoctlData* arg);
+  int set_interface(OpenFile& file, UMockdevIoctlData* arg);
+  int claim(OpenFile& file, std::uint8_t interface);
+  int disconnect_claim(OpenFile& file, UMockdevIoctlData* arg);
   int driver_ioctl(UMockdevIoctlData* arg);
   int get_driver(UMockdevIoctlData* arg);
+  bool claimed_elsewhere(const OpenFile& file, std::uint8_t interface) const;
 
   // Completes a URB if the device has something to say; false leaves it pending.
   bool try_complete(Urb& urb);
@@ -114,10 +129,8 @@ class FakeUsbDevice {
   bool removal_announced_ = false;
 
   mutable std::mutex mu_;
-  std::deque<Urb> pending_;
-  std::deque<Urb> completed_;  // discarded or killed, waiting for REAPURB
+  std::map<UMockdevIoctlClient*, OpenFile> files_;  // each client referenced
   std::map<std::uint8_t, std::uint8_t> alt_settings_;
-  std::set<std::uint8_t> claimed_;
   std::set<std::uint8_t> halted_;  // by a STALL, until CLEAR_HALT
   std::map<std::uint8_t, KernelDriver> drivers_;
   bool connected_ = false;

@@ -79,6 +79,9 @@ struct PayloadHeaderFields {
   bool scr = true;
 };
 
+// Header length of payloads with these fields (2, 6, 8 or 12 bytes).
+std::size_t payload_header_size(const PayloadHeaderFields& fields);
+
 struct PayloadStyle {
   PayloadHeaderFields header;
   // End each frame with a header-only payload that carries EOF, as some

@@ -16,9 +16,6 @@
 
 namespace hilcap::device::uvc {
 
-// Header length of the payloads this configuration sends (2, 6, 8 or 12).
-std::size_t payload_header_size(const PayloadHeaderFields& fields);
-
 class ProbeCommitResponder {
  public:
   // `config` must pass validate().
