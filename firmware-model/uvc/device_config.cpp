@@ -207,6 +207,14 @@ void check_transport(ErrorList& errors, const UvcDeviceConfig& config) {
       if (alt.burst < 1 || alt.burst > max_burst)
         errors.add(path + ".burst", fmt::format("1 to {} at {}", max_burst, speed_name(speed)),
                    fmt::format("{}", alt.burst));
+      // USB 2.0 5.9: high-bandwidth endpoints need more than one transaction's worth.
+      const std::uint16_t min_high_bandwidth = alt.transactions == 3 ? 683 : 513;
+      if (speed == UsbSpeed::kHigh && alt.transactions > 1 &&
+          alt.max_packet_size < min_high_bandwidth)
+        errors.add(path + ".max_packet_size",
+                   fmt::format("{} to 1024 with {} transactions per microframe", min_high_bandwidth,
+                               alt.transactions),
+                   fmt::format("{}", alt.max_packet_size));
       // USB 3.2 9.6.7: bursts of isochronous packets use full 1024-byte packets.
       if (speed == UsbSpeed::kSuper && (alt.burst > 1 || alt.transactions > 1) &&
           alt.max_packet_size != 1024)

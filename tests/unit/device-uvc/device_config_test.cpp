@@ -79,6 +79,14 @@ TEST(UvcDeviceConfig, IsoAltSettingsCheckedAgainstSpeed) {
   EXPECT_NE(find_field(errors, "transport.alt_settings[1].transactions"), nullptr);
   EXPECT_NE(find_field(errors, "transport.alt_settings[2].burst"), nullptr);
 
+  c.speed = UsbSpeed::kHigh;
+  c.transport = IsochronousTransport{{{513, 2, 1}, {683, 3, 1}, {682, 3, 1}}};
+  const auto high_errors = validate(c);
+  ASSERT_EQ(high_errors.size(), 1u);
+  EXPECT_EQ(high_errors[0].message(),
+            "transport.alt_settings[2].max_packet_size: expected 683 to 1024 with 3 transactions "
+            "per microframe, found 682");
+
   c.speed = UsbSpeed::kSuper;
   c.transport = IsochronousTransport{{{1024, 3, 16}, {512, 1, 2}}};
   const auto super_errors = validate(c);
