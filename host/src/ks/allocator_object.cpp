@@ -12,9 +12,11 @@ namespace {
 class PendingAlloc final : public AllocRequest {
  public:
   explicit PendingAlloc(const IoctlCall& call)
-      : AllocRequest(call.thread_id), completion_(call.completion), frame_out_(call.output) {}
+      : AllocRequest(IoctlCall::issuing_thread_id()),
+        completion_(call.completion),
+        frame_out_(call.output) {}
 
-  const IoCompletion& completion() const { return completion_; }
+  const IoCompletion& completion() const { return completion_.get(); }
 
  private:
   void on_pending() override { completion_.mark_pending(); }
@@ -29,7 +31,7 @@ class PendingAlloc final : public AllocRequest {
     delete this;
   }
 
-  IoCompletion completion_;
+  RetainedCompletion completion_;
   void* frame_out_;
 };
 
@@ -52,16 +54,15 @@ bool in_scope(const AllocRequest& request, const CancelScope& scope) {
 
 // The direct-call interface. The FILE_OBJECT is the allocator HANDLE, so a
 // table kept past CloseHandle reaches nothing.
-std::shared_ptr<StreamAllocator> allocator_of(PFILE_OBJECT file) {
-  const auto object = HandleTable::instance().lookup_as<AllocatorObject>(file);
-  return object ? object->allocator() : nullptr;
+HandleTable::Ref<AllocatorObject> allocator_of(PFILE_OBJECT file) {
+  return HandleTable::instance().lookup_as<AllocatorObject>(file);
 }
 
 NTSTATUS allocate_frame(PFILE_OBJECT file, PVOID* frame) {
   *frame = nullptr;
-  const auto allocator = allocator_of(file);
-  if (!allocator) return kKsPolicy.closed_handle_status;
-  const AllocOutcome outcome = allocator->try_alloc();
+  const auto object = allocator_of(file);
+  if (!object) return kKsPolicy.closed_handle_status;
+  const AllocOutcome outcome = object->allocator()->try_alloc();
   if (outcome.status == STATUS_PENDING) return kKsPolicy.allocate_frame_empty_status;
   *frame = outcome.frame;
   return outcome.status;
@@ -69,7 +70,7 @@ NTSTATUS allocate_frame(PFILE_OBJECT file, PVOID* frame) {
 
 void free_frame(PFILE_OBJECT file, PVOID frame) {
   // FreeFrame is VOID: an invalid frame is dropped as an invalid FREE would be.
-  if (const auto allocator = allocator_of(file)) allocator->free(frame);
+  if (const auto object = allocator_of(file)) object->allocator()->free(frame);
 }
 
 bool denied_to_requestor(bool policy_denies) {
@@ -104,7 +105,8 @@ const KsAutomationTable<AllocatorObject> kAllocatorAutomation{kAllocatorMethodSe
 }  // namespace
 
 AllocatorObject::AllocatorObject(std::shared_ptr<StreamAllocator> allocator)
-    : allocator_(std::move(allocator)),
+    : KernelObject(kType),
+      allocator_(std::move(allocator)),
       file_event_(std::make_shared<Event>(Event::ResetMode::kManual, false)) {}
 
 IoOutcome AllocatorObject::device_io_control(const IoctlCall& call) {
