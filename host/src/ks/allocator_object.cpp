@@ -1,5 +1,7 @@
 #include "allocator_object.h"
 
+#include <hilcap/ks_extensions.h>
+
 #include <cstring>
 
 #include "handle_table.h"
@@ -95,8 +97,14 @@ const KsItemSet<KsMethodItem<AllocatorObject>> kAllocatorMethodSets[] = {
     {&KSMETHODSETID_StreamAllocator, kAllocatorMethods},
 };
 
+const KsPropertyItem<AllocatorObject> kHilcapFrameProperties[] = {
+    {KSPROPERTY_HILCAP_FRAME_HEADER, sizeof(KSP_HILCAP_FRAME), sizeof(KSHILCAP_FRAME_HEADER),
+     &AllocatorObject::get_frame_header, nullptr},
+};
+
 const KsItemSet<KsPropertyItem<AllocatorObject>> kAllocatorPropertySets[] = {
     {&KSPROPSETID_StreamAllocator, kAllocatorProperties},
+    {&KSPROPSETID_HilcapFrame, kHilcapFrameProperties},
 };
 
 const KsAutomationTable<AllocatorObject> kAllocatorAutomation{kAllocatorMethodSets,
@@ -162,6 +170,16 @@ IoOutcome AllocatorObject::get_function_table(const IoctlCall& call) {
 IoOutcome AllocatorObject::get_status(const IoctlCall& call) {
   const KSSTREAMALLOCATOR_STATUS status = allocator_->status();
   return reply(call, &status, sizeof(status));
+}
+
+IoOutcome AllocatorObject::get_frame_header(const IoctlCall& call) {
+  KSP_HILCAP_FRAME request;
+  std::memcpy(&request, call.input, sizeof(request));
+  const std::optional<FrameInfo> info = allocator_->frame_info(request.Frame);
+  if (!info) return {kKsPolicy.unknown_frame_status, 0};
+  const KSHILCAP_FRAME_HEADER header =
+      ks_frame_header(*info, request.Frame, allocator_->framing().FrameSize);
+  return reply(call, &header, sizeof(header));
 }
 
 }  // namespace hilcap::ks

@@ -29,6 +29,7 @@ class AllocatorObject final : public KernelObject {
   IoOutcome free(const IoctlCall& call);
   IoOutcome get_function_table(const IoctlCall& call);
   IoOutcome get_status(const IoctlCall& call);
+  IoOutcome get_frame_header(const IoctlCall& call);
 
  private:
   std::shared_ptr<StreamAllocator> allocator_;

@@ -9,6 +9,7 @@
 #include "handle_table.h"
 #include "io_completion.h"
 #include "nt_status.h"
+#include "pin_object.h"
 #include "thread_object.h"
 
 namespace hilcap {
@@ -73,6 +74,28 @@ std::shared_ptr<StreamAllocator> stream_allocator_from_handle(HANDLE allocator) 
   return object ? object->allocator() : nullptr;
 }
 
+AllocatorCreated create_allocator(HANDLE connection, const KSALLOCATOR_FRAMING& framing) {
+  StreamAllocator::Created created;
+  if (connection == nullptr) {
+    created = StreamAllocator::create(framing);
+  } else {
+    const auto pin = HandleTable::instance().lookup_as<ks::PinObject>(connection);
+    if (!pin) {
+      return {STATUS_INVALID_HANDLE,
+              "ConnectionHandle: expected NULL or a capture pin handle, found another value",
+              nullptr};
+    }
+    created = pin->driver()->create_allocator(framing);
+  }
+  if (created.status != STATUS_SUCCESS) return {created.status, std::move(created.error), nullptr};
+  HANDLE handle = HandleTable::instance().insert(
+      std::make_shared<ks::AllocatorObject>(std::move(created.allocator)));
+  if (handle == nullptr) {
+    return {STATUS_INSUFFICIENT_RESOURCES, "AllocatorHandle: no handle left", nullptr};
+  }
+  return {STATUS_SUCCESS, {}, handle};
+}
+
 }  // namespace hilcap
 
 using hilcap::fail;
@@ -84,17 +107,12 @@ extern "C" {
 DWORD WINAPI KsCreateAllocator(HANDLE ConnectionHandle, const KSALLOCATOR_FRAMING* AllocatorFraming,
                                PHANDLE AllocatorHandle) {
   if (AllocatorFraming == nullptr || AllocatorHandle == nullptr) return ERROR_INVALID_PARAMETER;
-  // Only standalone (pool-mode) allocators exist until the simulated pin
-  // does; a pin handle will create a capture-mode allocator.
-  if (ConnectionHandle != nullptr) return ERROR_INVALID_HANDLE;
-  auto created = hilcap::StreamAllocator::create(*AllocatorFraming);
+  const hilcap::AllocatorCreated created =
+      hilcap::create_allocator(ConnectionHandle, *AllocatorFraming);
   if (created.status != STATUS_SUCCESS) {
     return hilcap::ks::win32_error_from_ntstatus(created.status);
   }
-  HANDLE handle = HandleTable::instance().insert(
-      std::make_shared<hilcap::ks::AllocatorObject>(std::move(created.allocator)));
-  if (handle == nullptr) return ERROR_NO_SYSTEM_RESOURCES;
-  *AllocatorHandle = handle;
+  *AllocatorHandle = created.handle;
   return ERROR_SUCCESS;
 }
 
