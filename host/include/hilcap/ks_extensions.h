@@ -25,7 +25,7 @@ extern "C" {
  * (ExtendedHeaderSize 72, dwFrameFlags KS_VIDEO_FLAG_FRAME, PictureNumber,
  * DropCount); everything else 0. A frame handed back at STOP has DataUsed 0
  * and no flags. A pool-mode (standalone) allocator's frames carry no capture:
- * only Size, FrameExtent and Data are set.
+ * times, DataUsed, flags and counts are 0.
  * A pointer the client does not hold: STATUS_INVALID_PARAMETER (kKsPolicy);
  * size query and short output as for every property (STATUS_BUFFER_OVERFLOW
  * with 128, STATUS_BUFFER_TOO_SMALL). GET only. */
