@@ -84,7 +84,11 @@ HandleTable::Ref<KernelObject> HandleTable::adopt(LookupCache& cache, const Deco
   }
   if (victim == nullptr) return ref;  // every entry in use by nested calls: stay uncached
   Slot* const evicted = victim->slot;
-  *victim = {handle.value, std::exchange(ref.counted_, nullptr), ref.object_, 1};
+  *victim = {.handle = handle.value,
+             .identity = (handle.generation << kGenerationShift) | kLive,
+             .slot = std::exchange(ref.counted_, nullptr),
+             .object = ref.object_,
+             .pins = 1};
   // Last: dropping the evicted reference may destroy an object, which may look
   // handles up again (the new entry is pinned meanwhile).
   if (evicted != nullptr) release(*evicted);
@@ -96,14 +100,13 @@ void HandleTable::sweep(LookupCache& cache, std::uint64_t closes) {
   for (CacheEntry& entry : cache.entries) {
     if (entry.slot == nullptr || entry.pins != 0) continue;
     const std::uint64_t state = entry.slot->state.load(std::memory_order_acquire);
-    if (!names(state, decode(reinterpret_cast<HANDLE>(entry.handle)))) forget(entry);
+    if ((state & kIdentityMask) != entry.identity) forget(entry);
   }
 }
 
 void HandleTable::forget(CacheEntry& entry) {
   Slot* const slot = std::exchange(entry.slot, nullptr);
-  entry.handle = 0;
-  entry.object = nullptr;
+  entry = {};
   if (slot != nullptr) release(*slot);  // after clearing: may re-enter the cache
 }
 

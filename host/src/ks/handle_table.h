@@ -123,8 +123,9 @@ class HandleTable {
 
   // One of a thread's cached references (see the top of this file).
   struct CacheEntry {
-    std::uint64_t handle = 0;
-    Slot* slot = nullptr;  // holds a reference; nullptr: unused
+    std::uint64_t handle = 0;    // 0 (never a handle): unused
+    std::uint64_t identity = 0;  // the slot state's generation and kLive while the handle is open
+    Slot* slot = nullptr;        // holds a reference
     KernelObject* object = nullptr;
     std::uint32_t pins = 0;  // Refs of this thread using the entry now
   };
@@ -149,6 +150,8 @@ class HandleTable {
   static constexpr std::uint64_t kOwned = std::uint64_t{1} << 30;  // holds an object to free
   static constexpr std::uint64_t kLive = std::uint64_t{1} << 31;   // the handle is open
   static constexpr unsigned kGenerationShift = 32;
+  // The bits of Slot::state that say which handle, if any, is open on it.
+  static constexpr std::uint64_t kIdentityMask = (kGenerationMask << kGenerationShift) | kLive;
 
   HandleTable() = default;
 
@@ -176,14 +179,14 @@ class HandleTable {
   // Inline, so that a cache hit costs no call and no copy of a returned Ref.
   template <class T>
   Ref<T> find(HANDLE handle) {
-    const Decoded d = decode(handle);
-    if (!d.valid) return {};
+    const auto value = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(handle));
     LookupCache& cache = cache_;
     const std::uint64_t closes = closes_.load(std::memory_order_acquire);
     if (closes != cache.closes_seen) sweep(cache, closes);
     for (CacheEntry& entry : cache.entries) {
-      if (entry.handle != d.value || entry.slot == nullptr) continue;
-      if (!names(entry.slot->state.load(std::memory_order_acquire), d)) {
+      if (entry.handle != value || value == 0) continue;
+      const std::uint64_t state = entry.slot->state.load(std::memory_order_acquire);
+      if ((state & kIdentityMask) != entry.identity) {
         if (entry.pins == 0) forget(entry);
         return {};  // closed meanwhile
       }
@@ -191,6 +194,8 @@ class HandleTable {
       ++entry.pins;
       return Ref<T>(nullptr, &entry, static_cast<T*>(entry.object));
     }
+    const Decoded d = decode(handle);
+    if (!d.valid) return {};
     Ref<KernelObject> ref = adopt(cache, d, counted_lookup(d));
     if (!ref || !is_a<T>(*ref)) return {};
     return Ref<T>(std::exchange(ref.counted_, nullptr), std::exchange(ref.pinned_, nullptr),
