@@ -96,12 +96,18 @@ HandleTable::Ref<KernelObject> HandleTable::adopt(LookupCache& cache, const Deco
 }
 
 void HandleTable::sweep(LookupCache& cache, std::uint64_t closes) {
-  cache.closes_seen = closes;
+  bool swept = true;
   for (CacheEntry& entry : cache.entries) {
-    if (entry.slot == nullptr || entry.pins != 0) continue;
+    if (entry.slot == nullptr) continue;
     const std::uint64_t state = entry.slot->state.load(std::memory_order_acquire);
-    if ((state & kIdentityMask) != entry.identity) forget(entry);
+    if ((state & kIdentityMask) == entry.identity) continue;
+    if (entry.pins != 0) {
+      swept = false;  // closed under a call of this thread: try again on the next lookup
+      continue;
+    }
+    forget(entry);
   }
+  if (swept) cache.closes_seen = closes;
 }
 
 void HandleTable::forget(CacheEntry& entry) {

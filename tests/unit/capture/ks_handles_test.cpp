@@ -108,6 +108,39 @@ TEST(KsHandles, ClosedObjectIsReleasedOnTheCachingThreadsNextCall) {
   CloseHandle(other);
 }
 
+// A handle closed from inside a call on it (here: a completion callback that
+// closes the allocator whose FREE completed a request) is released once that
+// call returns, on the thread's next lookup.
+TEST(KsHandles, HandleClosedDuringACallOnItIsReleasedAfterwards) {
+  HANDLE h = nullptr;
+  const KSALLOCATOR_FRAMING f = test::framing(1);
+  ASSERT_EQ(KsCreateAllocator(nullptr, &f, &h), static_cast<DWORD>(ERROR_SUCCESS));
+  const std::weak_ptr<StreamAllocator> allocator = stream_allocator_from_handle(h);
+  PVOID held = nullptr;
+  test::Overlapped first, second;
+  ASSERT_TRUE(test::alloc(h, &held, &first.ov));
+  PVOID frame = nullptr;
+  ASSERT_FALSE(test::alloc(h, &frame, &second.ov));
+  struct CloseOnCompletion final : KsCompletionObserver {
+    HANDLE handle = nullptr;
+    void request_completed(HANDLE, OVERLAPPED*, NTSTATUS) override {
+      EXPECT_TRUE(CloseHandle(handle));
+    }
+  } observer;
+  observer.handle = h;
+  KsCompletionObserver* const previous = set_ks_completion_observer(&observer);
+  // A synchronous FREE (no event to create and close): completes `second`, which closes h.
+  DWORD returned = 0;
+  EXPECT_TRUE(test::ks_ioctl(h, IOCTL_KS_METHOD, test::free_method(), &held, sizeof(held),
+                             &returned, nullptr));
+  set_ks_completion_observer(previous);
+  EXPECT_TRUE(second.signalled());
+  const HANDLE other = CreateEvent(nullptr, TRUE, FALSE, nullptr);
+  EXPECT_TRUE(SetEvent(other));  // the next lookup drops the cached reference
+  EXPECT_TRUE(allocator.expired());
+  CloseHandle(other);
+}
+
 // A thread that exits releases what it cached.
 TEST(KsHandles, ExitingThreadReleasesItsCache) {
   HANDLE h = nullptr;
