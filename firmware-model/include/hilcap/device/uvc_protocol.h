@@ -22,16 +22,23 @@ inline constexpr std::uint8_t kDescDeviceQualifier = 0x06;
 inline constexpr std::uint8_t kDescOtherSpeedConfiguration = 0x07;
 inline constexpr std::uint8_t kDescInterfaceAssociation = 0x0B;
 inline constexpr std::uint8_t kDescSsEndpointCompanion = 0x30;
+inline constexpr std::uint8_t kDescBos = 0x0F;
+inline constexpr std::uint8_t kDescDeviceCapability = 0x10;
 
 // --- Video class codes (UVC A.1–A.3) ---
 inline constexpr std::uint8_t kClassVideo = 0x0E;
 inline constexpr std::uint8_t kSubclassVideoControl = 0x01;
 inline constexpr std::uint8_t kSubclassVideoStreaming = 0x02;
 inline constexpr std::uint8_t kSubclassVideoInterfaceCollection = 0x03;
+inline constexpr std::uint8_t kProtocolUndefined = 0x00;  // bInterfaceProtocol before 1.5
+inline constexpr std::uint8_t kProtocol15 = 0x01;         // PC_PROTOCOL_15
 
 // --- Class-specific descriptor types (UVC A.4) ---
 inline constexpr std::uint8_t kCsInterface = 0x24;
 inline constexpr std::uint8_t kCsEndpoint = 0x25;
+
+// --- Class-specific VideoControl endpoint descriptor subtype (UVC A.7) ---
+inline constexpr std::uint8_t kEpInterrupt = 0x03;
 
 // --- VideoControl interface descriptor subtypes (UVC A.5) ---
 inline constexpr std::uint8_t kVcHeader = 0x01;
