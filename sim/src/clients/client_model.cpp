@@ -4,6 +4,7 @@ namespace hilcap::sim {
 
 ClientModel::ClientModel(const ClientSpec& spec, ClientEnvironment& environment)
     : KsClient(spec.name, environment), spec_(spec), random_(spec.seed) {
+  if (spec.frame_headers) read_frame_headers();
   for (std::uint32_t i = 0; i < spec.outstanding; ++i) {
     auto request = std::make_unique<KsRequest>();
     request->client = this;

@@ -26,8 +26,16 @@ void CompletionRouter::request_completed(HANDLE file, OVERLAPPED* overlapped, NT
     return;
   }
   request->pending = false;
-  environment_.scheduler.schedule_at(environment_.scheduler.now(),
-                                     [request] { request->client->request_ended(*request); });
+  if (status == STATUS_SUCCESS) {
+    ++frames_in_transit_;
+    environment_.scheduler.schedule_at(environment_.scheduler.now(), [this, request] {
+      --frames_in_transit_;
+      request->client->request_ended(*request);
+    });
+  } else {
+    environment_.scheduler.schedule_at(environment_.scheduler.now(),
+                                       [request] { request->client->request_ended(*request); });
+  }
 }
 
 }  // namespace hilcap::sim

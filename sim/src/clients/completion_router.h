@@ -24,9 +24,14 @@ class CompletionRouter final : public KsCompletionObserver {
 
   void request_completed(HANDLE file, OVERLAPPED* overlapped, NTSTATUS status) override;
 
+  // Frames the allocator already handed to a client whose completion event
+  // has not run yet: the client owns them, but does not know it yet.
+  std::uint32_t frames_in_transit() const { return frames_in_transit_; }
+
  private:
   ClientEnvironment& environment_;
   KsCompletionObserver* previous_;
+  std::uint32_t frames_in_transit_ = 0;
 };
 
 }  // namespace hilcap::sim

@@ -1,5 +1,7 @@
 #include "clients/ks_client.h"
 
+#include <hilcap/ks_extensions.h>
+
 #include <stdexcept>
 
 #include "scenario/status_names.h"
@@ -52,7 +54,7 @@ NTSTATUS KsClient::alloc(KsRequest& request) {
     ++figures_.refused;
   }
   events().alloc_issued(*this, request, status);
-  if (status == STATUS_SUCCESS) events().frame_received(*this, request.frame);
+  if (status == STATUS_SUCCESS) received(request.frame);
   return status;
 }
 
@@ -87,6 +89,26 @@ NTSTATUS KsClient::close_allocator() {
   return status;
 }
 
+void KsClient::received(void* frame) {
+  events().frame_received(*this, frame);
+  if (!frame_headers_) return;
+  KSP_HILCAP_FRAME query{};
+  query.Property.Set = KSPROPSETID_HilcapFrame;
+  query.Property.Id = KSPROPERTY_HILCAP_FRAME_HEADER;
+  query.Property.Flags = KSPROPERTY_TYPE_GET;
+  query.Frame = frame;
+  KSHILCAP_FRAME_HEADER header{};
+  DWORD returned = 0;
+  if (!DeviceIoControl(environment_.allocator, IOCTL_KS_PROPERTY, &query, sizeof(query), &header,
+                       sizeof(header), &returned, nullptr)) {
+    ++figures_.header_reads_failed;
+    return;
+  }
+  const ULONG flags = header.Header.OptionsFlags;
+  if ((flags & KSSTREAM_HEADER_OPTIONSF_DATADISCONTINUITY) != 0) ++figures_.discontinuities;
+  if ((flags & KSSTREAM_HEADER_OPTIONSF_HILCAP_ERROR) != 0) ++figures_.error_frames;
+}
+
 void KsClient::request_ended(KsRequest& request) {
   const auto status = static_cast<NTSTATUS>(static_cast<ULONG>(request.overlapped.Internal));
   if (request.cancel_timer != 0) {
@@ -102,7 +124,7 @@ void KsClient::request_ended(KsRequest& request) {
     ++figures_.failed;
   }
   events().alloc_completed(*this, request, status);
-  if (status == STATUS_SUCCESS) events().frame_received(*this, request.frame);
+  if (status == STATUS_SUCCESS) received(request.frame);
   on_request_ended(request, status);
 }
 

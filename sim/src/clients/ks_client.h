@@ -45,18 +45,19 @@ static_assert(std::is_standard_layout_v<KsRequest> && offsetof(KsRequest, overla
 
 // What a client counts; the report shows them under clients.<name>.
 struct ClientFigures {
-  std::uint64_t frames = 0;           // frames received (ALLOC at once or completed)
-  std::uint64_t immediate = 0;        // ALLOCs answered with a frame at once
-  std::uint64_t pended = 0;           // ALLOCs that pended
-  std::uint64_t completed = 0;        // pended ALLOCs that ended with a frame
-  std::uint64_t cancelled = 0;        // pended ALLOCs that ended with STATUS_CANCELLED
-  std::uint64_t failed = 0;           // pended ALLOCs that ended with another error
-  std::uint64_t refused = 0;          // ALLOCs that failed at once
-  std::uint64_t frees = 0;            // FREEs that succeeded
-  std::uint64_t invalid_frees = 0;    // FREEs that failed
-  std::uint64_t cancels = 0;          // CancelIoEx calls that found a request
-  std::uint64_t discontinuities = 0;  // frames flagged DATADISCONTINUITY (frame_headers)
-  std::uint64_t error_frames = 0;     // frames flagged as errors (frame_headers)
+  std::uint64_t frames = 0;               // frames received (ALLOC at once or completed)
+  std::uint64_t immediate = 0;            // ALLOCs answered with a frame at once
+  std::uint64_t pended = 0;               // ALLOCs that pended
+  std::uint64_t completed = 0;            // pended ALLOCs that ended with a frame
+  std::uint64_t cancelled = 0;            // pended ALLOCs that ended with STATUS_CANCELLED
+  std::uint64_t failed = 0;               // pended ALLOCs that ended with another error
+  std::uint64_t refused = 0;              // ALLOCs that failed at once
+  std::uint64_t frees = 0;                // FREEs that succeeded
+  std::uint64_t invalid_frees = 0;        // FREEs that failed
+  std::uint64_t cancels = 0;              // CancelIoEx calls that found a request
+  std::uint64_t discontinuities = 0;      // frames flagged DATADISCONTINUITY (frame_headers)
+  std::uint64_t error_frames = 0;         // frames flagged as errors (frame_headers)
+  std::uint64_t header_reads_failed = 0;  // frame property requests refused (frame_headers)
 };
 
 // What clients tell the run: the runner checks ownership and exactly-once,
@@ -111,6 +112,10 @@ class KsClient {
   bool cancel(KsRequest* request);
   // CloseHandle(allocator).
   NTSTATUS close_allocator();
+  // From now on, read every frame's KSSTREAM_HEADER + KS_FRAME_INFO (the
+  // allocator's hilcap frame property) as it arrives, counting
+  // discontinuities and error frames.
+  void read_frame_headers() { frame_headers_ = true; }
 
   // A pended request ended: STATUS_SUCCESS with request.frame, or a failure.
   virtual void on_request_ended(KsRequest& request, NTSTATUS status) = 0;
@@ -124,8 +129,12 @@ class KsClient {
 
  private:
   std::string name_;
+  // A frame arrived: tell the run, and read its header when asked to.
+  void received(void* frame);
+
   ClientEnvironment& environment_;
   HANDLE free_event_;  // the OVERLAPPED event of FREE calls (they never pend)
+  bool frame_headers_ = false;
 };
 
 }  // namespace hilcap::sim

@@ -41,18 +41,4 @@ std::string_view to_string(ScriptStep::Action action) {
   return "unknown";
 }
 
-std::string_view to_string(device::PinState state) {
-  switch (state) {
-    case device::PinState::kStop:
-      return "stop";
-    case device::PinState::kAcquire:
-      return "acquire";
-    case device::PinState::kPause:
-      return "pause";
-    case device::PinState::kRun:
-      return "run";
-  }
-  return "unknown";
-}
-
 }  // namespace hilcap::sim

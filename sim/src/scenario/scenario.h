@@ -105,6 +105,5 @@ struct Scenario {
 };
 
 std::string_view to_string(ScriptStep::Action action);
-std::string_view to_string(device::PinState state);
 
 }  // namespace hilcap::sim

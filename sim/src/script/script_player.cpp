@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "pin_state_machine.h"
 #include "scenario/json_units.h"
 #include "scenario/status_names.h"
 
