@@ -48,11 +48,11 @@ Scenario scenario_from(const std::string& json) {
 
 // --- 1. virtual-time speed ---------------------------------------------------
 
-constexpr std::uint64_t kFramesPerRun = 200'000;
+constexpr std::uint64_t kFramesPerRun = 500'000;
 
-// 1000 fps for 200 s of virtual time, header-only 64x64 GREY frames.
+// 1000 fps for 500 s of virtual time, header-only 64x64 GREY frames.
 std::string header_only_scenario() {
-  return R"({"duration_s": 200,
+  return R"({"duration_s": 500,
     "device": {"format": "GREY", "width": 64, "height": 64, "payload": "header-only",
                "timing": {"fps": 1000}},
     "clients": [{"name": "fast"}]})";
@@ -130,7 +130,7 @@ class FrameCollector final : public ClientEvents {
 };
 
 constexpr int kPatternBuffers = 16;
-constexpr int kPatternFramesPerMeasure = 160;
+constexpr int kPatternFramesPerMeasure = 480;
 
 struct PatternBench {
   explicit PatternBench(const Scenario& s) : scenario(s) {

@@ -8,7 +8,6 @@ ClientModel::ClientModel(const ClientSpec& spec, ClientEnvironment& environment)
   for (std::uint32_t i = 0; i < spec.outstanding; ++i) {
     auto request = std::make_unique<KsRequest>();
     request->client = this;
-    request->index = i;
     requests_.push_back(std::move(request));
   }
 }

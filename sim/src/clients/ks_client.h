@@ -30,8 +30,7 @@ struct KsRequest {
   OVERLAPPED overlapped{};
   PVOID frame = nullptr;  // ALLOC's output buffer
   KsClient* client = nullptr;
-  std::uint32_t index = 0;  // the client's own numbering
-  bool pending = false;     // issued and pended; cleared the moment it completes
+  bool pending = false;  // issued and pended; cleared the moment it completes
   TimeNs issued_at = 0;
   EventId cancel_timer = 0;
   std::uint64_t serial = 0;  // unique in the run (trace ids)

@@ -122,7 +122,7 @@ void RunMonitor::frame_received(const KsClient& client, void* frame) {
                     frame, client.name(), it->second->name()));
     return;
   }
-  if constexpr (kChecked) check_sequence(client, frame);
+  if constexpr (kChecked) check_frame(client, frame);
   if (trace_ != nullptr) trace_occupancy(scheduler_.now());
 }
 
@@ -223,8 +223,14 @@ void RunMonitor::on_fault(TimeNs now, device::FaultKind kind) {
   }
 }
 
-void RunMonitor::check_sequence(const KsClient& client, void* frame) {
+void RunMonitor::check_frame(const KsClient& client, void* frame) {
   if (stack_ == nullptr) return;
+  const ULONG alignment_mask = stack_->allocator().framing().FileAlignment;
+  if ((reinterpret_cast<std::uintptr_t>(frame) & alignment_mask) != 0) {
+    violation(fmt::format("client \"{}\" received frame {}, not aligned to {} bytes", client.name(),
+                          frame, alignment_mask + 1));
+    return;
+  }
   const std::optional<FrameInfo> info = stack_->allocator().frame_info(frame);
   if (!info) {
     violation(

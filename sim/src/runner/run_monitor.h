@@ -3,7 +3,8 @@
 // numbers increasing with gaps equal to drops, exactly-once completion),
 // records pending-ALLOC latencies, draws the Chrome trace when there is one
 // and drives the progress line. The first violation stops the run with the
-// virtual time, the last event and the state.
+// virtual time, the last event and the state. The per-frame checks (frame
+// alignment, sequence numbers) run in checked builds (runner/checked.h).
 //
 // Tracing off costs nothing: every trace call is behind a null test, and the
 // device observer is installed only for traces, progress or checked builds.
@@ -82,7 +83,10 @@ class RunMonitor final : public ClientEvents, public device::DeviceObserver {
   void note(const char* what, const KsClient* client, std::uint64_t number) {
     last_ = {what, client, number};
   }
-  void check_sequence(const KsClient& client, void* frame);
+  // A frame a client received: aligned as framed, one the allocator lists as
+  // held, and (unless handed back unfilled, or from before the last counter
+  // reset) numbered after the previous one with the gap equal to the drops.
+  void check_frame(const KsClient& client, void* frame);
   TraceTrack client_track(const KsClient& client);
   void trace_occupancy(TimeNs now);
 

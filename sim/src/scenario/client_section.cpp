@@ -90,7 +90,6 @@ std::vector<ClientSpec> read_client_section(const Json& doc, TimeNs duration_ns,
     const Json& entry = (*list)[i];
     const std::string pointer = child_pointer("/clients", i);
     ClientSpec spec;
-    spec.pointer = pointer;
     if (const Json* overlapped = member(entry, "overlapped");
         overlapped && *overlapped == Json(false)) {
       checks.fail(child_pointer(pointer, "overlapped"),

@@ -30,8 +30,7 @@ struct DurationSpec {
 
 // A KS client model (or, with `scripted`, a client the script acts through).
 struct ClientSpec {
-  std::string name;     // unique; a report path segment
-  std::string pointer;  // its entry in the file ("/clients/2"), for messages
+  std::string name;  // unique; a report path segment
   bool scripted = false;
   std::uint32_t outstanding = 1;  // ALLOCs kept in flight
   TimeNs start_at_ns = 0;
@@ -90,7 +89,6 @@ struct ScriptStep {
 
 struct Scenario {
   std::string file;
-  std::string directory;  // where relative paths (replay) were resolved
   std::uint64_t seed = 1;
   TimeNs duration_ns = 0;
   device::DeviceConfig device;

@@ -91,7 +91,6 @@ LoadedScenario parse_scenario(std::string_view text, std::string_view file,
   ScenarioChecks checks{std::string(file), doc};
   Scenario scenario;
   scenario.file = std::string(file);
-  scenario.directory = directory.string();
   if (const Json* seed = member(doc, "seed")) {
     if (seed->is_number_unsigned()) {
       scenario.seed = seed->get<std::uint64_t>();

@@ -66,7 +66,6 @@ class ScriptReader {
       ClientSpec client;
       client.name = name;
       client.scripted = true;
-      client.pointer = "/script";
       section.clients.push_back(std::move(client));
     }
     return section;
