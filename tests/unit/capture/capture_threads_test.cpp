@@ -19,6 +19,7 @@
 
 #include "capture_bench.h"
 #include "device_model.h"
+#include "free_running_clock.h"
 #include "ks_test_client.h"
 
 namespace hilcap {
@@ -28,75 +29,7 @@ using device::EventFn;
 using device::EventId;
 using device::TimeNs;
 
-// A Timebase whose events run on its own thread in time order, as fast as they
-// come (virtual time running free); schedule_at() and cancel() from any thread.
-class DeviceThreadClock final : public device::Timebase {
- public:
-  DeviceThreadClock() : worker_([this] { loop(); }) {}
-  ~DeviceThreadClock() override { shutdown(); }
-
-  TimeNs now() const override {
-    std::lock_guard lock(mutex_);
-    return now_;
-  }
-  EventId schedule_at(TimeNs at, EventFn fn) override {
-    std::lock_guard lock(mutex_);
-    const EventId id = ++last_id_;
-    queue_.push({std::max(at, now_), id});
-    pending_.emplace(id, std::move(fn));
-    wake_.notify_one();
-    return id;
-  }
-  bool cancel(EventId id) override {
-    std::lock_guard lock(mutex_);
-    return pending_.erase(id) > 0;
-  }
-  void shutdown() {
-    {
-      std::lock_guard lock(mutex_);
-      stop_ = true;
-      wake_.notify_one();
-    }
-    if (worker_.joinable()) worker_.join();
-  }
-
- private:
-  struct Entry {
-    TimeNs at;
-    EventId id;
-    bool operator>(const Entry& other) const {
-      return at != other.at ? at > other.at : id > other.id;
-    }
-  };
-  void loop() {
-    std::unique_lock lock(mutex_);
-    while (!stop_) {
-      if (queue_.empty()) {
-        wake_.wait(lock);
-        continue;
-      }
-      const Entry next = queue_.top();
-      queue_.pop();
-      const auto it = pending_.find(next.id);
-      if (it == pending_.end()) continue;
-      EventFn fn = std::move(it->second);
-      pending_.erase(it);
-      now_ = std::max(now_, next.at);
-      lock.unlock();  // never run an event under the clock's lock
-      fn();
-      lock.lock();
-    }
-  }
-
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue_;
-  std::unordered_map<EventId, EventFn> pending_;
-  TimeNs now_ = 0;
-  EventId last_id_ = 0;
-  bool stop_ = false;
-  std::thread worker_;  // last: starts once everything above exists
-};
+using test_support::FreeRunningClock;
 
 // The host's completion thread: raise() wakes it; it runs the pin's interrupt
 // service until stopped.
@@ -143,7 +76,7 @@ class CompletionThread final : public device::InterruptLine {
 TEST(CaptureThreads, DeviceHostAndClientOnTheirOwnThreads) {
   device::DeviceConfig config = test::small_device(4);
   config.timing.dma_ns = 2 * test::kMs;
-  DeviceThreadClock clock;
+  FreeRunningClock clock;
   CompletionThread completion;
   auto created = device::DeviceModel::create(config, clock, completion);
   ASSERT_TRUE(created.errors.empty());

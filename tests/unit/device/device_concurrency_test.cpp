@@ -16,83 +16,12 @@
 #include <vector>
 
 #include "device_model.h"
+#include "free_running_clock.h"
 
 namespace hilcap::device {
 namespace {
 
-// A Timebase whose events run on a worker thread, in time order, as fast as
-// they come; schedule_at() and cancel() may be called from any thread.
-class ThreadedClock final : public Timebase {
- public:
-  ThreadedClock() : worker_([this] { loop(); }) {}
-  ~ThreadedClock() override { shutdown(); }
-
-  TimeNs now() const override {
-    std::lock_guard lock(mutex_);
-    return now_;
-  }
-
-  EventId schedule_at(TimeNs at, EventFn fn) override {
-    std::lock_guard lock(mutex_);
-    const EventId id = ++last_id_;
-    queue_.push({std::max(at, now_), id});
-    pending_.emplace(id, std::move(fn));
-    wake_.notify_one();
-    return id;
-  }
-
-  bool cancel(EventId id) override {
-    std::lock_guard lock(mutex_);
-    return pending_.erase(id) > 0;
-  }
-
-  void shutdown() {
-    {
-      std::lock_guard lock(mutex_);
-      stop_ = true;
-      wake_.notify_one();
-    }
-    if (worker_.joinable()) worker_.join();
-  }
-
- private:
-  struct Entry {
-    TimeNs at;
-    EventId id;
-    bool operator>(const Entry& other) const {
-      return at != other.at ? at > other.at : id > other.id;
-    }
-  };
-
-  void loop() {
-    std::unique_lock lock(mutex_);
-    while (!stop_) {
-      if (queue_.empty()) {
-        wake_.wait(lock);
-        continue;
-      }
-      const Entry next = queue_.top();
-      queue_.pop();
-      const auto it = pending_.find(next.id);
-      if (it == pending_.end()) continue;
-      EventFn fn = std::move(it->second);
-      pending_.erase(it);
-      now_ = std::max(now_, next.at);
-      lock.unlock();  // never run an event under the clock's lock
-      fn();
-      lock.lock();
-    }
-  }
-
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue_;
-  std::unordered_map<EventId, EventFn> pending_;
-  TimeNs now_ = 0;
-  EventId last_id_ = 0;
-  bool stop_ = false;
-  std::thread worker_;  // last: starts after everything above exists
-};
+using FreeRunningClock = hilcap::test_support::FreeRunningClock;
 
 // Wakes the host thread, as a real-time integrator's interrupt line would.
 class WakingInterruptLine final : public InterruptLine {
@@ -130,7 +59,7 @@ TEST(DeviceConcurrency, HostThreadAndDeviceThreadShareRingsAndRegisters) {
   config.faults = {
       {.action = {.kind = FaultKind::kCorrupt}, .trigger = EachFrameWithProbability{0.1}}};
 
-  ThreadedClock clock;
+  FreeRunningClock clock;
   WakingInterruptLine line;
   auto created = DeviceModel::create(config, clock, line);
   ASSERT_TRUE(created.errors.empty());
