@@ -8,13 +8,10 @@
 #include <hilcap/ks.h>
 #include <hilcap/ks_extensions.h>
 
-#include <chrono>
 #include <condition_variable>
 #include <mutex>
-#include <queue>
 #include <span>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include "capture_bench.h"

@@ -8,11 +8,7 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <functional>
 #include <mutex>
-#include <queue>
-#include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include "device_model.h"
