@@ -162,6 +162,11 @@ void FakeUsbDevice::bind_kernel_driver(std::uint8_t interface, std::string drive
   drivers_[interface] = {std::move(driver), true};
 }
 
+void FakeUsbDevice::fail_alt_settings(int error) {
+  std::lock_guard lock(mu_);
+  alt_setting_error_ = error;
+}
+
 std::size_t FakeUsbDevice::transfers_in_flight() {
   std::lock_guard lock(mu_);
   sweep_closed_files();
@@ -340,6 +345,7 @@ int FakeUsbDevice::set_interface(OpenFile& file, UMockdevIoctlData* arg) {
   const auto interface = static_cast<std::uint8_t>(si->interface);
   const auto alt = static_cast<std::uint8_t>(si->altsetting);
   if (!layout_.has_alt_setting(interface, alt)) return EINVAL;
+  if (alt != 0 && alt_setting_error_ != 0) return alt_setting_error_;
   // usbfs claims the interface on first use, as the kernel does.
   if (const int claimed = claim(file, interface); claimed != 0) return claimed;
   // Changing the alternate setting disables the old one's endpoints, which

@@ -62,6 +62,10 @@ class FakeUsbDevice {
   // A kernel driver (e.g. "uvcvideo") bound to an interface: claiming it
   // fails with EBUSY until the driver is detached.
   void bind_kernel_driver(std::uint8_t interface, std::string driver);
+  // Every later SETINTERFACE to a non-zero alternate setting fails with
+  // `error` (0: accepted again). ENOSPC is the host controller's answer when
+  // the bus lacks the bandwidth (xHCI).
+  void fail_alt_settings(int error);
 
   // URBs submitted and not completed, over the files open on the node.
   std::size_t transfers_in_flight();
@@ -135,6 +139,7 @@ class FakeUsbDevice {
   std::map<std::uint8_t, KernelDriver> drivers_;
   bool connected_ = false;
   bool hold_ = false;
+  int alt_setting_error_ = 0;
   Stats stats_;
 };
 
