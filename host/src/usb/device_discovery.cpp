@@ -18,7 +18,6 @@ namespace {
 constexpr std::uint8_t kVideoClass = 0x0e;
 constexpr std::size_t kDeviceDescriptorBytes = 18;
 constexpr std::size_t kConfigHeaderBytes = 9;
-constexpr unsigned kStringTimeoutMs = 500;
 
 using Bytes = std::vector<std::uint8_t>;
 

@@ -15,7 +15,10 @@ bool MockTestbed::in_mock_environment() const {
 }
 
 std::string MockTestbed::root_dir() const {
-  return umockdev_testbed_get_root_dir(testbed_);
+  gchar* dir = umockdev_testbed_get_root_dir(testbed_);  // ours to free
+  std::string path(dir);
+  g_free(dir);
+  return path;
 }
 
 bool MockTestbed::add_device(const std::string& description, std::string& error) {
