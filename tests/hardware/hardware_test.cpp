@@ -57,7 +57,7 @@ TEST_F(Hardware, DefaultFormatStreams) {
   auto source = open();
   ASSERT_NE(source, nullptr);
   auto allocator = allocator_for(*source, 6);
-  ASSERT_FALSE(source->start(*allocator));
+  ASSERT_FALSE(source->start(allocator));
   const ClientRun run = take_frames(*allocator, *source, 30, 10s);
   source->stop();
   ASSERT_EQ(run.frames.size(), 30u) << "last ALLOC status 0x" << std::hex << run.last_status;
@@ -104,7 +104,7 @@ TEST_F(Hardware, EveryFormatNegotiatesAndStreams) {
     auto source = open(options);
     ASSERT_NE(source, nullptr);
     auto allocator = allocator_for(*source, 4);
-    ASSERT_FALSE(source->start(*allocator));
+    ASSERT_FALSE(source->start(allocator));
     const ClientRun run = take_frames(*allocator, *source, 5, 10s);
     EXPECT_EQ(run.frames.size(), 5u);
   }
@@ -118,7 +118,7 @@ TEST_F(Hardware, StopAndReopenDoNotHang) {
     auto source = open();
     ASSERT_NE(source, nullptr);
     auto allocator = allocator_for(*source, 4);
-    ASSERT_FALSE(source->start(*allocator));
+    ASSERT_FALSE(source->start(allocator));
     source->stop();
     const uvc::SourceCounters c = source->counters();
     EXPECT_EQ(c.orphaned_transfers, 0u);

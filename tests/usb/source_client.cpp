@@ -18,10 +18,9 @@ void WaitableAlloc::reset() {
 }
 
 void WaitableAlloc::on_complete(NTSTATUS status, void* frame) {
-  {
-    std::lock_guard lock(mutex_);
-    outcome_ = AllocOutcome{status, frame};
-  }
+  // Notified under the lock: the waiter may destroy this request as soon as it returns.
+  std::lock_guard lock(mutex_);
+  outcome_ = AllocOutcome{status, frame};
   done_.notify_all();
 }
 

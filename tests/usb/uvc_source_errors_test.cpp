@@ -119,7 +119,7 @@ TEST_F(SourceErrors, BandwidthRefusedByTheBus) {
   auto source = open_source();
   ASSERT_TRUE(source.ok()) << source.error();
   auto allocator = allocator_for(**source);
-  const auto refused = (*source)->start(*allocator);
+  const auto refused = (*source)->start(allocator);
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->kind, SourceErrorKind::kBandwidth);
   EXPECT_THAT(refused->message, HasSubstr("bandwidth not available"));
@@ -146,7 +146,7 @@ TEST_F(SourceErrors, PermissionDeniedGivesTheUdevRule) {
 
 // A device that stalls PROBE: negotiation fails and names the request and the STALL.
 TEST_F(SourceErrors, ProbeStallIsExplained) {
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   UvcDeviceConfig config = small_bulk_camera(4096);
   config.negotiation.stall_probe = true;
   add_uvc_device(config, frames);
@@ -158,7 +158,7 @@ TEST_F(SourceErrors, ProbeStallIsExplained) {
 
 // A PROBE answer shorter than any UVC block is refused, saying how long it was.
 TEST_F(SourceErrors, TooShortProbeAnswerIsRefused) {
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   UvcDeviceConfig config = small_bulk_camera(4096);
   config.negotiation.short_reply_bytes = 10;
   add_uvc_device(config, frames);
@@ -170,7 +170,7 @@ TEST_F(SourceErrors, TooShortProbeAnswerIsRefused) {
 
 // A UVC 1.1 device answering PROBE with the 26-byte 1.0 block is tolerated, with a note.
 TEST_F(SourceErrors, ShortButUsableProbeAnswerIsNoted) {
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   UvcDeviceConfig config = small_bulk_camera(4096);
   config.negotiation.short_reply_bytes = 26;
   add_uvc_device(config, frames);

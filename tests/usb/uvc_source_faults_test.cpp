@@ -38,7 +38,7 @@ class SourceFaults : public SourceTest {
     EXPECT_TRUE(source.ok()) << source.error();
     if (!source.ok()) return {};
     auto allocator = allocator_for(**source, kFrames);
-    EXPECT_FALSE((*source)->start(*allocator));
+    EXPECT_FALSE((*source)->start(allocator));
     Run r;
     r.frames = take_frames(*allocator, **source, count);
     r.last_status = last_status;

@@ -23,7 +23,7 @@ TEST_P(SourceStreaming, FramesArriveVerifiedEndToEnd) {
   EXPECT_EQ(s.choice.format_name, "YUY2");
   EXPECT_EQ((*source)->frame_size(), 160u * 120 * 2);
   auto allocator = allocator_for(**source);
-  ASSERT_FALSE((*source)->start(*allocator));
+  ASSERT_FALSE((*source)->start(allocator));
 
   const std::vector<ClientFrame> frames = take_frames(*allocator, **source, 20);
   ASSERT_EQ(frames.size(), 20u) << "last ALLOC status 0x" << std::hex << last_status;

@@ -35,7 +35,7 @@ class UvcSource::Stream : public std::enable_shared_from_this<Stream>, private F
   const NegotiatedStream& negotiated() const { return negotiated_; }
   void watch_departure();
   void set_observer(std::function<void(const UvcFrameRecord&)> observer);
-  std::optional<SourceError> start(StreamAllocator& allocator, FrameSource& source);
+  std::optional<SourceError> start(std::shared_ptr<StreamAllocator> allocator, FrameSource& source);
   void stop();
   void release();
   bool disconnected() const;
@@ -88,7 +88,7 @@ class UvcSource::Stream : public std::enable_shared_from_this<Stream>, private F
   mutable std::mutex mutex_;
   std::condition_variable changed_;  // a transfer or callback ended, a halt awaits, state moved
   State state_ = State::kIdle;
-  StreamAllocator* allocator_ = nullptr;
+  std::shared_ptr<StreamAllocator> allocator_;  // while streaming
   FrameAssembler assembler_;
   StreamClock clock_;
   std::vector<std::unique_ptr<Slot>> slots_;
@@ -195,7 +195,7 @@ void UvcSource::Stream::recycle(hilcap::FrameBuffer buffer) {
   free_.push_back(buffer);
 }
 
-std::optional<SourceError> UvcSource::Stream::start(StreamAllocator& allocator,
+std::optional<SourceError> UvcSource::Stream::start(std::shared_ptr<StreamAllocator> allocator,
                                                     FrameSource& source) {
   {
     std::lock_guard lock(mutex_);
@@ -203,7 +203,7 @@ std::optional<SourceError> UvcSource::Stream::start(StreamAllocator& allocator,
       return SourceError{SourceErrorKind::kInvalidState, "the source was started before"};
     if (gone_) return SourceError{SourceErrorKind::kDisconnected, "the device left the bus"};
   }
-  const KSALLOCATOR_FRAMING& framing = allocator.framing();
+  const KSALLOCATOR_FRAMING& framing = allocator->framing();
   if (framing.FrameSize < negotiated_.committed.max_video_frame_size)
     return SourceError{
         SourceErrorKind::kInvalidState,
@@ -244,7 +244,7 @@ std::optional<SourceError> UvcSource::Stream::start(StreamAllocator& allocator,
   }
   frames_.assign(framing.Frames, hilcap::FrameBuffer{});
   records_.assign(framing.Frames, UvcFrameRecord{});
-  if (const NTSTATUS attached = allocator.attach(source); attached != STATUS_SUCCESS)
+  if (const NTSTATUS attached = allocator->attach(source); attached != STATUS_SUCCESS)
     return SourceError{SourceErrorKind::kInvalidState,
                        fmt::format("the allocator refused the source (NTSTATUS 0x{:08X}): it "
                                    "is closed or has a source already",
@@ -254,7 +254,7 @@ std::optional<SourceError> UvcSource::Stream::start(StreamAllocator& allocator,
     for (const hilcap::FrameBuffer& frame : free_)
       frames_[frame.slot] = frame;
   }
-  allocator_ = &allocator;
+  allocator_ = std::move(allocator);
   state_ = State::kStreaming;
   std::optional<SourceError> failure;
   for (auto& slot : slots_) {
@@ -450,7 +450,7 @@ UvcSource::Stream::Outbox UvcSource::Stream::take_outbox() {
 }
 
 void UvcSource::Stream::deliver(const Outbox& outbox) {
-  StreamAllocator* allocator = nullptr;
+  std::shared_ptr<StreamAllocator> allocator;
   std::function<void(const UvcFrameRecord&)> observer;
   {
     std::lock_guard lock(mutex_);
@@ -554,6 +554,10 @@ void UvcSource::Stream::stop() {
   changed_.notify_all();
   if (clearer.joinable()) clearer.join();
   deliver(outbox);
+  {
+    std::lock_guard relock(mutex_);
+    if (state_ == State::kStopped) allocator_.reset();  // nothing more is delivered
+  }
   // The device stops sending: alternate setting 0 (isochronous: no more
   // bandwidth; bulk: UVC's way to end the stream).
   if (idle_device) libusb_set_interface_alt_setting(handle_, negotiated_.streaming_interface, 0);
@@ -613,8 +617,8 @@ void UvcSource::set_frame_observer(std::function<void(const UvcFrameRecord&)> ob
   stream_->set_observer(std::move(observer));
 }
 
-std::optional<SourceError> UvcSource::start(StreamAllocator& allocator) {
-  return stream_->start(allocator, *this);
+std::optional<SourceError> UvcSource::start(std::shared_ptr<StreamAllocator> allocator) {
+  return stream_->start(std::move(allocator), *this);
 }
 
 void UvcSource::stop() {

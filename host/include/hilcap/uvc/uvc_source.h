@@ -5,7 +5,7 @@
 //   auto source = UvcSource::open(*usb, DeviceSelector::parse("046d:0825"), options);
 //   framing.FrameSize = source->frame_size();       // after PROBE/COMMIT
 //   auto allocator = StreamAllocator::create(framing).allocator;
-//   source->start(*allocator);                       // clients ALLOC / FREE
+//   source->start(allocator);                        // clients ALLOC / FREE
 //   ...
 //   source->stop();                                  // bounded, never hangs
 //
@@ -129,13 +129,16 @@ class UvcSource final : public FrameSource {
   // it was handed on. Set it before start().
   void set_frame_observer(std::function<void(const UvcFrameRecord&)> observer);
 
-  // Attaches to `allocator` (which must outlive the source, or its stop())
-  // and starts streaming. Errors: bandwidth refused by the bus, the device
-  // gone, a transfer that cannot be submitted, start() twice.
-  std::optional<SourceError> start(StreamAllocator& allocator);
+  // Attaches to `allocator` and starts streaming; the source keeps the
+  // allocator alive until stop(). The allocator hands freed frames back to
+  // the source, so the source must outlive it (StreamAllocator::attach).
+  // Errors: bandwidth refused by the bus, the device gone, a transfer that
+  // cannot be submitted, frames smaller than frame_size(), start() twice.
+  std::optional<SourceError> start(std::shared_ptr<StreamAllocator> allocator);
   // Stops streaming: cancels the transfers in flight, waits for them up to
   // SourceOptions::stop_timeout, flushes the frame in progress and puts the
-  // interface back to alternate setting 0. Idempotent.
+  // interface back to alternate setting 0. ALLOCs still pending stay pending
+  // (cancel them, or close the allocator). Idempotent.
   void stop();
 
   bool disconnected() const;
