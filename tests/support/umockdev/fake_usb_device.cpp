@@ -73,6 +73,7 @@ FakeUsbDevice::FakeUsbDevice(MockTestbed& testbed, UsbDeviceModel& model,
 
 FakeUsbDevice::~FakeUsbDevice() {
   if (attached_) umockdev_testbed_detach_ioctl(testbed_.get(), paths_.devnode.c_str(), nullptr);
+  std::lock_guard lock(mu_);  // orders this after the worker's last answer
   while (!files_.empty())
     close_file(files_.begin()->first);
   g_object_unref(handler_);
@@ -119,6 +120,7 @@ bool FakeUsbDevice::plug(std::string& error) {
     alt_settings_.clear();
     halted_.clear();
   }
+  published_.store(true, std::memory_order_release);
   if (!testbed_.add_device(description, error)) return false;
   if (attached_) return true;
   GError* err = nullptr;
@@ -188,6 +190,7 @@ gboolean FakeUsbDevice::on_ioctl_cb(UMockdevIoctlBase*, UMockdevIoctlClient* cli
 }
 
 void FakeUsbDevice::on_ioctl(UMockdevIoctlClient* client) {
+  published_.load(std::memory_order_acquire);
   bool removal = false;
   {
     std::lock_guard lock(mu_);

@@ -12,6 +12,7 @@
 // under it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -131,6 +132,10 @@ class FakeUsbDevice {
   UMockdevIoctlBase* handler_;
   bool attached_ = false;
   bool removal_announced_ = false;
+  // glib hands each ioctl to umockdev's worker thread through futexes that
+  // ThreadSanitizer cannot see; this release (plug) / acquire (on_ioctl) pair
+  // shows it that everything built before plug() happens before the answers.
+  std::atomic<bool> published_{false};
 
   mutable std::mutex mu_;
   std::map<UMockdevIoctlClient*, OpenFile> files_;  // each client referenced
