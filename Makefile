@@ -7,6 +7,9 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
 MESON_TEST  = meson test --print-errorlogs --num-processes $(JOBS)
+# Sanitizer builds: fail on the first UB report; line tables are enough for
+# symbolized stack traces and compile much faster than full debug info.
+SANITIZER_ARGS = -fno-sanitize-recover=all -gline-tables-only
 
 .PHONY: all deps build demo test test-main test-asan test-tsan bench format format-check clean
 
@@ -21,8 +24,9 @@ $(BUILD)/build.ninja: | deps
 build: deps $(BUILD)/build.ninja
 	meson compile -C $(BUILD) -j $(JOBS)
 
+# The default scenario (configs/default.json), headless, and its report.
 demo: build
-	$(BUILD)/examples/ks-client-demo
+	$(BUILD)/sim/hilcap run
 
 # The whole suite, then again under AddressSanitizer + UndefinedBehaviorSanitizer
 # (clang, with the libFuzzer targets fuzzing briefly), then the concurrency tests
@@ -34,8 +38,8 @@ test-main: build
 
 $(ASAN_BUILD)/build.ninja: | deps
 	CC=clang CXX=clang++ meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined \
-	  -Db_lundef=false -Dfuzz=true -Dbench=disabled \
-	  -Dcpp_args=-fno-sanitize-recover=all -Dc_args=-fno-sanitize-recover=all
+	  -Db_lundef=false -Dfuzz=true -Dbench=disabled -Doptimization=1 -Ddebug=false \
+	  -Dcpp_args="$(SANITIZER_ARGS)" -Dc_args="$(SANITIZER_ARGS)"
 
 test-asan: deps $(ASAN_BUILD)/build.ninja
 	meson compile -C $(ASAN_BUILD) -j $(JOBS)
@@ -44,12 +48,14 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 
 $(TSAN_BUILD)/build.ninja: | deps
 	CC=clang CXX=clang++ meson setup $(TSAN_BUILD) -Db_sanitize=thread -Db_lundef=false \
-	  -Dbench=disabled -Dumockdev=disabled
+	  -Dbench=disabled -Dumockdev=disabled -Doptimization=1 -Ddebug=false \
+	  -Dcpp_args=-gline-tables-only -Dc_args=-gline-tables-only
 
+# Only what the concurrency suite runs is built under ThreadSanitizer.
 test-tsan: deps $(TSAN_BUILD)/build.ninja
-	meson compile -C $(TSAN_BUILD) -j $(JOBS)
+	meson compile -C $(TSAN_BUILD) -j $(JOBS) concurrency-tests
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-	  $(MESON_TEST) -C $(TSAN_BUILD) --suite concurrency
+	  $(MESON_TEST) -C $(TSAN_BUILD) --no-rebuild --suite concurrency
 
 bench: deps
 	[ -f build-bench/build.ninja ] || meson setup build-bench -Dbuildtype=release -Dbench=enabled

@@ -40,21 +40,16 @@ std::unique_ptr<FramePool> FramePool::create(std::uint32_t frames, std::uint32_t
 
 FramePool::FramePool(std::byte* base, std::size_t mapped, std::size_t stride, std::uint32_t frames,
                      std::uint32_t frame_size)
-    : base_(base), mapped_(mapped), stride_(stride), frames_(frames), frame_size_(frame_size) {}
+    : base_(base),
+      mapped_(mapped),
+      stride_(stride),
+      pool_bytes_(stride * frames),
+      stride_reciprocal_(stride == 1 ? 0 : UINT64_MAX / stride + 1),
+      frames_(frames),
+      frame_size_(frame_size) {}
 
 FramePool::~FramePool() {
   ::munmap(base_, mapped_);
-}
-
-std::optional<std::uint32_t> FramePool::slot_of(const void* frame) const {
-  const auto address = reinterpret_cast<std::uintptr_t>(frame);
-  const auto base = reinterpret_cast<std::uintptr_t>(base_);
-  if (address < base) return std::nullopt;
-  const std::uintptr_t offset = address - base;
-  if (offset % stride_ != 0) return std::nullopt;
-  const std::uintptr_t slot = offset / stride_;
-  if (slot >= frames_) return std::nullopt;
-  return static_cast<std::uint32_t>(slot);
 }
 
 }  // namespace hilcap

@@ -1,4 +1,4 @@
-// Every behaviour of the KS allocator surface that Microsoft does not document,
+// Every behaviour of the KS allocator and pin surface that Microsoft does not document,
 // chosen once, here. Each field cites the row of
 // shared/reference/ks-semantics.md that marks it UNCONFIRMED (or says it is a
 // simulator-only choice). The allocator, the KS dispatcher and the tests all
@@ -90,6 +90,29 @@ struct KsPolicy {
 
   // §1.9 STATUS_DEVICE_REMOVED -> Win32 mapping (not in Wine's table).
   DWORD device_removed_error;
+
+  // --- The capture pin (§6, §7) ---
+  // §6.3 / §7.1 what the pin does with the frames the device hands back at
+  // STOP. true: they go to clients with DataUsed 0, as the stream class
+  // "completes every outstanding read, unfilled ones with DataUsed 0" (and
+  // avshws's CleanupReferences); false: the pin keeps them and posts them
+  // again on the next ACQUIRE.
+  bool stop_delivers_unfilled_frames;
+  // §7.2 (UNCONFIRMED for the allocator; avshws requires it for the clock):
+  // KsCreateAllocator on a pin only in STOP, one open allocator per pin.
+  NTSTATUS pin_allocator_state_status;
+  // Simulator choice, the device's ring contract (firmware-model README): a
+  // pin's framing needs Frames <= ring depth and FrameSize >= one frame.
+  NTSTATUS pin_framing_status;
+  // Simulator choice: an ALLOC that would pend on the allocator of a closed pin
+  // (nothing will ever fill a frame) fails at once with this.
+  NTSTATUS closed_pin_alloc_status;
+  // §1.9 the device is gone (surprise removal): pin properties, pending and
+  // later ALLOCs.
+  NTSTATUS device_gone_status;
+  // Simulator choice: KSPROPERTY_HILCAP_FRAME_HEADER for a pointer that is not
+  // a frame the client holds.
+  NTSTATUS unknown_frame_status;
 };
 
 inline constexpr KsPolicy kKsPolicy{
@@ -131,6 +154,13 @@ inline constexpr KsPolicy kKsPolicy{
     .null_buffer_status = STATUS_ACCESS_VIOLATION,
 
     .device_removed_error = ERROR_DEV_NOT_EXIST,
+
+    .stop_delivers_unfilled_frames = true,
+    .pin_allocator_state_status = STATUS_INVALID_DEVICE_STATE,
+    .pin_framing_status = STATUS_INVALID_PARAMETER,
+    .closed_pin_alloc_status = STATUS_INVALID_DEVICE_STATE,
+    .device_gone_status = STATUS_DEVICE_NOT_CONNECTED,
+    .unknown_frame_status = STATUS_INVALID_PARAMETER,
 };
 
 }  // namespace hilcap

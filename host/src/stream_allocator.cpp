@@ -97,7 +97,8 @@ struct StreamAllocator::State {
   boost::circular_buffer<std::uint32_t> ready;  // capacity Frames: pushing never allocates
   RequestQueue pending;
   FrameSource* source = nullptr;
-  NTSTATUS disconnected = STATUS_SUCCESS;  // an error status once disconnect() ran
+  std::shared_ptr<FrameSource> source_owner;  // when attached with shared ownership
+  NTSTATUS disconnected = STATUS_SUCCESS;     // an error status once disconnect() ran
   bool closed = false;
   std::uint32_t held = 0;
   AllocatorCounters counters;
@@ -323,6 +324,11 @@ void StreamAllocator::close() {
   State::run_completions(done);
 }
 
+bool StreamAllocator::closed() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->closed;
+}
+
 KSSTREAMALLOCATOR_STATUS StreamAllocator::status() const {
   const State& s = *state_;
   KSSTREAMALLOCATOR_STATUS status{};
@@ -376,6 +382,16 @@ NTSTATUS StreamAllocator::attach(FrameSource& source) {
   }
   s.check_invariants();
   return STATUS_SUCCESS;
+}
+
+NTSTATUS StreamAllocator::attach(std::shared_ptr<FrameSource> source) {
+  FrameSource& attached = *source;
+  const NTSTATUS status = attach(attached);
+  if (status == STATUS_SUCCESS) {
+    std::lock_guard lock(state_->mutex);
+    state_->source_owner = std::move(source);
+  }
+  return status;
 }
 
 NTSTATUS StreamAllocator::deliver(const FrameBuffer& buffer, const FrameInfo& info) {

@@ -21,7 +21,7 @@ struct FrameInfo {
   std::int64_t duration_ns = 0;
   std::uint32_t data_used = 0;           // bytes of the frame holding data
   std::uint32_t flags = 0;               // FrameFlag bits
-  std::int64_t device_timestamp_ns = 0;  // when the device finished the frame, device clock
+  std::int64_t device_timestamp_ns = 0;  // the device's timestamp of the frame, device clock
   std::int64_t host_timestamp_ns = 0;    // when the host completion path saw it
 
   friend bool operator==(const FrameInfo&, const FrameInfo&) = default;

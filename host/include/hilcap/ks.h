@@ -8,7 +8,10 @@
  *
  * hilcap specifics a Windows programmer should know:
  * - KsCreateAllocator with a NULL connection handle creates a standalone
- *   allocator (the classic KS default allocator, fed only by FREE).
+ *   allocator (the classic KS default allocator, fed only by FREE); with a
+ *   capture pin handle (<hilcap/capture_pin.h>) a capture-mode allocator
+ *   whose frames the pin's device fills. A frame's KSSTREAM_HEADER and
+ *   KS_FRAME_INFO are a property of the allocator (<hilcap/ks_extensions.h>).
  * - DeviceIoControl with a NULL OVERLAPPED blocks until the request completes,
  *   whatever the handle; CancelSynchronousIo breaks that wait. OpenThread
  *   finds only threads that have called into hilcap (GetCurrentThreadId

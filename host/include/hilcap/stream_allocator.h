@@ -128,6 +128,7 @@ class StreamAllocator {
   // Cancels everything pending and refuses all later calls with the
   // closed-handle status (kKsPolicy). Frames still held stay invalid.
   void close();
+  bool closed() const;
 
   // Framing as created, AllocatedFrames per kKsPolicy, Reserved 0.
   KSSTREAMALLOCATOR_STATUS status() const;
@@ -141,6 +142,9 @@ class StreamAllocator {
   // Switches to capture mode: hands `source` every frame not held by a client
   // (and later every freed frame). `source` must outlive the allocator.
   NTSTATUS attach(FrameSource& source);
+  // The same, and the allocator keeps `source` alive (for a source whose
+  // owner, e.g. a capture pin, may go away first).
+  NTSTATUS attach(std::shared_ptr<FrameSource> source);
   // A filled frame comes back from the source: it completes the oldest
   // pending ALLOC or becomes ready. STATUS_INVALID_PARAMETER when the buffer
   // is not a frame currently at the source.

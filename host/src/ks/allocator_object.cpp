@@ -1,5 +1,7 @@
 #include "allocator_object.h"
 
+#include <hilcap/ks_extensions.h>
+
 #include <cstring>
 
 #include "handle_table.h"
@@ -12,9 +14,11 @@ namespace {
 class PendingAlloc final : public AllocRequest {
  public:
   explicit PendingAlloc(const IoctlCall& call)
-      : AllocRequest(call.thread_id), completion_(call.completion), frame_out_(call.output) {}
+      : AllocRequest(IoctlCall::issuing_thread_id()),
+        completion_(call.completion),
+        frame_out_(call.output) {}
 
-  const IoCompletion& completion() const { return completion_; }
+  const IoCompletion& completion() const { return completion_.get(); }
 
  private:
   void on_pending() override { completion_.mark_pending(); }
@@ -29,7 +33,7 @@ class PendingAlloc final : public AllocRequest {
     delete this;
   }
 
-  IoCompletion completion_;
+  RetainedCompletion completion_;
   void* frame_out_;
 };
 
@@ -52,16 +56,15 @@ bool in_scope(const AllocRequest& request, const CancelScope& scope) {
 
 // The direct-call interface. The FILE_OBJECT is the allocator HANDLE, so a
 // table kept past CloseHandle reaches nothing.
-std::shared_ptr<StreamAllocator> allocator_of(PFILE_OBJECT file) {
-  const auto object = HandleTable::instance().lookup_as<AllocatorObject>(file);
-  return object ? object->allocator() : nullptr;
+HandleTable::Ref<AllocatorObject> allocator_of(PFILE_OBJECT file) {
+  return HandleTable::instance().lookup_as<AllocatorObject>(file);
 }
 
 NTSTATUS allocate_frame(PFILE_OBJECT file, PVOID* frame) {
   *frame = nullptr;
-  const auto allocator = allocator_of(file);
-  if (!allocator) return kKsPolicy.closed_handle_status;
-  const AllocOutcome outcome = allocator->try_alloc();
+  const auto object = allocator_of(file);
+  if (!object) return kKsPolicy.closed_handle_status;
+  const AllocOutcome outcome = object->allocator()->try_alloc();
   if (outcome.status == STATUS_PENDING) return kKsPolicy.allocate_frame_empty_status;
   *frame = outcome.frame;
   return outcome.status;
@@ -69,7 +72,7 @@ NTSTATUS allocate_frame(PFILE_OBJECT file, PVOID* frame) {
 
 void free_frame(PFILE_OBJECT file, PVOID frame) {
   // FreeFrame is VOID: an invalid frame is dropped as an invalid FREE would be.
-  if (const auto allocator = allocator_of(file)) allocator->free(frame);
+  if (const auto object = allocator_of(file)) object->allocator()->free(frame);
 }
 
 bool denied_to_requestor(bool policy_denies) {
@@ -94,8 +97,14 @@ const KsItemSet<KsMethodItem<AllocatorObject>> kAllocatorMethodSets[] = {
     {&KSMETHODSETID_StreamAllocator, kAllocatorMethods},
 };
 
+const KsPropertyItem<AllocatorObject> kHilcapFrameProperties[] = {
+    {KSPROPERTY_HILCAP_FRAME_HEADER, sizeof(KSP_HILCAP_FRAME), sizeof(KSHILCAP_FRAME_HEADER),
+     &AllocatorObject::get_frame_header, nullptr},
+};
+
 const KsItemSet<KsPropertyItem<AllocatorObject>> kAllocatorPropertySets[] = {
     {&KSPROPSETID_StreamAllocator, kAllocatorProperties},
+    {&KSPROPSETID_HilcapFrame, kHilcapFrameProperties},
 };
 
 const KsAutomationTable<AllocatorObject> kAllocatorAutomation{kAllocatorMethodSets,
@@ -104,7 +113,8 @@ const KsAutomationTable<AllocatorObject> kAllocatorAutomation{kAllocatorMethodSe
 }  // namespace
 
 AllocatorObject::AllocatorObject(std::shared_ptr<StreamAllocator> allocator)
-    : allocator_(std::move(allocator)),
+    : KernelObject(kType),
+      allocator_(std::move(allocator)),
       file_event_(std::make_shared<Event>(Event::ResetMode::kManual, false)) {}
 
 IoOutcome AllocatorObject::device_io_control(const IoctlCall& call) {
@@ -160,6 +170,16 @@ IoOutcome AllocatorObject::get_function_table(const IoctlCall& call) {
 IoOutcome AllocatorObject::get_status(const IoctlCall& call) {
   const KSSTREAMALLOCATOR_STATUS status = allocator_->status();
   return reply(call, &status, sizeof(status));
+}
+
+IoOutcome AllocatorObject::get_frame_header(const IoctlCall& call) {
+  KSP_HILCAP_FRAME request;
+  std::memcpy(&request, call.input, sizeof(request));
+  const std::optional<FrameInfo> info = allocator_->frame_info(request.Frame);
+  if (!info) return {kKsPolicy.unknown_frame_status, 0};
+  const KSHILCAP_FRAME_HEADER header =
+      ks_frame_header(*info, request.Frame, allocator_->framing().FrameSize);
+  return reply(call, &header, sizeof(header));
 }
 
 }  // namespace hilcap::ks

@@ -13,6 +13,8 @@ namespace hilcap::ks {
 
 class AllocatorObject final : public KernelObject {
  public:
+  static constexpr ObjectType kType = ObjectType::kAllocator;
+
   explicit AllocatorObject(std::shared_ptr<StreamAllocator> allocator);
 
   const std::shared_ptr<StreamAllocator>& allocator() const { return allocator_; }
@@ -20,13 +22,14 @@ class AllocatorObject final : public KernelObject {
   IoOutcome device_io_control(const IoctlCall& call) override;
   bool cancel_io(const CancelScope& scope) override;
   void close() override;
-  std::shared_ptr<Event> signal_event() override { return file_event_; }
+  Event* signal_event() override { return file_event_.get(); }
 
   // Handlers of the automation table.
   IoOutcome alloc(const IoctlCall& call);
   IoOutcome free(const IoctlCall& call);
   IoOutcome get_function_table(const IoctlCall& call);
   IoOutcome get_status(const IoctlCall& call);
+  IoOutcome get_frame_header(const IoctlCall& call);
 
  private:
   std::shared_ptr<StreamAllocator> allocator_;

@@ -49,9 +49,14 @@ bool passed(const timespec& deadline) {
 
 }  // namespace
 
-Event::Event(ResetMode mode, bool signalled) : mode_(mode), state_(signalled ? 1 : 0) {}
+Event::Event(ResetMode mode, bool signalled)
+    : KernelObject(kType), mode_(mode), state_(signalled ? 1 : 0) {}
 
 void Event::set() {
+  // Already signalled: no sleeper can be waiting on the word (the futex only
+  // sleeps while it reads 0), so this set changes nothing. Waiters read the
+  // request's own result word, never data published by the event.
+  if (state_.load(std::memory_order_relaxed) != 0) return;
   state_.store(1, std::memory_order_seq_cst);
   // Pairs with the sleeper's increment: either it sees state 1 in the futex
   // check, or we see it counted here and wake it.

@@ -8,14 +8,14 @@
 
 #include <atomic>
 #include <cstdint>
-#include <memory>
 
 #include "kernel_object.h"
 
 namespace hilcap::ks {
 
-class Event final : public KernelObject, public std::enable_shared_from_this<Event> {
+class Event final : public KernelObject {
  public:
+  static constexpr ObjectType kType = ObjectType::kEvent;
   enum class ResetMode { kManual, kAuto };
 
   Event(ResetMode mode, bool signalled);
@@ -27,7 +27,7 @@ class Event final : public KernelObject, public std::enable_shared_from_this<Eve
   // `milliseconds` passed first; INFINITE waits forever.
   bool wait(DWORD milliseconds);
 
-  std::shared_ptr<Event> signal_event() override { return weak_from_this().lock(); }
+  Event* signal_event() override { return this; }
 
  private:
   bool try_consume();

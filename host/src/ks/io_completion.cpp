@@ -28,28 +28,22 @@ bool is_kernel_mode_requestor() {
   return t_kernel_mode;
 }
 
-IoCompletion IoCompletion::overlapped(HANDLE file, OVERLAPPED* overlapped,
-                                      std::shared_ptr<Event> event) {
-  IoCompletion c;
-  c.file_ = file;
-  c.overlapped_ = overlapped;
-  c.event_ = std::move(event);
-  return c;
-}
-
-IoCompletion IoCompletion::synchronous(std::shared_ptr<ThreadObject> thread,
-                                       SynchronousResult* result) {
-  IoCompletion c;
-  c.thread_ = std::move(thread);
-  c.result_ = result;
-  return c;
+RetainedCompletion::RetainedCompletion(const IoCompletion& completion) : completion_(completion) {
+  if (completion_.event_ != nullptr) event_owner_ = completion_.event_->shared_from_this();
+  if (completion_.result_ != nullptr) {
+    completion_.thread_ = &ThreadObject::current();
+    thread_owner_ = completion_.thread_->shared_from_this();
+  }
 }
 
 void IoCompletion::mark_pending() const {
-  if (overlapped_ == nullptr) return;
+  if (result_ != nullptr) {
+    thread_->begin_synchronous_io(synchronous_file_);
+    return;
+  }
   std::atomic_ref(overlapped_->Internal)
       .store(static_cast<ULONG>(STATUS_PENDING), std::memory_order_relaxed);
-  if (event_) event_->reset();
+  if (event_ != nullptr) event_->reset();
 }
 
 void IoCompletion::write_overlapped(const IoOutcome& outcome) const {
@@ -61,22 +55,21 @@ void IoCompletion::write_overlapped(const IoOutcome& outcome) const {
 
 void IoCompletion::complete_at_once(const IoOutcome& outcome) const {
   write_overlapped(outcome);
-  if (event_) event_->set();
+  if (event_ != nullptr) event_->set();
 }
 
 void IoCompletion::complete_pended(const IoOutcome& outcome) const {
   if (result_ != nullptr) {
     // The blocked thread may return and pop `result_` as soon as `done` is
-    // set: wake it through our own reference to its thread object.
-    const std::shared_ptr<ThreadObject> thread = thread_;
+    // set: it is woken through the RetainedCompletion's reference to it.
     result_->outcome = outcome;
     result_->done.store(true, std::memory_order_release);
-    thread->io_completed().set();
+    thread_->io_completed().set();
     return;
   }
   OVERLAPPED* const overlapped = overlapped_;
   write_overlapped(outcome);
-  if (event_) event_->set();
+  if (event_ != nullptr) event_->set();
   if (KsCompletionObserver* observer = g_observer.load(std::memory_order_acquire)) {
     observer->request_completed(file_, overlapped, outcome.status);
   }

@@ -1,7 +1,5 @@
 #include "kernel_object.h"
 
-#include "event.h"
-
 namespace hilcap::ks {
 
 IoOutcome KernelObject::device_io_control(const IoctlCall&) {
@@ -12,7 +10,7 @@ bool KernelObject::cancel_io(const CancelScope&) {
   return false;
 }
 
-std::shared_ptr<Event> KernelObject::signal_event() {
+Event* KernelObject::signal_event() {
   return nullptr;
 }
 

@@ -1,6 +1,5 @@
 // The kernel-like objects a HANDLE can name (allocator file object, event,
-// thread; later a simulated pin), with the operations the Win32 calls route to
-// them.
+// thread, capture pin), with the operations the Win32 calls route to them.
 #pragma once
 
 #include <hilcap/ks.h>
@@ -34,9 +33,18 @@ struct CancelScope {
   DWORD thread_id = 0;
 };
 
-class KernelObject {
+// What an object is, so that a handle's type is checked with one compare
+// (HandleTable::lookup_as) rather than a dynamic_cast on every call.
+enum class ObjectType : std::uint8_t { kAllocator, kEvent, kThread, kPin };
+
+class KernelObject : public std::enable_shared_from_this<KernelObject> {
  public:
+  explicit KernelObject(ObjectType type) : type_(type) {}
   virtual ~KernelObject() = default;
+  KernelObject(const KernelObject&) = delete;
+  KernelObject& operator=(const KernelObject&) = delete;
+
+  ObjectType type() const { return type_; }
 
   // DeviceIoControl on the object. Default: the object handles no IOCTL.
   virtual IoOutcome device_io_control(const IoctlCall& call);
@@ -45,7 +53,11 @@ class KernelObject {
   // The handle was closed (IRP_MJ_CLEANUP): end whatever is pending.
   virtual void close() {}
   // What waiting on the handle waits for; nullptr when it is not waitable.
-  virtual std::shared_ptr<Event> signal_event();
+  // Lives as long as the object.
+  virtual Event* signal_event();
+
+ private:
+  const ObjectType type_;
 };
 
 }  // namespace hilcap::ks

@@ -46,15 +46,33 @@ struct KsAutomationTable {
   std::span<const KsItemSet<KsPropertyItem<Object>>> properties;
 };
 
-// --- helpers shared by every table (ks_automation.cpp) ---
+// --- helpers shared by every table (inline: every request runs them) ---
 
-bool same_guid(const GUID& a, const GUID& b);
+inline bool same_guid(const GUID& a, const GUID& b) {
+  return std::memcmp(&a, &b, sizeof(GUID)) == 0;
+}
+
 // Copies the request's KSIDENTIFIER, or says why the input is unusable.
-std::optional<IoOutcome> read_identifier(const IoctlCall& call, KSIDENTIFIER& id);
+inline std::optional<IoOutcome> read_identifier(const IoctlCall& call, KSIDENTIFIER& id) {
+  if ((call.input == nullptr && call.input_size != 0) ||
+      (call.output == nullptr && call.output_size != 0)) {
+    return IoOutcome{kKsPolicy.null_buffer_status, 0};
+  }
+  if (call.input_size < sizeof(KSIDENTIFIER)) return IoOutcome{kKsPolicy.short_input_status, 0};
+  std::memcpy(&id, call.input, sizeof(KSIDENTIFIER));
+  return std::nullopt;
+}
+
 // The size conventions of §4.4 for a reply of `size` bytes: a zero-length
 // output is a size query, a shorter one is too small; nullopt when it fits.
-std::optional<IoOutcome> check_output(const IoctlCall& call, ULONG size,
-                                      NTSTATUS size_query_status = kKsPolicy.size_query_status);
+inline std::optional<IoOutcome> check_output(
+    const IoctlCall& call, ULONG size, NTSTATUS size_query_status = kKsPolicy.size_query_status) {
+  if (size == 0) return std::nullopt;
+  if (call.output_size == 0) return IoOutcome{size_query_status, size};
+  if (call.output_size < size) return IoOutcome{kKsPolicy.short_output_status, 0};
+  return std::nullopt;
+}
+
 // Copies `size` bytes of `data` to the output, if it passes check_output.
 IoOutcome reply(const IoctlCall& call, const void* data, ULONG size);
 

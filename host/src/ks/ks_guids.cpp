@@ -1,5 +1,6 @@
-// The set GUIDs <hilcap/ks.h> declares, defined once.
+// The set GUIDs <hilcap/ks.h> and <hilcap/ks_extensions.h> declare, defined once.
 #include <hilcap/ks.h>
+#include <hilcap/ks_extensions.h>
 
 // The STATIC_* initialisers are flat lists, as in the SDK; brace Data4.
 // clang-format off
@@ -17,5 +18,6 @@ const GUID KSEVENTSETID_StreamAllocator = HILCAP_GUID(STATIC_KSEVENTSETID_Stream
 const GUID KSPROPSETID_Connection = HILCAP_GUID(STATIC_KSPROPSETID_Connection);
 const GUID KSPROPSETID_Stream = HILCAP_GUID(STATIC_KSPROPSETID_Stream);
 const GUID PROPSETID_VIDCAP_DROPPEDFRAMES = HILCAP_GUID(STATIC_PROPSETID_VIDCAP_DROPPEDFRAMES);
+const GUID KSPROPSETID_HilcapFrame = HILCAP_GUID(STATIC_KSPROPSETID_HilcapFrame);
 
 }  // extern "C"

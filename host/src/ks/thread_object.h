@@ -3,6 +3,7 @@
 // another thread can reach the call.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 
@@ -13,8 +14,11 @@ namespace hilcap::ks {
 
 class ThreadObject final : public KernelObject {
  public:
-  // The calling thread's object, created and registered on first use.
-  static std::shared_ptr<ThreadObject> current();
+  static constexpr ObjectType kType = ObjectType::kThread;
+
+  // The calling thread's object, created and registered on first use; it
+  // lives as long as the thread (and as long as anyone shares it).
+  static ThreadObject& current();
   // The object of a thread that has used the KS API; nullptr otherwise.
   static std::shared_ptr<ThreadObject> find(DWORD thread_id);
 
@@ -25,8 +29,11 @@ class ThreadObject final : public KernelObject {
   // Woken when the thread's blocking request completes.
   Event& io_completed() { return io_completed_; }
 
-  // Brackets a blocking call on `file`.
-  void begin_synchronous_io(std::shared_ptr<KernelObject> file);
+  // The thread's blocking call on `file` has pended (called while the request
+  // joins its queue, possibly under the queue's lock: a single atomic store).
+  // `file` must stay alive until end_synchronous_io() returns.
+  void begin_synchronous_io(KernelObject* file);
+  // The blocking call is over: waits for a CancelSynchronousIo in progress.
   void end_synchronous_io();
   // Cancels the blocking call in progress; false when there is none (or it
   // has not pended yet, or already completed).
@@ -35,10 +42,9 @@ class ThreadObject final : public KernelObject {
  private:
   const DWORD id_;
   Event io_completed_{Event::ResetMode::kAuto, false};
-  // Held while cancelling, so a returning call cannot end its request's
-  // lifetime under the canceller.
-  std::mutex mutex_;
-  std::shared_ptr<KernelObject> synchronous_file_;
+  std::mutex cancel_mutex_;  // one canceller at a time
+  std::atomic<KernelObject*> synchronous_file_{nullptr};
+  std::atomic<std::uint32_t> cancellers_{0};
 };
 
 }  // namespace hilcap::ks

@@ -9,6 +9,7 @@
 #include "handle_table.h"
 #include "io_completion.h"
 #include "nt_status.h"
+#include "pin_object.h"
 #include "thread_object.h"
 
 namespace hilcap {
@@ -27,17 +28,24 @@ BOOL fail_status(NTSTATUS status) {
   return fail(ks::win32_error_from_ntstatus(status));
 }
 
-// The event a request on `file` signals: the OVERLAPPED's hEvent (its low bit
-// only tells Windows to skip the completion port), else the file's own.
-bool resolve_event(const OVERLAPPED& overlapped, ks::KernelObject& file,
-                   std::shared_ptr<ks::Event>& event) {
-  const auto value = reinterpret_cast<std::uintptr_t>(overlapped.hEvent) & ~std::uintptr_t{1};
-  if (value == 0) {
-    event = file.signal_event();
-    return true;
-  }
-  event = HandleTable::instance().lookup_as<ks::Event>(reinterpret_cast<HANDLE>(value));
-  return event != nullptr;
+// The event a request signals: the OVERLAPPED's hEvent (its low bit only
+// tells Windows to skip the completion port), or, when that is NULL, the
+// file's own (see event_of).
+HANDLE event_handle(const OVERLAPPED& overlapped) {
+  return reinterpret_cast<HANDLE>(reinterpret_cast<std::uintptr_t>(overlapped.hEvent) &
+                                  ~std::uintptr_t{1});
+}
+
+// Looks the event handle up (nothing for NULL); built in place by the caller.
+HandleTable::Ref<ks::Event> lookup_event(HANDLE event) {
+  return event == nullptr ? HandleTable::Ref<ks::Event>()
+                          : HandleTable::instance().lookup_as<ks::Event>(event);
+}
+
+// The event a request on `file` signals; nullptr when hEvent is not an event.
+ks::Event* event_of(HANDLE event, const HandleTable::Ref<ks::Event>& event_ref,
+                    ks::KernelObject& file) {
+  return event == nullptr ? file.signal_event() : event_ref.get();
 }
 
 HANDLE create_event(BOOL manual_reset, BOOL initial_state, bool named) {
@@ -66,11 +74,32 @@ std::shared_ptr<StreamAllocator> stream_allocator_from_handle(HANDLE allocator) 
   return object ? object->allocator() : nullptr;
 }
 
+AllocatorCreated create_allocator(HANDLE connection, const KSALLOCATOR_FRAMING& framing) {
+  StreamAllocator::Created created;
+  if (connection == nullptr) {
+    created = StreamAllocator::create(framing);
+  } else {
+    const auto pin = HandleTable::instance().lookup_as<ks::PinObject>(connection);
+    if (!pin) {
+      return {STATUS_INVALID_HANDLE,
+              "ConnectionHandle: expected NULL or a capture pin handle, found another value",
+              nullptr};
+    }
+    created = pin->driver()->create_allocator(framing);
+  }
+  if (created.status != STATUS_SUCCESS) return {created.status, std::move(created.error), nullptr};
+  HANDLE handle = HandleTable::instance().insert(
+      std::make_shared<ks::AllocatorObject>(std::move(created.allocator)));
+  if (handle == nullptr) {
+    return {STATUS_INSUFFICIENT_RESOURCES, "AllocatorHandle: no handle left", nullptr};
+  }
+  return {STATUS_SUCCESS, {}, handle};
+}
+
 }  // namespace hilcap
 
 using hilcap::fail;
 using hilcap::fail_status;
-using hilcap::resolve_event;
 using hilcap::ks::HandleTable;
 
 extern "C" {
@@ -78,17 +107,12 @@ extern "C" {
 DWORD WINAPI KsCreateAllocator(HANDLE ConnectionHandle, const KSALLOCATOR_FRAMING* AllocatorFraming,
                                PHANDLE AllocatorHandle) {
   if (AllocatorFraming == nullptr || AllocatorHandle == nullptr) return ERROR_INVALID_PARAMETER;
-  // Only standalone (pool-mode) allocators exist until the simulated pin
-  // does; a pin handle will create a capture-mode allocator.
-  if (ConnectionHandle != nullptr) return ERROR_INVALID_HANDLE;
-  auto created = hilcap::StreamAllocator::create(*AllocatorFraming);
+  const hilcap::AllocatorCreated created =
+      hilcap::create_allocator(ConnectionHandle, *AllocatorFraming);
   if (created.status != STATUS_SUCCESS) {
     return hilcap::ks::win32_error_from_ntstatus(created.status);
   }
-  HANDLE handle = HandleTable::instance().insert(
-      std::make_shared<hilcap::ks::AllocatorObject>(std::move(created.allocator)));
-  if (handle == nullptr) return ERROR_NO_SYSTEM_RESOURCES;
-  *AllocatorHandle = handle;
+  *AllocatorHandle = created.handle;
   return ERROR_SUCCESS;
 }
 
@@ -98,29 +122,31 @@ BOOL WINAPI DeviceIoControl(HANDLE hDevice, DWORD dwIoControlCode, LPVOID lpInBu
   using namespace hilcap::ks;
   const auto file = HandleTable::instance().lookup(hDevice);
   if (!file) return fail(ERROR_INVALID_HANDLE);
-  const auto thread = ThreadObject::current();
-
   SynchronousResult blocked;
-  IoctlCall call{hDevice,     dwIoControlCode, lpInBuffer,   nInBufferSize,
-                 lpOutBuffer, nOutBufferSize,  thread->id(), {}};
+  const HANDLE event_handle =
+      lpOverlapped != nullptr ? hilcap::event_handle(*lpOverlapped) : nullptr;
+  const HandleTable::Ref<Event> event_ref = hilcap::lookup_event(event_handle);
+  IoCompletion completion;
   if (lpOverlapped != nullptr) {
-    std::shared_ptr<Event> event;
-    if (!resolve_event(*lpOverlapped, *file, event)) return fail(ERROR_INVALID_HANDLE);
-    call.completion = IoCompletion::overlapped(hDevice, lpOverlapped, std::move(event));
+    Event* const event = hilcap::event_of(event_handle, event_ref, *file);
+    if (event_handle != nullptr && event == nullptr) return fail(ERROR_INVALID_HANDLE);
+    completion = IoCompletion::overlapped(hDevice, lpOverlapped, event);
   } else {
-    call.completion = IoCompletion::synchronous(thread, &blocked);
-    thread->begin_synchronous_io(file);
+    completion = IoCompletion::synchronous(*file, &blocked);
   }
+  const IoctlCall call{hDevice,     dwIoControlCode, lpInBuffer, nInBufferSize,
+                       lpOutBuffer, nOutBufferSize,  completion};
 
   IoOutcome outcome = file->device_io_control(call);
 
   if (lpOverlapped == nullptr) {
     if (outcome.status == STATUS_PENDING) {
+      ThreadObject& thread = ThreadObject::current();
       while (!blocked.done.load(std::memory_order_acquire))
-        thread->io_completed().wait(INFINITE);
+        thread.io_completed().wait(INFINITE);
+      thread.end_synchronous_io();
       outcome = blocked.outcome;
     }
-    thread->end_synchronous_io();
   } else if (outcome.status == STATUS_PENDING) {
     return fail(ERROR_IO_PENDING);
   } else if (!NT_ERROR(outcome.status)) {
@@ -145,8 +171,10 @@ BOOL WINAPI GetOverlappedResult(HANDLE hFile, LPOVERLAPPED lpOverlapped,
   };
   if (internal() == static_cast<DWORD>(STATUS_PENDING)) {
     if (!bWait) return fail(ERROR_IO_INCOMPLETE);
-    std::shared_ptr<Event> event;
-    if (!resolve_event(*lpOverlapped, *file, event) || !event) return fail(ERROR_INVALID_HANDLE);
+    const HANDLE event_handle = hilcap::event_handle(*lpOverlapped);
+    const HandleTable::Ref<Event> event_ref = hilcap::lookup_event(event_handle);
+    Event* const event = hilcap::event_of(event_handle, event_ref, *file);
+    if (event == nullptr) return fail(ERROR_INVALID_HANDLE);
     while (internal() == static_cast<DWORD>(STATUS_PENDING))
       event->wait(INFINITE);
   }
@@ -162,7 +190,7 @@ BOOL WINAPI GetOverlappedResult(HANDLE hFile, LPOVERLAPPED lpOverlapped,
 BOOL WINAPI CancelIo(HANDLE hFile) {
   return hilcap::cancel(hFile,
                         {.kind = hilcap::ks::CancelScope::Kind::kThread,
-                         .thread_id = hilcap::ks::ThreadObject::current()->id()},
+                         .thread_id = hilcap::ks::ThreadObject::current().id()},
                         false);
 }
 
@@ -196,7 +224,7 @@ void WINAPI SetLastError(DWORD dwErrCode) {
 }
 
 DWORD WINAPI GetCurrentThreadId(void) {
-  return hilcap::ks::ThreadObject::current()->id();
+  return hilcap::ks::ThreadObject::current().id();
 }
 
 HANDLE WINAPI OpenThread(DWORD, BOOL, DWORD dwThreadId) {
@@ -236,8 +264,8 @@ BOOL WINAPI ResetEvent(HANDLE hEvent) {
 
 DWORD WINAPI WaitForSingleObject(HANDLE hHandle, DWORD dwMilliseconds) {
   const auto object = HandleTable::instance().lookup(hHandle);
-  const auto event = object ? object->signal_event() : nullptr;
-  if (!event) {
+  hilcap::ks::Event* const event = object ? object->signal_event() : nullptr;
+  if (event == nullptr) {
     fail(ERROR_INVALID_HANDLE);
     return WAIT_FAILED;
   }
