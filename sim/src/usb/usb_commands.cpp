@@ -36,11 +36,14 @@ void add_usb_commands(CLI::App& app, UsbCommandArguments& arguments) {
       "List the USB Video Class devices present: each video function, how it streams, and every "
       "format with its frame sizes and rates (read from the raw descriptors)");
   arguments.devices->add_flag("--json", arguments.json, "Print the list as JSON");
+  add_capture_command(app, arguments.capture);
 }
 
 std::optional<int> run_usb_command(const UsbCommandArguments& arguments, CliContext& context) {
   if (arguments.devices != nullptr && arguments.devices->parsed())
     return devices_command(arguments, context);
+  if (arguments.capture.command != nullptr && arguments.capture.command->parsed())
+    return capture_command(arguments.capture, context);
   return std::nullopt;
 }
 
