@@ -13,7 +13,7 @@
 #include <set>
 #include <sstream>
 
-#include "cli/cli.h"
+#include "cli_run.h"
 #include "lsusb_text.h"
 #include "real_cameras.h"
 #include "source_fixture.h"
@@ -22,30 +22,6 @@ namespace hilcap::testing {
 namespace {
 
 using ::testing::HasSubstr;
-
-struct CliRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-CliRun run_hilcap(std::vector<std::string> args) {
-  args.insert(args.begin(), "hilcap");
-  std::vector<const char*> argv;
-  for (const std::string& a : args)
-    argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  sim::CliContext context;
-  context.out = &out;
-  context.err = &err;
-  context.getenv = [](const char* name) -> const char* { return std::getenv(name); };
-  context.wall_seconds = [] { return 0.0; };
-  CliRun run;
-  run.status = sim::run_cli(static_cast<int>(argv.size()), argv.data(), context);
-  run.out = out.str();
-  run.err = err.str();
-  return run;
-}
 
 // The frame facts of one listed device, one line per frame, in the form the
 // lsusb comparison below reduces lsusb's lines to.

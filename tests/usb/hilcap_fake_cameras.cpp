@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "cli/cli.h"
+#include "cli/scenario_runner.h"
 #include "mock_testbed.h"
 #include "model_uvc_device.h"
 #include "real_cameras.h"
@@ -85,6 +86,7 @@ int main(int argc, char** argv) {
   std::vector<const char*> args{"hilcap"};
   for (const std::string& a : hilcap_args)
     args.push_back(a.c_str());
-  sim::CliContext context = sim::process_cli_context(nullptr);
+  const auto runner = sim::make_scenario_runner();
+  sim::CliContext context = sim::process_cli_context(runner.get());
   return sim::run_cli(static_cast<int>(args.size()), args.data(), context);
 }
