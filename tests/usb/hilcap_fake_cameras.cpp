@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <string_view>
 
 #include "cli/cli.h"
 #include "cli/scenario_runner.h"
@@ -44,8 +45,18 @@ int main(int argc, char** argv) {
   app.add_option("--model", models, "Plug the device model as a UVC camera: bulk or iso")
       ->check(CLI::IsMember({"bulk", "iso"}));
   app.add_option("--real", real, "Plug every real descriptor set of this esp-usb folder");
-  app.add_option("hilcap", hilcap_args, "The hilcap command line, after --")->required();
-  CLI11_PARSE(app, argc, argv);
+  app.footer("Everything after -- is the hilcap command line.");
+  // Split at "--" ourselves: CLI11 would read hilcap's own options as ours.
+  int ours = 1;
+  while (ours < argc && std::string_view(argv[ours]) != "--")
+    ++ours;
+  for (int i = ours + 1; i < argc; ++i)
+    hilcap_args.emplace_back(argv[i]);
+  if (hilcap_args.empty()) {
+    std::cerr << "hilcap-fake-cameras: give the hilcap command line after --\n";
+    return 2;
+  }
+  CLI11_PARSE(app, ours, argv);
 
   testing::MockTestbed testbed;
   if (!testbed.in_mock_environment()) {
