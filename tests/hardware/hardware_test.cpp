@@ -2,11 +2,17 @@
 // the real USB stack (no umockdev). It picks the camera named by
 // $HILCAP_CAMERA (VID:PID or VID:PID@BUS:ADDRESS), else the first UVC device
 // present; with none, it exits 77 (skipped).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
+#include "cli_run.h"
 #include "source_client.h"
 
 namespace hilcap::testing {
@@ -124,6 +130,28 @@ TEST_F(Hardware, StopAndReopenDoNotHang) {
     EXPECT_EQ(c.orphaned_transfers, 0u);
     EXPECT_EQ(c.transfers_submitted, c.transfers_completed);
   }
+}
+
+// `hilcap capture` with the default scenario's client: the clients get their frames and the
+// report's figures add up (every frame the camera began is delivered, dropped or in flight).
+TEST_F(Hardware, CaptureCommandReports) {
+  usb_.reset();  // the command opens its own libusb context
+  const std::filesystem::path report =
+      std::filesystem::temp_directory_path() / fmt::format("hilcap-hw-{}.json", ::getpid());
+  const CliRun run = run_hilcap(
+      {"capture", "--device", g_camera.to_string(), "--frames", "30", "--report", report.string()});
+  std::cout << run.err;
+  ASSERT_EQ(run.status, 0) << run.err;
+  std::ifstream in(report);
+  const nlohmann::json r = nlohmann::json::parse(in);
+  std::filesystem::remove(report);
+  const auto& frames = r["frames"];
+  EXPECT_GE(frames["received"].get<std::uint64_t>(), 30u);
+  EXPECT_EQ(frames["due"].get<std::uint64_t>(),
+            frames["delivered"].get<std::uint64_t>() +
+                frames["dropped"]["total"].get<std::uint64_t>() +
+                frames["in_flight_at_end"].get<std::uint64_t>());
+  EXPECT_FALSE(r["usb"]["disconnected"].get<bool>());
 }
 
 }  // namespace
