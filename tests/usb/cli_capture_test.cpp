@@ -147,6 +147,29 @@ TEST_F(CliCapture, InterruptStopsCleanlyAndWritesTheReport) {
   expect_consistent(r);
 }
 
+// Unplug mid-capture: the capture ends saying so (exit status 1) and still writes the report.
+TEST_F(CliCapture, UnplugEndsTheCaptureWithTheReport) {
+  ModelUvcDevice& device = add_model_device(model_config(), presentation(true));
+  std::atomic<bool> done{false};
+  std::thread unplugger([&] {
+    while (!done && device.frame_stats().frames_sent < 10)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (!done) device.usb().unplug();
+  });
+  const CliRun run =
+      run_hilcap({"capture", "--device", "cafe:4011", "--duration", "60", "--scenario",
+                  path(scenario_).string(), "--report", path("report.json").string()});
+  done = true;
+  unplugger.join();
+  EXPECT_EQ(run.status, 1);
+  EXPECT_THAT(run.out, HasSubstr("capture ended: the device left the bus"));
+  EXPECT_THAT(run.err, HasSubstr("STATUS_DEVICE_NOT_CONNECTED"));
+  const nlohmann::json r = read_json(path("report.json"));
+  EXPECT_TRUE(r["usb"]["disconnected"].get<bool>());
+  EXPECT_FALSE(r["device"]["connected_at_end"].get<bool>());
+  expect_consistent(r);
+}
+
 // --record-timing writes the device's frame times in the replay format; a scenario replaying
 // the file makes the simulated device's frames due at exactly those times.
 TEST_F(CliCapture, RecordedTimingReplaysInTheSimulator) {

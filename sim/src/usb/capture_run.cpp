@@ -289,7 +289,13 @@ CaptureOutcome run_capture(std::shared_ptr<uvc::UsbContext> usb, const CaptureSe
   source->stop();
   const uvc::SourceCounters counters = source->counters();
   if (outcome.ended.empty()) outcome.ended = "every client ended";
-  if (!counters.stream_error.empty()) outcome.problems.push_back(counters.stream_error);
+  if (counters.disconnected) {
+    outcome.problems.push_back(
+        "the device left the bus during the capture: pending ALLOCs ended with "
+        "STATUS_DEVICE_NOT_CONNECTED");
+  } else if (!counters.stream_error.empty()) {
+    outcome.problems.push_back("the stream ended early: " + counters.stream_error);
+  }
   if (monitor.first_violation()) outcome.problems.push_back(*monitor.first_violation());
 
   std::vector<const KsClient*> clients;
