@@ -40,7 +40,8 @@ Packetizer::Packetizer(PayloadStyle style, std::vector<FaultAt> faults, std::uin
                    [](const FaultAt& a, const FaultAt& b) { return a.frame < b.frame; });
 }
 
-void Packetizer::begin_frame(std::span<const std::uint8_t> data, std::uint32_t pts) {
+void Packetizer::begin_frame(std::span<const std::uint8_t> data, std::uint32_t pts,
+                             bool error_frame) {
   const std::uint64_t frame = frames_begun_++;
   frame_faults_begin_ = frame_faults_end_;
   while (frame_faults_begin_ < faults_.size() && faults_[frame_faults_begin_].frame < frame)
@@ -54,6 +55,7 @@ void Packetizer::begin_frame(std::span<const std::uint8_t> data, std::uint32_t p
     ++frame_faults_end_;
   }
   if (!keep_fid) fid_ ^= 1;
+  error_frame_ = error_frame;
   frame_ = data;
   frame_offset_ = 0;
   pts_ = pts;
@@ -133,7 +135,7 @@ PayloadEvent Packetizer::begin_payload(std::size_t capacity, const SourceClockRe
 
   std::uint8_t info = fid_;
   if (eof) info |= kHeaderEof;
-  if (f.error) info |= kHeaderErr;
+  if (f.error || error_frame_) info |= kHeaderErr;
   const auto length = static_cast<std::uint8_t>(f.corrupt_header_length ? 1 : header_size_);
   write_header(info, length, scr, header_);
   header_length_ = header_size_;

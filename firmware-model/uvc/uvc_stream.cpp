@@ -39,7 +39,12 @@ bool UvcStream::start_frame() {
   if (!frame) return false;
   // A frame cannot leave before it was captured: the bus idles until then.
   bus_time_ = std::max(bus_time_, frame->capture_time);
-  packetizer_.begin_frame(frame->data, clock_.stc(frame->capture_time));
+  if (frame->fault == FrameFault::kDisconnect) {
+    disconnected_ = true;
+    return false;
+  }
+  packetizer_.begin_frame(frame->data, clock_.stc(frame->capture_time),
+                          frame->fault == FrameFault::kError);
   return true;
 }
 
@@ -70,6 +75,7 @@ TransferResult UvcStream::fill_iso(std::span<IsoPacket> packets, std::span<std::
     bus_time_ += service_interval_ns(setup_.speed);
     const std::size_t capacity = std::min<std::size_t>(space.size(), setup_.max_payload_bytes);
     if (!packetizer_.frame_pending() && !start_frame()) {
+      if (disconnected_) return {TransferEnd::kDisconnected, 0};
       if (setup_.style.idle_header_only)
         packet.actual_length =
             static_cast<std::uint32_t>(packetizer_.write_idle_payload(space.first(capacity), scr));
@@ -96,7 +102,8 @@ TransferResult UvcStream::fill_bulk(std::span<std::uint8_t> buffer) {
   if (halted_) return {TransferEnd::kStalled, 0};
   bool lost = false;
   if (!packetizer_.payload_pending()) {
-    if (!packetizer_.frame_pending() && !start_frame()) return {TransferEnd::kNoData, 0};
+    if (!packetizer_.frame_pending() && !start_frame())
+      return {disconnected_ ? TransferEnd::kDisconnected : TransferEnd::kNoData, 0};
     const PayloadEvent event =
         packetizer_.begin_payload(setup_.max_payload_bytes, clock_.scr(bus_time_));
     if (event == PayloadEvent::kStall || event == PayloadEvent::kDisconnect) return on_event(event);

@@ -47,6 +47,9 @@ class CheckingDestination : public hilcap::uvc::FrameDestination {
     if (!used) __builtin_trap();  // returned twice
     used = false;
   }
+  void frame_dropped(const FrameInfo& info, hilcap::uvc::DropCause) override {
+    if (info.bytes_used > a_.size()) __builtin_trap();
+  }
 
  private:
   std::vector<std::uint8_t> a_, b_;

@@ -14,7 +14,7 @@ class Enumeration : public UsbTest {};
 // libusb enumerates the personality's device with the speed, IDs and exact descriptors built
 // for it.
 TEST_F(Enumeration, ListsDeviceWithBuiltDescriptors) {
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   add_uvc_device(small_camera(), frames, {1, 5});
   libusb_device** list = nullptr;
   const ssize_t n = libusb_get_device_list(context(), &list);
@@ -45,7 +45,7 @@ TEST_F(Enumeration, ListsDeviceWithBuiltDescriptors) {
 
 // String descriptors are read over the control endpoint, as a real device answers them.
 TEST_F(Enumeration, ReadsStringDescriptors) {
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   add_uvc_device(small_camera(), frames);
   libusb_device_handle* h = open();
   ASSERT_NE(h, nullptr);
@@ -60,7 +60,7 @@ TEST_F(Enumeration, ReadsStringDescriptors) {
 // With auto-detach on, both interfaces are claimed and every alternate setting can be selected;
 // one that does not exist is refused.
 TEST_F(Enumeration, ClaimsAndSelectsAltSettings) {
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   add_uvc_device(small_camera(), frames);
   libusb_device_handle* h = open();
   ASSERT_NE(h, nullptr);
@@ -79,7 +79,7 @@ TEST_F(Enumeration, ClaimsAndSelectsAltSettings) {
 // A kernel driver (uvcvideo) bound to the interface: it shows as active and blocks a plain
 // claim; libusb detaches it and claims.
 TEST_F(Enumeration, KernelDriverAttached) {
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   FakeUvcDevice& device = add_uvc_device(small_camera(), frames);
   device.usb().bind_kernel_driver(kVsInterface, "uvcvideo");
   handle_ = libusb_open_device_with_vid_pid(context(), 0xcafe, 0x4010);
@@ -99,7 +99,7 @@ TEST_F(Enumeration, KernelDriverAttached) {
 // Claims belong to the open file, as in the kernel: a second open cannot claim an interface
 // the first holds, and can once the first is closed.
 TEST_F(Enumeration, ClaimsBelongToTheOpenFile) {
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   add_uvc_device(small_camera(), frames);
   libusb_device_handle* first = open();
   ASSERT_NE(first, nullptr);
@@ -118,7 +118,7 @@ TEST_F(Enumeration, SuperSpeedDevice) {
   UvcDeviceConfig c = small_camera(UvcVersion::k1_5);
   c.speed = UsbSpeed::kSuper;
   c.transport = IsochronousTransport{{{1024, 1, 1}, {1024, 2, 8}}};
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   add_uvc_device(c, frames);
   libusb_device** list = nullptr;
   ASSERT_EQ(libusb_get_device_list(context(), &list), 1);

@@ -29,7 +29,7 @@ class Lifecycle : public UsbTest {
 // Unplug while 4 bulk transfers are in flight: each completes once with NO_DEVICE, later
 // requests fail with NO_DEVICE, and close does not hang.
 TEST_F(Lifecycle, UnplugMidStream) {
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   FakeUvcDevice& device = add_uvc_device(small_bulk_camera(2048), frames);
   std::uint32_t max_payload = 0;
   libusb_device_handle* h = open_bulk_stream(&max_payload);
@@ -57,7 +57,7 @@ TEST_F(Lifecycle, UnplugMidStream) {
 
 // Unplug during isochronous streaming: the same, for iso transfers.
 TEST_F(Lifecycle, UnplugDuringIsochronousStream) {
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   FakeUvcDevice& device = add_uvc_device(small_camera(), frames);
   libusb_device_handle* h = open();
   ASSERT_NE(h, nullptr);
@@ -79,7 +79,7 @@ TEST_F(Lifecycle, UnplugDuringIsochronousStream) {
 // The device drops off by itself (a disconnect fault at frame 2): pending transfers end with
 // NO_DEVICE and libusb hears the removal.
 TEST_F(Lifecycle, DeviceDisconnectsItself) {
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   FakeUvcDevice& device = add_uvc_device(small_bulk_camera(8192), frames);
   ASSERT_TRUE(device
                   .with_personality([](UvcPersonality& p) {
@@ -104,7 +104,7 @@ TEST_F(Lifecycle, DeviceDisconnectsItself) {
 // Stop with transfers in flight: the device holds them; cancelling each delivers exactly one
 // CANCELLED completion, then the interface is released and the device closed.
 TEST_F(Lifecycle, StopWithTransfersInFlight) {
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   FakeUvcDevice& device = add_uvc_device(small_bulk_camera(2048), frames);
   std::uint32_t max_payload = 0;
   libusb_device_handle* h = open_bulk_stream(&max_payload);
@@ -123,7 +123,7 @@ TEST_F(Lifecycle, StopWithTransfersInFlight) {
 
 // Stop of an isochronous stream: cancel, then alternate setting 0 stops the device's stream.
 TEST_F(Lifecycle, StopIsochronousStream) {
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   FakeUvcDevice& device = add_uvc_device(small_camera(), frames);
   libusb_device_handle* h = open();
   ASSERT_NE(h, nullptr);
@@ -143,7 +143,7 @@ TEST_F(Lifecycle, StopIsochronousStream) {
 
 // A transfer the device never answers times out: libusb discards it and reports TIMED_OUT.
 TEST_F(Lifecycle, HeldTransferTimesOut) {
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   FakeUvcDevice& device = add_uvc_device(small_bulk_camera(2048), frames);
   std::uint32_t max_payload = 0;
   libusb_device_handle* h = open_bulk_stream(&max_payload);
@@ -170,7 +170,7 @@ TEST_F(Lifecycle, HotplugArrivalAndDeparture) {
                 LIBUSB_HOTPLUG_NO_FLAGS, 0xcafe, 0x4010, LIBUSB_HOTPLUG_MATCH_ANY, count_hotplug,
                 &hotplug, &callback),
             0);
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   FakeUvcDevice& device = add_uvc_device(small_camera(), frames);
   ASSERT_TRUE(pump_until([&] { return hotplug.first == 1; }));
   handle_ = libusb_open_device_with_vid_pid(context(), 0xcafe, 0x4010);

@@ -19,7 +19,7 @@ class Negotiation : public UsbTest, public ::testing::WithParamInterface<Version
 TEST_P(Negotiation, AdjustingDeviceRoundTrip) {
   UvcDeviceConfig c = small_camera(GetParam().version);
   c.negotiation.interval_policy = IntervalPolicy::kAlwaysDifferent;
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   FakeUvcDevice& device = add_uvc_device(c, frames);
   libusb_device_handle* h = open();
   ASSERT_NE(h, nullptr);
@@ -72,7 +72,7 @@ class NegotiationQuirks : public UsbTest {};
 TEST_F(NegotiationQuirks, ShortAnswer) {
   UvcDeviceConfig c = small_camera(UvcVersion::k1_5);
   c.negotiation.short_reply_bytes = 26;
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   add_uvc_device(c, frames);
   libusb_device_handle* h = open();
   ASSERT_NE(h, nullptr);
@@ -84,7 +84,7 @@ TEST_F(NegotiationQuirks, ShortAnswer) {
 TEST_F(NegotiationQuirks, CommitStalls) {
   UvcDeviceConfig c = small_camera();
   c.negotiation.stall_commit = true;
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   add_uvc_device(c, frames);
   libusb_device_handle* h = open();
   ASSERT_NE(h, nullptr);
@@ -97,7 +97,7 @@ TEST_F(NegotiationQuirks, CommitStalls) {
 
 // An unsupported request stalls, and the device keeps answering afterwards.
 TEST_F(NegotiationQuirks, UnsupportedRequestStalls) {
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   FakeUvcDevice& device = add_uvc_device(small_camera(), frames);
   libusb_device_handle* h = open();
   ASSERT_NE(h, nullptr);
@@ -114,7 +114,7 @@ TEST_F(NegotiationQuirks, UnsupportedRequestStalls) {
 // A bus reset (libusb_reset_device) returns the device to its power-on negotiation state and
 // keeps the interfaces claimed.
 TEST_F(NegotiationQuirks, ResetForgetsNegotiation) {
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   FakeUvcDevice& device = add_uvc_device(small_bulk_camera(2048), frames);
   libusb_device_handle* h = open();
   ASSERT_NE(h, nullptr);

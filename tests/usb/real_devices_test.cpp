@@ -1,100 +1,37 @@
 // Real cameras' descriptor sets (realdata/descriptors/esp-usb/*.dev.bin +
 // *.cfg.bin) served raw by fake devices: libusb enumerates every one and
 // parses its configuration.
-#include <algorithm>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <string>
 
+#include "real_cameras.h"
 #include "usb_fixture.h"
 
 namespace hilcap::testing {
 namespace {
 
-namespace fs = std::filesystem;
 using Bytes = std::vector<std::uint8_t>;
-
-Bytes read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-// The speed UsbTreeView recorded for the device; high speed when it does not say.
-UsbSpeed recorded_speed(const fs::path& treeview) {
-  std::ifstream in(treeview);
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("Device Bus Speed", 0) == 0)
-      return line.find("Full-Speed") != std::string::npos ? UsbSpeed::kFull : UsbSpeed::kHigh;
-  return UsbSpeed::kHigh;
-}
-
-struct RealDevice {
-  std::string name;
-  Bytes device;
-  Bytes configuration;
-  UsbSpeed speed;
-};
-
-std::vector<RealDevice> load_real_devices(const fs::path& folder) {
-  std::vector<RealDevice> out;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(folder, ec)) {
-    const std::string file = entry.path().filename().string();
-    const std::string suffix = ".dev.bin";
-    if (file.size() <= suffix.size() ||
-        file.compare(file.size() - suffix.size(), suffix.size(), suffix) != 0)
-      continue;
-    const std::string stem = file.substr(0, file.size() - suffix.size());
-    const fs::path cfg = folder / (stem + ".cfg.bin");
-    if (!fs::exists(cfg)) continue;
-    out.push_back({stem, read_file(entry.path()), read_file(cfg),
-                   recorded_speed(folder / (stem + ".usbtreeview.txt"))});
-  }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
-  return out;
-}
 
 class RealDescriptors : public UsbTest {
  protected:
   void TearDown() override {
     if (context_) libusb_exit(context_);
     context_ = nullptr;
-    raw_devices_.clear();
-    models_.clear();
+    bench_.reset();
     UsbTest::TearDown();
   }
-  std::vector<std::unique_ptr<DescriptorOnlyModel>> models_;
-  std::vector<std::unique_ptr<FakeUsbDevice>> raw_devices_;
+  std::unique_ptr<RealCameraBench> bench_ = std::make_unique<RealCameraBench>();
 };
 
 // Every esp-usb device (10 cameras: iso and bulk, UVC 1.0 to 1.5, one or two video functions)
 // enumerates through libusb with its IDs and speed, and libusb_get_config_descriptor parses
 // its configuration to the same interface and alternate setting counts.
 TEST_F(RealDescriptors, EspUsbSetsEnumerateAndParse) {
-  const char* realdata = std::getenv("HILCAP_REALDATA");
-  const fs::path folder = fs::path(realdata ? realdata : "") / "descriptors" / "esp-usb";
-  const std::vector<RealDevice> cameras =
-      realdata ? load_real_devices(folder) : std::vector<RealDevice>{};
-  if (cameras.empty()) GTEST_SKIP() << "no real descriptor sets in " << folder;
-
-  for (std::size_t i = 0; i < cameras.size(); ++i) {
-    const RealDevice& camera = cameras[i];
-    device::uvc::DescriptorSet set;
-    set.device = camera.device;
-    set.configuration = camera.configuration;
-    models_.push_back(std::make_unique<DescriptorOnlyModel>(set));
-    Bytes sysfs = camera.device;
-    sysfs.insert(sysfs.end(), camera.configuration.begin(), camera.configuration.end());
-    raw_devices_.push_back(
-        std::make_unique<FakeUsbDevice>(*testbed_, *models_.back(), sysfs, camera.speed,
-                                        UsbBusAddress{1, static_cast<int>(2 + i)}));
-    std::string error;
-    ASSERT_TRUE(raw_devices_.back()->plug(error)) << camera.name << ": " << error;
-  }
+  const std::vector<RealCamera> cameras = load_real_cameras(esp_usb_folder());
+  if (cameras.empty())
+    GTEST_SKIP() << "no real descriptor sets in '" << esp_usb_folder().string() << "'";
+  std::string error;
+  ASSERT_TRUE(bench_->plug(*testbed_, cameras, error)) << error;
 
   libusb_device** list = nullptr;
   const ssize_t n = libusb_get_device_list(context(), &list);
@@ -103,7 +40,7 @@ TEST_F(RealDescriptors, EspUsbSetsEnumerateAndParse) {
     libusb_device* dev = list[k];
     const std::size_t i = libusb_get_device_address(dev) - 2u;
     ASSERT_LT(i, cameras.size());
-    const RealDevice& camera = cameras[i];
+    const RealCamera& camera = cameras[i];
     SCOPED_TRACE(camera.name);
     libusb_device_descriptor d{};
     ASSERT_EQ(libusb_get_device_descriptor(dev, &d), 0);

@@ -57,7 +57,7 @@ class Streaming : public UsbTest {
 // Bulk, 4 transfers in flight, payloads of 2048 bytes spanning 1024-byte transfers: 6 frames
 // arrive whole and in order.
 TEST_F(Streaming, BulkSeveralTransfersInFlight) {
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   FakeUvcDevice& device = add_uvc_device(small_bulk_camera(2048), frames);
   const ProbeCommit pc = start_stream(false);
   ASSERT_EQ(pc.max_payload_transfer_size, 2048u);
@@ -75,7 +75,7 @@ TEST_F(Streaming, BulkSeveralTransfersInFlight) {
 // Bulk with transfers as large as the payload: one payload per transfer, MJPEG frames of
 // varying content.
 TEST_F(Streaming, BulkOnePayloadPerTransfer) {
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   add_uvc_device(small_bulk_camera(4096), frames);
   libusb_device_handle* h = open();
   ASSERT_NE(h, nullptr);
@@ -91,7 +91,7 @@ TEST_F(Streaming, BulkOnePayloadPerTransfer) {
 // Isochronous: the host picks the alternate setting for dwMaxPayloadTransferSize; packets carry
 // one payload each with per-packet lengths; frames arrive whole.
 TEST_F(Streaming, IsochronousPerPacketLengths) {
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   add_uvc_device(small_camera(), frames);
   const ProbeCommit pc = start_stream(true);
   ASSERT_EQ(pc.max_payload_transfer_size, 128u);  // 6144 B over 266 microframes + header
@@ -113,7 +113,7 @@ TEST_F(Streaming, IsochronousPerPacketLengths) {
 // Faults as the host sees them: an error bit marks the frame; a missing EOF leaves the frame
 // to be ended by the next FID toggle; a packet error shows in the packet status.
 TEST_F(Streaming, PayloadFaultsReachTheHost) {
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   FakeUvcDevice& device = add_uvc_device(small_camera(), frames);
   const auto refused = device.with_personality([](UvcPersonality& p) {
     return p.set_stream_faults({{StreamFault::kErrorBit, 0, 5},
@@ -138,7 +138,7 @@ TEST_F(Streaming, PayloadFaultsReachTheHost) {
 // The framing faults arrive as bytes the host must cope with: an early FID toggle splits a
 // frame, a short payload loses data, a bad bHeaderLength makes a payload malformed.
 TEST_F(Streaming, FramingFaultsReachTheHost) {
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   FakeUvcDevice& device = add_uvc_device(small_bulk_camera(2048), frames);
   ASSERT_TRUE(device
                   .with_personality([](UvcPersonality& p) {
@@ -168,7 +168,7 @@ TEST_F(Streaming, FramingFaultsReachTheHost) {
 // A bulk endpoint stall: the transfer ends with STALL; after libusb_clear_halt the stream
 // resumes with the next frame.
 TEST_F(Streaming, BulkStallAndClearHalt) {
-  CounterPatternFrames frames;
+  CounterPatternFrames& frames = counter_frames();
   FakeUvcDevice& device = add_uvc_device(small_bulk_camera(8192), frames);
   ASSERT_TRUE(device
                   .with_personality([](UvcPersonality& p) {

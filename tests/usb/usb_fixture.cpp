@@ -18,6 +18,7 @@ void UsbTest::TearDown() {
   handle_ = nullptr;
   context_ = nullptr;
   devices_.clear();
+  frames_.clear();
   testbed_.reset();
 }
 
@@ -30,6 +31,10 @@ FakeUvcDevice& UsbTest::add_uvc_device(const UvcDeviceConfig& config, FrameSourc
   std::string error;
   if (!devices_.back()->usb().plug(error)) throw std::runtime_error("plug: " + error);
   return *devices_.back();
+}
+
+CounterPatternFrames& UsbTest::counter_frames() {
+  return frames_.emplace_back();
 }
 
 libusb_context* UsbTest::context() {

@@ -9,6 +9,7 @@
 #include <libusb-1.0/libusb.h>
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <span>
@@ -33,6 +34,9 @@ class UsbTest : public ::testing::Test {
   // or as a hotplug arrival).
   FakeUvcDevice& add_uvc_device(const device::uvc::UvcDeviceConfig& config,
                                 device::uvc::FrameSource& frames, UsbBusAddress address = {});
+  // A counter-pattern producer owned by the test, so it outlives the fake
+  // devices that umockdev's worker may still be answering for.
+  CounterPatternFrames& counter_frames();
   libusb_context* context();
   // Opens the device and turns on kernel driver auto-detach.
   libusb_device_handle* open(std::uint16_t vid = 0xcafe, std::uint16_t pid = 0x4010);
@@ -41,6 +45,7 @@ class UsbTest : public ::testing::Test {
                   std::chrono::milliseconds limit = std::chrono::milliseconds(5000));
 
   std::unique_ptr<MockTestbed> testbed_;
+  std::deque<CounterPatternFrames> frames_;  // destroyed after devices_
   std::vector<std::unique_ptr<FakeUvcDevice>> devices_;
   libusb_context* context_ = nullptr;
   libusb_device_handle* handle_ = nullptr;

@@ -95,6 +95,7 @@ void FrameAssembler::flush() {
     const DropCause cause = frame_.buffer ? DropCause::kIncomplete : DropCause::kNoFreeFrame;
     ++counters_.dropped[cause];
     if (frame_.buffer) destination_.release_buffer(*frame_.buffer);
+    destination_.frame_dropped(frame_.info, cause);
     drop_since_delivery_ = true;
     frame_ = CurrentFrame{};
   }
@@ -194,16 +195,18 @@ void FrameAssembler::end_frame(bool by_eof) {
 
   if (!frame_.buffer) {
     ++counters_.dropped.no_free_frame;
+    destination_.frame_dropped(info, DropCause::kNoFreeFrame);
     drop_since_delivery_ = true;
     frame_ = CurrentFrame{};
     return;
   }
   const std::uint32_t damage = info.flags & (kFrameError | kFrameOverflow | kFrameIncomplete);
   bool deliver = true;
+  DropCause cause = DropCause::kIncomplete;
   if (damage != 0) {
-    const DropCause cause = (damage & kFrameError)      ? DropCause::kErrorPayload
-                            : (damage & kFrameOverflow) ? DropCause::kOverflow
-                                                        : DropCause::kIncomplete;
+    cause = (damage & kFrameError)      ? DropCause::kErrorPayload
+            : (damage & kFrameOverflow) ? DropCause::kOverflow
+                                        : DropCause::kIncomplete;
     deliver = config_.damaged_frames == DamagedFramePolicy::kDeliverDamaged;
     ++(deliver ? counters_.delivered_damaged : counters_.dropped)[cause];
   }
@@ -215,6 +218,7 @@ void FrameAssembler::end_frame(bool by_eof) {
   } else {
     drop_since_delivery_ = true;
     destination_.release_buffer(*frame_.buffer);
+    destination_.frame_dropped(info, cause);
   }
   frame_ = CurrentFrame{};
 }

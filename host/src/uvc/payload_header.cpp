@@ -38,7 +38,7 @@ const char* to_string(HeaderStatus status) {
     case HeaderStatus::kLengthPastPayload:
       return "bHeaderLength past the payload";
     case HeaderStatus::kLengthMismatch:
-      return "bHeaderLength does not match the PTS/SCR bits";
+      return "bHeaderLength too short for the PTS/SCR bits";
   }
   return "?";
 }
@@ -52,7 +52,7 @@ HeaderStatus parse_payload_header(std::span<const std::uint8_t> payload, Payload
   header.info = payload[1];
   const std::size_t expected =
       uvcp::kMinPayloadHeader + (header.has_pts() ? 4 : 0) + (header.has_scr() ? 6 : 0);
-  if (header.length != expected) return HeaderStatus::kLengthMismatch;
+  if (header.length < expected) return HeaderStatus::kLengthMismatch;
   const auto get32 = [&](std::size_t at) { return uvcp::detail::get32(payload, at); };
   std::size_t at = uvcp::kMinPayloadHeader;
   if (header.has_pts()) {

@@ -12,6 +12,7 @@
 
 #include "cli/test_command.h"
 #include "scenario/expectations.h"
+#include "usb/usb_commands.h"
 
 namespace hilcap::sim {
 namespace {
@@ -179,11 +180,15 @@ int run_cli(int argc, const char* const* argv, CliContext& context) {
       "whose position in the expanded list modulo N is I run here, as GoogleTest binaries do.\n" +
       exit_status);
 
+  UsbCommandArguments usb_args;
+  add_usb_commands(app, usb_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e, *context.out, *context.err) == 0 ? kExitOk : kExitUsage;
   }
+  if (const auto status = run_usb_command(usb_args, context)) return *status;
   run_args.seed_given = seed->count() > 0;
   if (run->parsed()) return run_command(run_args, context);
   if (validate->parsed()) return validate_command(to_validate, context);

@@ -73,6 +73,7 @@ FakeUsbDevice::FakeUsbDevice(MockTestbed& testbed, UsbDeviceModel& model,
 
 FakeUsbDevice::~FakeUsbDevice() {
   if (attached_) umockdev_testbed_detach_ioctl(testbed_.get(), paths_.devnode.c_str(), nullptr);
+  std::lock_guard lock(mu_);  // orders this after the worker's last answer
   while (!files_.empty())
     close_file(files_.begin()->first);
   g_object_unref(handler_);
@@ -119,6 +120,7 @@ bool FakeUsbDevice::plug(std::string& error) {
     alt_settings_.clear();
     halted_.clear();
   }
+  published_.store(true, std::memory_order_release);
   if (!testbed_.add_device(description, error)) return false;
   if (attached_) return true;
   GError* err = nullptr;
@@ -162,6 +164,11 @@ void FakeUsbDevice::bind_kernel_driver(std::uint8_t interface, std::string drive
   drivers_[interface] = {std::move(driver), true};
 }
 
+void FakeUsbDevice::fail_alt_settings(int error) {
+  std::lock_guard lock(mu_);
+  alt_setting_error_ = error;
+}
+
 std::size_t FakeUsbDevice::transfers_in_flight() {
   std::lock_guard lock(mu_);
   sweep_closed_files();
@@ -183,6 +190,7 @@ gboolean FakeUsbDevice::on_ioctl_cb(UMockdevIoctlBase*, UMockdevIoctlClient* cli
 }
 
 void FakeUsbDevice::on_ioctl(UMockdevIoctlClient* client) {
+  published_.load(std::memory_order_acquire);
   bool removal = false;
   {
     std::lock_guard lock(mu_);
@@ -340,6 +348,7 @@ int FakeUsbDevice::set_interface(OpenFile& file, UMockdevIoctlData* arg) {
   const auto interface = static_cast<std::uint8_t>(si->interface);
   const auto alt = static_cast<std::uint8_t>(si->altsetting);
   if (!layout_.has_alt_setting(interface, alt)) return EINVAL;
+  if (alt != 0 && alt_setting_error_ != 0) return alt_setting_error_;
   // usbfs claims the interface on first use, as the kernel does.
   if (const int claimed = claim(file, interface); claimed != 0) return claimed;
   // Changing the alternate setting disables the old one's endpoints, which

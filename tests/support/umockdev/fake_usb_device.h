@@ -12,6 +12,7 @@
 // under it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -62,6 +63,10 @@ class FakeUsbDevice {
   // A kernel driver (e.g. "uvcvideo") bound to an interface: claiming it
   // fails with EBUSY until the driver is detached.
   void bind_kernel_driver(std::uint8_t interface, std::string driver);
+  // Every later SETINTERFACE to a non-zero alternate setting fails with
+  // `error` (0: accepted again). ENOSPC is the host controller's answer when
+  // the bus lacks the bandwidth (xHCI).
+  void fail_alt_settings(int error);
 
   // URBs submitted and not completed, over the files open on the node.
   std::size_t transfers_in_flight();
@@ -127,6 +132,10 @@ class FakeUsbDevice {
   UMockdevIoctlBase* handler_;
   bool attached_ = false;
   bool removal_announced_ = false;
+  // glib hands each ioctl to umockdev's worker thread through futexes that
+  // ThreadSanitizer cannot see; this release (plug) / acquire (on_ioctl) pair
+  // shows it that everything built before plug() happens before the answers.
+  std::atomic<bool> published_{false};
 
   mutable std::mutex mu_;
   std::map<UMockdevIoctlClient*, OpenFile> files_;  // each client referenced
@@ -135,6 +144,7 @@ class FakeUsbDevice {
   std::map<std::uint8_t, KernelDriver> drivers_;
   bool connected_ = false;
   bool hold_ = false;
+  int alt_setting_error_ = 0;
   Stats stats_;
 };
 

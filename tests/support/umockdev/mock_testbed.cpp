@@ -14,6 +14,13 @@ bool MockTestbed::in_mock_environment() const {
   return umockdev_in_mock_environment() != FALSE;
 }
 
+std::string MockTestbed::root_dir() const {
+  gchar* dir = umockdev_testbed_get_root_dir(testbed_);  // ours to free
+  std::string path(dir);
+  g_free(dir);
+  return path;
+}
+
 bool MockTestbed::add_device(const std::string& description, std::string& error) {
   GError* err = nullptr;
   if (umockdev_testbed_add_from_string(testbed_, description.c_str(), &err)) return true;

@@ -21,6 +21,8 @@ class MockTestbed {
   bool in_mock_environment() const;
 
   UMockdevTestbed* get() const { return testbed_; }
+  // The folder that stands in for / (its dev/ and sys/ are what libusb sees).
+  std::string root_dir() const;
   // Adds a device from a umockdev description; sends its "add" uevent.
   bool add_device(const std::string& description, std::string& error);
   void uevent(const std::string& sysfs_path, const char* action);

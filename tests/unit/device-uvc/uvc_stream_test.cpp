@@ -180,6 +180,47 @@ TEST(UvcStream, PacketErrors) {
   EXPECT_EQ(small[12], 1);  // frame 1: frame 0's remainder was dropped
 }
 
+// Frames whose fate the source decides: frame `error_at` is an error frame, frame
+// `disconnect_at` makes the device leave the bus.
+class FaultyFrames : public FrameSource {
+ public:
+  std::optional<FrameView> next_frame(std::uint64_t index, const StreamFormat&) override {
+    FrameView view{data_, static_cast<TimeNs>(index) * 1000};
+    if (index == 1) view.fault = FrameFault::kError;
+    if (index == 2) view.fault = FrameFault::kDisconnect;
+    return view;
+  }
+
+ private:
+  Bytes data_ = Bytes(150, 7);
+};
+
+// A source's error frame carries ERR in every payload (the others none); its disconnect frame
+// is never sent and the device is gone from then on, for bulk and isochronous alike.
+TEST(UvcStream, SourceFrameFaults) {
+  FaultyFrames frames;
+  UvcStream bulk(setup(100), frames, {});
+  Bytes buffer(100);
+  std::vector<std::uint8_t> infos;
+  TransferResult r;
+  while ((r = bulk.fill_bulk(buffer)).end == TransferEnd::kCompleted)
+    infos.push_back(buffer[1]);
+  EXPECT_EQ(r.end, TransferEnd::kDisconnected);
+  ASSERT_EQ(infos.size(), 4u);  // 150 bytes in payloads of 88: two per frame
+  EXPECT_EQ(infos[0] & kHeaderErr, 0);
+  EXPECT_EQ(infos[1] & kHeaderErr, 0);
+  EXPECT_EQ(infos[2] & kHeaderErr, kHeaderErr);
+  EXPECT_EQ(infos[3] & kHeaderErr, kHeaderErr);
+  EXPECT_TRUE(bulk.disconnected());
+
+  FaultyFrames iso_frames;
+  UvcStream iso(setup(100), iso_frames, {});
+  auto p = packets(8, 128);
+  Bytes iso_buffer(8 * 128);
+  EXPECT_EQ(iso.fill_iso(p, iso_buffer).end, TransferEnd::kDisconnected);
+  EXPECT_TRUE(iso.disconnected());
+}
+
 // A frame is not sent before its capture: the bus idles until then (SCR shows it).
 TEST(UvcStream, BusWaitsForCapture) {
   ScriptedFrames frames(10, 3);

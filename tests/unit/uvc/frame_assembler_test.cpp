@@ -56,16 +56,15 @@ AssemblerConfig with(DamagedFramePolicy policy) {
   return c;
 }
 
-// Guards: header length sanity: < 2, past the payload, or not what PTS/SCR call for.
+// Guards: header length sanity: < 2, past the payload, or too short for what PTS/SCR announce.
 TEST(PayloadHeader, LengthChecks) {
   PayloadHeader h;
   EXPECT_EQ(parse_payload_header({}, h), HeaderStatus::kEmpty);
   EXPECT_EQ(parse_payload_header(Bytes{1, 0x80}, h), HeaderStatus::kLengthTooSmall);
   EXPECT_EQ(parse_payload_header(Bytes{12, 0x8C, 0, 0}, h), HeaderStatus::kLengthPastPayload);
-  EXPECT_EQ(parse_payload_header(Bytes{9, 0x98, 0, 0, 0, 0, 0, 0, 0}, h),
+  EXPECT_EQ(parse_payload_header(Bytes{9, 0x9C, 0, 0, 0, 0, 0, 0, 0}, h),
             HeaderStatus::kLengthMismatch);
-  EXPECT_EQ(parse_payload_header(Bytes{12, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, h),
-            HeaderStatus::kLengthMismatch);
+  EXPECT_EQ(parse_payload_header(Bytes{5, 0x84, 0, 0, 0}, h), HeaderStatus::kLengthMismatch);
   ASSERT_EQ(parse_payload_header(payload(kPts | kScr | kFid | kEof, 3, 7, 9), h),
             HeaderStatus::kOk);
   EXPECT_EQ(h.length, 12);
@@ -76,6 +75,28 @@ TEST(PayloadHeader, LengthChecks) {
   ASSERT_EQ(parse_payload_header(payload(kScr, 0, 0, 5), h), HeaderStatus::kOk);
   EXPECT_EQ(h.length, 8);
   EXPECT_EQ(h.scr.stc, 5u);
+}
+
+// Guards the relaxation real devices need: a header longer than its PTS/SCR bits call for
+// (vendor bytes after SCR) is accepted, its fields read, and its extra bytes skipped.
+TEST(PayloadHeader, LongerHeaderExtraBytesSkipped) {
+  Bytes p = payload(kPts | kScr | kFid | kEof, 0, 7, 9);
+  p[0] = 14;
+  p.insert(p.end(), {0xEE, 0xEE, 1, 2, 3});
+  PayloadHeader h;
+  ASSERT_EQ(parse_payload_header(p, h), HeaderStatus::kOk);
+  EXPECT_EQ(h.length, 14);
+  EXPECT_EQ(h.pts, 7u);
+  EXPECT_EQ(h.scr.stc, 9u);
+  Bytes no_fields{4, kEoh | kEof, 0xEE, 0xEE, 5};
+  ASSERT_EQ(parse_payload_header(no_fields, h), HeaderStatus::kOk);
+  EXPECT_EQ(h.length, 4);
+
+  Rig rig;
+  rig.iso(p);
+  ASSERT_EQ(rig.dest.delivered.size(), 1u);
+  EXPECT_EQ(rig.dest.delivered[0].bytes, (Bytes{1, 2, 3}));
+  EXPECT_EQ(rig.counters().invalid_headers, 0u);
 }
 
 // Guards: EOF ends a frame; PTS is the first, SCR the last, host times and payload count kept.
@@ -133,6 +154,8 @@ TEST(FrameAssembler, ErrorBitMakesAnErrorFrame) {
   EXPECT_EQ(drop.dest.delivered[0].info.flags, kFrameDiscontinuity);
   EXPECT_EQ(drop.dest.delivered[0].info.sequence, 1u);  // the gap shows the drop
   EXPECT_EQ(drop.dest.released, 1u);
+  ASSERT_EQ(drop.dest.dropped.size(), 1u);
+  EXPECT_EQ(drop.dest.dropped[0].cause, DropCause::kErrorPayload);
 
   Rig keep(with(DamagedFramePolicy::kDeliverDamaged));
   keep.iso(payload(kErr | kEof, 10));
@@ -205,6 +228,9 @@ TEST(FrameAssembler, NoFreeFrameDropsAndCounts) {
   r.iso(payload(kFid, 10));  // none free
   r.iso(payload(kFid | kEof, 10));
   EXPECT_EQ(r.counters().dropped.no_free_frame, 1u);
+  ASSERT_EQ(r.dest.dropped.size(), 1u);  // the destination hears which frame and why
+  EXPECT_EQ(r.dest.dropped[0].cause, DropCause::kNoFreeFrame);
+  EXPECT_EQ(r.dest.dropped[0].info.sequence, 1u);
   r.dest.client_frees(r.dest.delivered[0].buffer_id);
   r.iso(payload(kEof, 10));
   ASSERT_EQ(r.dest.delivered.size(), 2u);

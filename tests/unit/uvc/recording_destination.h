@@ -1,5 +1,5 @@
 // A FrameDestination for tests: a fixed pool of buffers, and a record of
-// every frame delivered (with a copy of its bytes) and every buffer returned.
+// every frame delivered (with a copy of its bytes), dropped, and every buffer returned.
 #pragma once
 
 #include <hilcap/uvc/frame_assembler.h>
@@ -45,12 +45,22 @@ class RecordingDestination : public FrameDestination {
     free_.push_back(buffer.id);
   }
 
+  void frame_dropped(const FrameInfo& info, DropCause cause) override {
+    dropped.push_back({info, cause});
+  }
+
   std::size_t free_buffers() const { return free_.size(); }
   // Hands a delivered buffer back (when recycle is off).
   void client_frees(std::uint64_t id) { free_.push_back(id); }
 
   bool recycle = true;
+  struct Dropped {
+    FrameInfo info;
+    DropCause cause = DropCause::kIncomplete;
+  };
+
   std::vector<Delivered> delivered;
+  std::vector<Dropped> dropped;
   std::size_t released = 0;
 
  private:

@@ -44,7 +44,10 @@ struct FrameInfo {
   std::uint64_t overflow_bytes = 0;
 };
 
-// Where frames go: the later integration hands out allocator frames.
+enum class DropCause { kNoFreeFrame, kErrorPayload, kOverflow, kIncomplete };
+const char* to_string(DropCause cause);
+
+// Where frames go: the libusb source hands out allocator frames.
 class FrameDestination {
  public:
   virtual ~FrameDestination() = default;
@@ -55,10 +58,11 @@ class FrameDestination {
   virtual void deliver_frame(const FrameBuffer& buffer, const FrameInfo& info) = 0;
   // A buffer given back unfilled: its frame was dropped or cut off.
   virtual void release_buffer(const FrameBuffer& buffer) = 0;
+  // A frame that will not be delivered, and why (after release_buffer when it
+  // had a buffer). The counters say how many; this says which, e.g. for a
+  // record of every frame the device sent.
+  virtual void frame_dropped(const FrameInfo& info, DropCause cause) = 0;
 };
-
-enum class DropCause { kNoFreeFrame, kErrorPayload, kOverflow, kIncomplete };
-const char* to_string(DropCause cause);
 
 struct DropCounts {
   std::uint64_t no_free_frame = 0;

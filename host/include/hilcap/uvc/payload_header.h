@@ -35,13 +35,14 @@ enum class HeaderStatus {
   kEmpty,              // zero-length payload: no header at all
   kLengthTooSmall,     // bHeaderLength < 2
   kLengthPastPayload,  // bHeaderLength > payload size
-  kLengthMismatch,     // bHeaderLength != 2 + 4 (PTS) + 6 (SCR)
+  kLengthMismatch,     // bHeaderLength < 2 + 4 (PTS) + 6 (SCR): the fields it announces do not fit
 };
 const char* to_string(HeaderStatus status);
 
 // Parses and checks the header at the start of `payload`. bHeaderLength must
-// be exactly what the PTS/SCR bits call for: a header of another length
-// cannot be told apart from data, so its payload is not trusted.
+// cover the fields the PTS/SCR bits announce and fit in the payload; a longer
+// header is accepted and its extra bytes skipped (real devices append
+// vendor metadata there, and the data starts at bHeaderLength either way).
 HeaderStatus parse_payload_header(std::span<const std::uint8_t> payload, PayloadHeader& header);
 
 }  // namespace hilcap::uvc

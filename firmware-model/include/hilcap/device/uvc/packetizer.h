@@ -55,7 +55,8 @@ class Packetizer {
   std::size_t header_size() const { return header_size_; }
 
   // Starts the next frame; `data` must stay valid until frame_pending() is false.
-  void begin_frame(std::span<const std::uint8_t> data, std::uint32_t pts);
+  // An error frame carries ERR in every payload header.
+  void begin_frame(std::span<const std::uint8_t> data, std::uint32_t pts, bool error_frame = false);
   // Payloads of the current frame remain to be sent.
   bool frame_pending() const { return frame_pending_; }
   std::uint64_t frames_begun() const { return frames_begun_; }
@@ -103,6 +104,7 @@ class Packetizer {
   std::uint8_t fid_;
   bool frame_pending_ = false;
   bool missing_eof_ = false;
+  bool error_frame_ = false;
 
   std::array<std::uint8_t, kMaxPayloadHeader> header_{};
   std::size_t header_length_ = 0, header_sent_ = 0;

@@ -30,9 +30,17 @@ struct StreamFormat {
   std::uint32_t max_frame_bytes = 0;  // dwMaxVideoFrameSize
 };
 
+// What becomes of a frame the source hands over, besides being sent.
+enum class FrameFault : std::uint8_t {
+  kNone,
+  kError,       // sent with ERR in every payload header: the device reports it damaged
+  kDisconnect,  // not sent: the device drops off the bus instead
+};
+
 struct FrameView {
   std::span<const std::uint8_t> data;
   TimeNs capture_time = 0;  // when the device captured it: the PTS
+  FrameFault fault = FrameFault::kNone;
 };
 
 // Supplies a stream's frames.

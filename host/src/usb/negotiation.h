@@ -1,0 +1,24 @@
+// What open() does before any streaming: claim the VideoStreaming interface
+// (a kernel driver detached when allowed), choose format, size and interval,
+// PROBE/COMMIT with the block of the device's UVC version, and choose how the
+// payloads travel.
+#pragma once
+
+#include <hilcap/uvc/uvc_source.h>
+#include <libusb-1.0/libusb.h>
+
+namespace hilcap::uvc {
+
+// On success the interface is claimed (the caller releases it); on failure
+// nothing stays claimed.
+SourceResult<NegotiatedStream> negotiate_stream(libusb_device_handle* handle,
+                                                const UvcDeviceInfo& device, std::size_t function,
+                                                const SourceOptions& options);
+
+// Selects the isochronous alternate setting (after COMMIT, before the first
+// transfer). A refusal with ENOSPC, or any refusal of a non-zero alternate
+// setting, is reported as missing bandwidth with what was asked for.
+std::optional<SourceError> select_alternate_setting(UsbContext& usb, libusb_device_handle* handle,
+                                                    const NegotiatedStream& stream);
+
+}  // namespace hilcap::uvc

@@ -1,0 +1,47 @@
+// The hilcap commands that talk to USB video devices through libusb:
+// `hilcap devices` lists them, `hilcap capture` streams one through the KS
+// allocator with a scenario's client models (capture_command.cpp). They plug
+// into the CLI next to run, validate and test.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "cli/cli_context.h"
+
+namespace hilcap::sim {
+
+struct CaptureArguments {
+  CLI::App* command = nullptr;
+  std::string device;  // VID:PID[@BUS:ADDRESS][#FUNCTION]
+  std::string format;
+  std::string size;  // WxH
+  double fps = 0;
+  double duration_s = 0;
+  std::uint64_t frames = 0;
+  std::filesystem::path scenario;  // the clients; empty: the default scenario's
+  std::filesystem::path report;
+  std::filesystem::path record_timing;
+  unsigned transfers = 0;  // 0: the source's default
+  bool no_wall_time = false;
+};
+
+struct UsbCommandArguments {
+  CLI::App* devices = nullptr;
+  bool json = false;
+  CaptureArguments capture;
+};
+
+void add_usb_commands(CLI::App& app, UsbCommandArguments& arguments);
+
+// The exit status of the USB command that was parsed; nothing when none was.
+std::optional<int> run_usb_command(const UsbCommandArguments& arguments, CliContext& context);
+
+// `hilcap capture` (capture_command.cpp).
+void add_capture_command(CLI::App& app, CaptureArguments& arguments);
+int capture_command(const CaptureArguments& arguments, CliContext& context);
+
+}  // namespace hilcap::sim

@@ -1,0 +1,103 @@
+// hilcap-fake-cameras: the hilcap command line with fake USB cameras plugged
+// in, for trying `hilcap devices` and `hilcap capture` without hardware. The
+// cameras live in this process (umockdev's ioctl handler), so it must run
+// under umockdev-wrapper:
+//
+//   umockdev-wrapper hilcap-fake-cameras [--model bulk|iso]... [--real DIR] -- devices
+//
+// --model plugs the device model as a UVC camera (160x120 YUY2 at 30 fps,
+// frames paced in real time): bulk as cafe:4011, isochronous as cafe:4012.
+// --real plugs every descriptor set of an esp-usb folder (descriptors only:
+// they enumerate but do not stream).
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string_view>
+
+#include "cli/cli.h"
+#include "cli/scenario_runner.h"
+#include "mock_testbed.h"
+#include "model_uvc_device.h"
+#include "real_cameras.h"
+
+namespace {
+
+using namespace hilcap;
+
+hilcap::device::DeviceConfig model_config() {
+  hilcap::device::DeviceConfig c;
+  c.format = {hilcap::device::PixelFormat::kYuy2, 160, 120};
+  c.timing.cadence = hilcap::device::FrameRate{30, 1};
+  return c;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> models;
+  std::string real;
+  std::vector<std::string> hilcap_args;
+  CLI::App app{
+      "The hilcap command line with fake USB cameras plugged in (run it under "
+      "umockdev-wrapper)",
+      "hilcap-fake-cameras"};
+  app.add_option("--model", models, "Plug the device model as a UVC camera: bulk or iso")
+      ->check(CLI::IsMember({"bulk", "iso"}));
+  app.add_option("--real", real, "Plug every real descriptor set of this esp-usb folder");
+  app.footer("Everything after -- is the hilcap command line.");
+  // Split at "--" ourselves: CLI11 would read hilcap's own options as ours.
+  int ours = 1;
+  while (ours < argc && std::string_view(argv[ours]) != "--")
+    ++ours;
+  for (int i = ours + 1; i < argc; ++i)
+    hilcap_args.emplace_back(argv[i]);
+  if (hilcap_args.empty()) {
+    std::cerr << "hilcap-fake-cameras: give the hilcap command line after --\n";
+    return 2;
+  }
+  CLI11_PARSE(app, ours, argv);
+
+  testing::MockTestbed testbed;
+  if (!testbed.in_mock_environment()) {
+    std::cerr << "hilcap-fake-cameras: run it under umockdev-wrapper\n";
+    return 2;
+  }
+  std::vector<std::unique_ptr<testing::ModelUvcDevice>> cameras;
+  int address = 2;
+  for (const std::string& kind : models) {
+    device::uvc::UvcPresentation shown;
+    shown.bulk = kind == "bulk";
+    shown.product_id = shown.bulk ? 0x4011 : 0x4012;
+    shown.serial = "MODEL-" + kind;
+    auto created = testing::ModelUvcDevice::create(testbed, model_config(), shown,
+                                                   device::uvc::Pacing::kRealTime, {1, address++});
+    if (!created.ok()) {
+      std::cerr << created.errors()[0].message() << "\n";
+      return 2;
+    }
+    std::string error;
+    if (!created.value()->usb().plug(error)) {
+      std::cerr << "plug: " << error << "\n";
+      return 2;
+    }
+    cameras.push_back(std::move(created.value()));
+  }
+  testing::RealCameraBench bench;
+  if (!real.empty()) {
+    std::vector<testing::RealCamera> found = testing::load_real_cameras(real);
+    // After the model cameras: the bench numbers its devices from address 2 on a bus of its own.
+    std::string error;
+    if (!bench.plug(testbed, found, error, 2)) {
+      std::cerr << "plug: " << error << "\n";
+      return 2;
+    }
+  }
+
+  std::vector<const char*> args{"hilcap"};
+  for (const std::string& a : hilcap_args)
+    args.push_back(a.c_str());
+  const auto runner = sim::make_scenario_runner();
+  sim::CliContext context = sim::process_cli_context(runner.get());
+  return sim::run_cli(static_cast<int>(args.size()), args.data(), context);
+}
