@@ -24,8 +24,9 @@ $(BUILD)/build.ninja: | deps
 build: deps $(BUILD)/build.ninja
 	meson compile -C $(BUILD) -j $(JOBS)
 
+# The default scenario (configs/default.json), headless, and its report.
 demo: build
-	$(BUILD)/examples/ks-client-demo
+	$(BUILD)/sim/hilcap run
 
 # The whole suite, then again under AddressSanitizer + UndefinedBehaviorSanitizer
 # (clang, with the libFuzzer targets fuzzing briefly), then the concurrency tests

@@ -72,6 +72,10 @@ int run_command(const RunArguments& args, CliContext& context) {
       err << "hilcap run: run stopped: " << e << "\n";
     status = kExitFailed;
   }
+  for (const std::string& f : outcome.failures) {
+    out << "step expectation not met: " << f << "\n";
+    status = kExitFailed;
+  }
   if (!args.report.empty() &&
       !write_file(args.report, outcome.report.to_json_text(
                                    args.no_wall_time ? WallTime::kOmit : WallTime::kInclude))) {

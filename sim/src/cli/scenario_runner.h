@@ -34,6 +34,10 @@ struct ScenarioOutcome {
   // kInvalid: one per problem (ScenarioError::to_string()); kStopped: what
   // stopped the run (the event, the virtual time and the state).
   std::vector<std::string> errors;
+  // kCompleted or kStopped: expectations of the scenario's script steps that
+  // were not met, one message each naming the step, what was expected and
+  // what happened. Any of them fails the scenario.
+  std::vector<std::string> failures;
   // What was measured: the whole run, or up to the stop. The CLI sets
   // wall_time_s.
   Report report;

@@ -43,16 +43,21 @@ ScenarioResult run_one(const std::filesystem::path& file, CliContext& context) {
         result.verdict = ScenarioResult::Verdict::kFailed;
         for (auto& e : outcome.errors)
           result.messages.push_back("run stopped: " + e);
+        for (auto& f : outcome.failures)
+          result.messages.push_back("step expectation not met: " + f);
         break;
       case ScenarioOutcome::Status::kCompleted: {
         const ExpectationResult expectations =
             evaluate_expectations(outcome.report.to_json(WallTime::kOmit), outcome.expect);
         if (!expectations.errors.empty()) {
           result.verdict = ScenarioResult::Verdict::kError;
-        } else if (!expectations.failures.empty()) {
+        } else if (!expectations.failures.empty() || !outcome.failures.empty()) {
           result.verdict = ScenarioResult::Verdict::kFailed;
         }
-        result.messages = expectations.messages();
+        for (auto& f : outcome.failures)
+          result.messages.push_back("step expectation not met: " + f);
+        for (auto& m : expectations.messages())
+          result.messages.push_back(std::move(m));
         break;
       }
     }

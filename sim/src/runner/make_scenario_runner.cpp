@@ -1,13 +1,42 @@
-// The scenario layer plugs into the CLI here. The integration step (scenario
-// schema, client models, device + allocator wiring) returns its
-// ScenarioRunner from this function; until then there is none, and `hilcap`
-// says so instead of pretending to run anything.
+// The scenario layer plugged into the CLI: scenarios loaded and checked by
+// scenario_loader, run in virtual time by run_scenario.
 #include "cli/scenario_runner.h"
+#include "runner/run_report.h"
+#include "runner/scenario_run.h"
+#include "scenario/scenario_loader.h"
 
 namespace hilcap::sim {
+namespace {
+
+class VirtualTimeRunner final : public ScenarioRunner {
+ public:
+  std::filesystem::path default_scenario() const override { return HILCAP_DEFAULT_SCENARIO; }
+
+  std::vector<ScenarioError> validate(const std::filesystem::path& file) override {
+    LoadedScenario loaded = load_scenario(file);
+    if (!loaded.scenario) return std::move(loaded.errors);
+    return check_expect_figures(*loaded.scenario);
+  }
+
+  ScenarioOutcome run(const std::filesystem::path& file, const RunOptions& options) override {
+    LoadedScenario loaded = load_scenario(file);
+    std::vector<ScenarioError> errors =
+        loaded.scenario ? check_expect_figures(*loaded.scenario) : std::move(loaded.errors);
+    if (!errors.empty()) {
+      ScenarioOutcome outcome;
+      outcome.status = ScenarioOutcome::Status::kInvalid;
+      for (const ScenarioError& e : errors)
+        outcome.errors.push_back(e.to_string());
+      return outcome;
+    }
+    return run_scenario(std::move(*loaded.scenario), options);
+  }
+};
+
+}  // namespace
 
 std::unique_ptr<ScenarioRunner> make_scenario_runner() {
-  return nullptr;
+  return std::make_unique<VirtualTimeRunner>();
 }
 
 }  // namespace hilcap::sim

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace hilcap::sim {
@@ -9,6 +10,30 @@ namespace {
 
 constexpr std::size_t kMaxQuoted = 60;
 constexpr std::size_t kMaxKeysShown = 5;
+
+bool is_index(std::string_view token) {
+  return !token.empty() &&
+         std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Whether pointer `a` comes before pointer `b` reading the document.
+bool before_in_document(const std::string& a, const std::string& b) {
+  std::size_t i = 0;
+  std::size_t j = 0;
+  while (i < a.size() && j < b.size()) {
+    const std::size_t a_end = std::min(a.find('/', i + 1), a.size());
+    const std::size_t b_end = std::min(b.find('/', j + 1), b.size());
+    const std::string_view ta = std::string_view(a).substr(i + 1, a_end - i - 1);
+    const std::string_view tb = std::string_view(b).substr(j + 1, b_end - j - 1);
+    if (ta != tb) {
+      if (is_index(ta) && is_index(tb) && ta.size() != tb.size()) return ta.size() < tb.size();
+      return ta < tb;
+    }
+    i = a_end;
+    j = b_end;
+  }
+  return a.size() - i < b.size() - j;
+}
 
 }  // namespace
 
@@ -70,6 +95,20 @@ void ScenarioChecks::fail(std::string_view pointer, std::string_view expected) {
   if (document_.contains(where)) found = describe_found(document_.at(where));
   errors_.push_back({ScenarioError::Kind::kValue, file_, std::string(pointer),
                      std::string(expected), std::move(found)});
+}
+
+void ScenarioChecks::fail(std::string_view pointer, std::string_view expected, std::string found) {
+  errors_.push_back({ScenarioError::Kind::kValue, file_, std::string(pointer),
+                     std::string(expected), std::move(found)});
+}
+
+std::vector<ScenarioError> ScenarioChecks::errors() const {
+  std::vector<ScenarioError> sorted = errors_;
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const ScenarioError& a, const ScenarioError& b) {
+                     return before_in_document(a.pointer, b.pointer);
+                   });
+  return sorted;
 }
 
 bool ScenarioChecks::require(bool condition, std::string_view pointer, std::string_view expected) {

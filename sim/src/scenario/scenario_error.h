@@ -49,11 +49,17 @@ class ScenarioChecks {
   // Records that the value at `pointer` should have been `expected`; the
   // found part is taken from the document ("nothing" when absent).
   void fail(std::string_view pointer, std::string_view expected);
+  // The same with the found part given (when the document's value alone
+  // would not say what is wrong, e.g. a value converted to other units).
+  void fail(std::string_view pointer, std::string_view expected, std::string found);
   // Records a failure unless `condition` holds; returns `condition`.
   bool require(bool condition, std::string_view pointer, std::string_view expected);
 
-  const std::vector<ScenarioError>& errors() const { return errors_; }
+  // In document order (by JSON pointer, array indices numerically); errors at
+  // one place keep the order they were found in.
+  std::vector<ScenarioError> errors() const;
   bool ok() const { return errors_.empty(); }
+  std::size_t error_count() const { return errors_.size(); }
 
  private:
   std::string file_;

@@ -71,6 +71,11 @@ bool VirtualScheduler::run_one() {
   return !stopped_ && run_next(kTimeMax);
 }
 
+bool VirtualScheduler::run_one_until(TimeNs deadline) {
+  assert(!running_ && "run calls do not nest");
+  return !stopped_ && run_next(deadline);
+}
+
 bool VirtualScheduler::run_next(TimeNs deadline) {
   while (!queue_.empty()) {
     const QueueEntry top = queue_.front();

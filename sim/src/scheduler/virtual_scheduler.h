@@ -43,6 +43,10 @@ class VirtualScheduler final : public Scheduler {
   void run_until(TimeNs deadline) override;
   void run() override;
   bool run_one() override;
+  // Runs the earliest pending event if it is due by `deadline` and returns
+  // true; false (running nothing, not moving the clock) otherwise. Lets the
+  // runner check its invariants after every event of a bounded run.
+  bool run_one_until(TimeNs deadline);
   void stop() override { stopped_ = true; }
   bool stopped() const override { return stopped_; }
   std::uint64_t events_run() const override { return events_run_; }

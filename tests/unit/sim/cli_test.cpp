@@ -25,7 +25,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 // Behaves according to the scenario's file stem: "pass*", "miss*" (expectation
-// not met), "invalid*", "stopped*", "throws*"; records every call.
+// not met), "stepmiss*" (a script step's expectation not met), "invalid*",
+// "stopped*", "throws*"; records every call.
 class FakeRunner : public ScenarioRunner {
  public:
   fs::path default_scenario() const override { return "default.json"; }
@@ -53,6 +54,10 @@ class FakeRunner : public ScenarioRunner {
     outcome.report.counter("frames.delivered") = 300;
     outcome.report.set("seed", options.seed.value_or(1));
     outcome.expect = {{"frames.delivered", stem.starts_with("miss") ? 301 : 300}};
+    if (stem.starts_with("stepmiss")) {
+      outcome.failures.push_back(
+          "/script/2 (alloc \"a1\" at 100 ms): expected STATUS_PENDING, got STATUS_SUCCESS");
+    }
     if (stem.starts_with("stopped")) {
       outcome.status = ScenarioOutcome::Status::kStopped;
       outcome.errors.push_back("conservation violated at t=1.5 s after event \"free <frame 3>\"");
@@ -144,6 +149,22 @@ TEST_F(CliTest, TestCommandExitStatusAndRobustness) {
   EXPECT_THAT(out_.str(), HasSubstr("stopped.json: run stopped: conservation violated"));
   EXPECT_THAT(out_.str(), HasSubstr("throws.json: internal error: boom"));
   EXPECT_EQ(out_lines().back(), "2 passed, 2 failed");
+}
+
+// A script step's missed expectation fails the scenario in `test` and `run`,
+// naming the step, even when every figure is as expected.
+TEST_F(CliTest, StepExpectationFailuresFailTheScenario) {
+  const fs::path suite = make_suite({"stepmiss.json"});
+  EXPECT_EQ(cli({"test", suite.string()}), kExitFailed);
+  EXPECT_THAT(out_lines(),
+              ElementsAre("FAIL " + suite.generic_string() +
+                              "/stepmiss.json: step expectation not met: /script/2 (alloc \"a1\" "
+                              "at 100 ms): expected STATUS_PENDING, got STATUS_SUCCESS",
+                          "0 passed, 1 failed"));
+  out_.str("");
+  EXPECT_EQ(cli({"run", (suite / "stepmiss.json").string()}), kExitFailed);
+  EXPECT_THAT(out_.str(), HasSubstr("step expectation not met: /script/2 (alloc \"a1\" at 100 "
+                                    "ms): expected STATUS_PENDING, got STATUS_SUCCESS\n"));
 }
 
 // Files given explicitly keep argument order, before/after directories as given.

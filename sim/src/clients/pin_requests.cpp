@@ -1,0 +1,49 @@
+#include "clients/pin_requests.h"
+
+#include "scenario/status_names.h"
+
+namespace hilcap::sim {
+namespace {
+
+NTSTATUS outcome(BOOL ok) {
+  return ok ? STATUS_SUCCESS : status_from_win32_error(GetLastError());
+}
+
+}  // namespace
+
+KSSTATE to_ksstate(device::PinState state) {
+  switch (state) {
+    case device::PinState::kStop:
+      return KSSTATE_STOP;
+    case device::PinState::kAcquire:
+      return KSSTATE_ACQUIRE;
+    case device::PinState::kPause:
+      return KSSTATE_PAUSE;
+    case device::PinState::kRun:
+      return KSSTATE_RUN;
+  }
+  return KSSTATE_STOP;
+}
+
+NTSTATUS set_pin_state(HANDLE pin, KSSTATE state) {
+  KSPROPERTY property{};
+  property.Set = KSPROPSETID_Connection;
+  property.Id = KSPROPERTY_CONNECTION_STATE;
+  property.Flags = KSPROPERTY_TYPE_SET;
+  DWORD returned = 0;
+  return outcome(DeviceIoControl(pin, IOCTL_KS_PROPERTY, &property, sizeof(property), &state,
+                                 sizeof(state), &returned, nullptr));
+}
+
+NTSTATUS get_dropped_frames(HANDLE pin, KSPROPERTY_DROPPEDFRAMES_CURRENT_S& counters) {
+  counters = {};
+  counters.Property.Set = PROPSETID_VIDCAP_DROPPEDFRAMES;
+  counters.Property.Id = KSPROPERTY_DROPPEDFRAMES_CURRENT;
+  counters.Property.Flags = KSPROPERTY_TYPE_GET;
+  KSPROPERTY_DROPPEDFRAMES_CURRENT_S request = counters;
+  DWORD returned = 0;
+  return outcome(DeviceIoControl(pin, IOCTL_KS_PROPERTY, &request, sizeof(request), &counters,
+                                 sizeof(counters), &returned, nullptr));
+}
+
+}  // namespace hilcap::sim

@@ -1,0 +1,33 @@
+// The invariants of DESIGN.md that concern the whole state of a run, as
+// opposed to single events (RunMonitor): checked after every event in
+// checked builds and at the end of every run. Each returns what is broken,
+// with the numbers, or nothing.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "clients/ks_client.h"
+#include "runner/capture_stack.h"
+#include "runner/run_monitor.h"
+
+namespace hilcap::sim {
+
+// Conservation: every frame of the pool is held by a client, ready, or with
+// the pin (posted, being filled, completed and not yet drained):
+// held + ready + at the device == Frames, and the clients' own count of the
+// frames they hold, with those completed to them and not yet seen
+// (`in_transit`), agrees. Every frame due is delivered, dropped with a
+// reason, or still in flight; the host drained no more frames than the
+// device delivered, and at most what is still on the completion ring less.
+std::optional<std::string> check_conservation(CaptureStack& stack, const RunMonitor& monitor,
+                                              std::uint32_t in_transit);
+
+// Exactly-once, in totals: the ALLOCs the clients saw answered at once,
+// pended, completed, cancelled and failed are the allocator's own counts, and
+// every pended ALLOC has ended once or is still pending.
+std::optional<std::string> check_request_accounting(const CaptureStack& stack,
+                                                    const std::vector<const KsClient*>& clients);
+
+}  // namespace hilcap::sim

@@ -1,0 +1,142 @@
+#include "runner/run_report.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "pin_state_machine.h"
+#include "scenario/expectations.h"
+#include "scenario/json_units.h"
+
+namespace hilcap::sim {
+namespace {
+
+constexpr device::DropReason kDropReasons[] = {
+    device::DropReason::kStarvation, device::DropReason::kBufferRejected,
+    device::DropReason::kScheduled,  device::DropReason::kRandom,
+    device::DropReason::kStall,      device::DropReason::kCompletionRingFull,
+    device::DropReason::kAborted,
+};
+constexpr device::FaultKind kFaultKinds[] = {
+    device::FaultKind::kError, device::FaultKind::kShort,      device::FaultKind::kCorrupt,
+    device::FaultKind::kStall, device::FaultKind::kDisconnect,
+};
+
+}  // namespace
+
+RunReport::RunReport(const Scenario& scenario)
+    : scenario_(scenario),
+      latency_(&report_.distribution("pending_latency_us", SampleScale::kNsToUs)) {
+  fill(RunTotals{.clients = std::vector<ClientFigures>(scenario.clients.size())});
+}
+
+void RunReport::fill(const RunTotals& t) {
+  Report& r = report_;
+  r.set("seed", scenario_.seed);
+  r.set("virtual_time_s", static_cast<double>(t.virtual_time_ns) / kNsPerS, 9);
+  r.set("events", t.events);
+
+  const device::DeviceStats& d = t.device;
+  const CapturePinStats& p = t.pin;
+  const std::uint64_t delivered = p.frames_ok + p.frames_short + p.frames_error + p.frames_corrupt;
+  std::uint64_t received = 0;
+  for (const ClientFigures& c : t.clients)
+    received += c.frames;
+  r.set("frames.due", d.frames_due);
+  r.set("frames.produced", d.frames_produced);
+  r.set("frames.delivered", delivered);
+  r.set("frames.received", received);
+  r.set("frames.ok", p.frames_ok);
+  r.set("frames.short", p.frames_short);
+  r.set("frames.error", p.frames_error);
+  r.set("frames.corrupt", p.frames_corrupt);
+  r.set("frames.returned_unfilled", p.returned_unfilled);
+  const std::uint64_t aborted = d.dropped_by(device::DropReason::kAborted);
+  r.set("frames.in_flight_at_end",
+        d.frames_produced >= delivered + aborted ? d.frames_produced - delivered - aborted : 0);
+  r.set("frames.dropped.total", d.dropped_total());
+  for (device::DropReason reason : kDropReasons) {
+    r.set(fmt::format("frames.dropped.by_reason.{}", device::to_string(reason)),
+          d.dropped_by(reason));
+  }
+
+  std::uint64_t refused = 0;
+  for (const ClientFigures& c : t.clients)
+    refused += c.refused;
+  r.set("requests.immediate", t.allocator.immediate);
+  r.set("requests.pended", t.allocator.pended);
+  r.set("requests.completed", t.allocator.completed_after_pending);
+  r.set("requests.cancelled", t.allocator.cancelled);
+  r.set("requests.failed", t.allocator.failed);
+  r.set("requests.refused", refused);
+  r.set("requests.pending_at_end", t.occupancy.pending);
+
+  r.set("allocator.frames", scenario_.framing.Frames);
+  r.set("allocator.frame_size", scenario_.framing.FrameSize);
+  r.set("allocator.high_water", t.allocator.high_water);
+  r.set("allocator.invalid_frees", t.allocator.invalid_frees);
+  r.set("allocator.held_at_end", t.occupancy.held);
+  r.set("allocator.ready_at_end", t.occupancy.ready);
+  r.set("allocator.open_at_end", t.allocator_open);
+
+  r.set("device.interrupts", d.interrupts_raised);
+  r.set("device.interrupts_coalesced", d.interrupts_coalesced);
+  for (device::FaultKind kind : kFaultKinds) {
+    r.set(fmt::format("device.faults.{}", device::to_string(kind)), d.faults_fired_of(kind));
+  }
+  r.set("device.connected_at_end", t.connected);
+  r.set("device.state_at_end", to_string(t.state));
+
+  r.set("host.interrupts_serviced", p.interrupts);
+  r.set("host.completions", p.completions);
+  r.set("host.buffers_posted", p.buffers_posted);
+  r.set("host.buffers_rejected", p.buffers_rejected);
+
+  for (std::size_t i = 0; i < scenario_.clients.size() && i < t.clients.size(); ++i) {
+    const ClientFigures& c = t.clients[i];
+    const std::string at = "clients." + scenario_.clients[i].name + ".";
+    r.set(at + "frames", c.frames);
+    r.set(at + "immediate", c.immediate);
+    r.set(at + "pended", c.pended);
+    r.set(at + "completed", c.completed);
+    r.set(at + "cancelled", c.cancelled);
+    r.set(at + "failed", c.failed);
+    r.set(at + "refused", c.refused);
+    r.set(at + "frees", c.frees);
+    r.set(at + "invalid_frees", c.invalid_frees);
+    r.set(at + "cancels", c.cancels);
+    if (scenario_.clients[i].frame_headers) {
+      r.set(at + "discontinuities", c.discontinuities);
+      r.set(at + "error_frames", c.error_frames);
+      r.set(at + "header_reads_failed", c.header_reads_failed);
+    }
+  }
+  if (!scenario_.script.empty()) {
+    r.set("script.steps_run", t.script.steps_run);
+    r.set("script.expectations_checked", t.script.expectations_checked);
+    r.set("script.expectations_failed", t.script.expectations_failed);
+  }
+}
+
+std::vector<ScenarioError> check_expect_figures(const Scenario& scenario) {
+  std::vector<ScenarioError> errors;
+  if (!scenario.expect.is_object()) return errors;
+  const nlohmann::json shape = RunReport(scenario).take().to_json(WallTime::kOmit);
+  for (const auto& item : scenario.expect.items()) {
+    const ExpectationResult result =
+        evaluate_expectations(shape, nlohmann::json{{item.key(), item.value()}});
+    const std::string quoted = nlohmann::json(item.key()).dump();
+    for (std::string problem : result.errors) {
+      // `expect "x": no such figure...` -> `"x", no such figure...`
+      if (const std::string prefix = "expect " + quoted + ": "; problem.starts_with(prefix)) {
+        problem = quoted + ", " + problem.substr(prefix.size());
+      }
+      errors.push_back({ScenarioError::Kind::kValue, scenario.file,
+                        child_pointer("/expect", item.key()),
+                        "the dotted path of one figure of the report", std::move(problem)});
+    }
+  }
+  return errors;
+}
+
+}  // namespace hilcap::sim

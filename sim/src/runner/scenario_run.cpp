@@ -1,0 +1,156 @@
+#include "runner/scenario_run.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+#include "clients/client_model.h"
+#include "clients/completion_router.h"
+#include "pin_state_machine.h"
+#include "runner/capture_stack.h"
+#include "runner/checked.h"
+#include "runner/invariants.h"
+#include "runner/run_monitor.h"
+#include "runner/run_report.h"
+#include "scenario/status_names.h"
+#include "scheduler/virtual_scheduler.h"
+#include "script/script_player.h"
+
+namespace hilcap::sim {
+namespace {
+
+ScenarioOutcome invalid(std::vector<std::string> errors) {
+  ScenarioOutcome outcome;
+  outcome.status = ScenarioOutcome::Status::kInvalid;
+  outcome.errors = std::move(errors);
+  return outcome;
+}
+
+// Runs the scheduler to `end`, checking the conservation invariants after
+// every event in checked builds.
+void run_events(VirtualScheduler& scheduler, TimeNs end, CaptureStack& stack, RunMonitor& monitor,
+                const CompletionRouter& router) {
+  if constexpr (kChecked) {
+    while (scheduler.run_one_until(end)) {
+      if (auto broken = check_conservation(stack, monitor, router.frames_in_transit())) {
+        monitor.violation(std::move(*broken));
+      }
+    }
+  } else {
+    scheduler.run_until(end);
+  }
+}
+
+}  // namespace
+
+ScenarioOutcome run_scenario(Scenario scenario, const RunOptions& options) {
+  if (options.seed) scenario.reseed(*options.seed);
+
+  std::unique_ptr<TraceWriter> trace;
+  if (!options.trace.empty()) {
+    std::string error;
+    trace = TraceWriter::open(options.trace, error);
+    if (!trace)
+      return invalid(
+          {fmt::format("{}: cannot write the trace: {}", options.trace.string(), error)});
+  }
+  std::unique_ptr<ProgressLine> progress;
+  if (options.progress) {
+    progress = std::make_unique<ProgressLine>(stderr, ::isatty(::fileno(stderr)) == 1,
+                                              scenario.duration_ns);
+  }
+
+  VirtualScheduler scheduler;
+  // The end of the run is the first event at its instant, so nothing else
+  // due then runs.
+  scheduler.schedule_at(scenario.duration_ns, [&scheduler] { scheduler.stop(); });
+
+  RunReport report(scenario);
+  RunMonitor monitor(scheduler, report.pending_latency(), trace.get(), progress.get());
+  CaptureStack::Created created = CaptureStack::create(scenario, scheduler);
+  if (!created.stack) return invalid(std::move(created.errors));
+  CaptureStack& stack = *created.stack;
+  monitor.attach(stack);
+  if (trace || progress || kChecked) stack.device().set_observer(&monitor);
+  if (trace)
+    stack.on_service([&monitor](TimeNs now, std::size_t n) { monitor.service_ran(now, n); });
+
+  ClientEnvironment environment{scheduler, stack.allocator_handle(), monitor};
+  CompletionRouter router(environment);
+  std::vector<std::unique_ptr<ClientModel>> models;
+  for (const ClientSpec& spec : scenario.clients) {
+    if (!spec.scripted) models.push_back(std::make_unique<ClientModel>(spec, environment));
+  }
+  ScriptPlayer script(scenario.script, scenario.clients, environment, stack);
+
+  ScenarioOutcome outcome;
+  if (scenario.host.initial_state != device::PinState::kStop) {
+    const NTSTATUS status = stack.set_state(scenario.host.initial_state);
+    if (status != STATUS_SUCCESS) {
+      monitor.violation(fmt::format("the pin refused the initial state {}: {}",
+                                    to_string(scenario.host.initial_state), status_name(status)));
+    }
+  }
+  for (auto& model : models)
+    model->start();
+  script.start();
+
+  run_events(scheduler, scenario.duration_ns, stack, monitor, router);
+  if (progress) progress->finish();
+
+  // Every client (models first, then scripted: the scenario's order).
+  std::vector<const KsClient*> clients;
+  for (const auto& model : models)
+    clients.push_back(model.get());
+  for (const KsClient* c : script.clients())
+    clients.push_back(c);
+  if (!monitor.first_violation()) {
+    if (auto broken = check_conservation(stack, monitor, router.frames_in_transit())) {
+      monitor.violation("at the end of the run: " + *broken);
+    } else if (auto unaccounted = check_request_accounting(stack, clients)) {
+      monitor.violation("at the end of the run: " + *unaccounted);
+    }
+  }
+  script.finish();
+
+  RunTotals totals;
+  totals.virtual_time_ns = scheduler.now();
+  totals.events = scheduler.events_run();
+  totals.device = stack.device().stats();
+  totals.state = stack.device().state();
+  totals.connected = stack.device().connected();
+  totals.pin = stack.pin().stats();
+  totals.allocator = stack.allocator().counters();
+  totals.occupancy = stack.allocator().occupancy();
+  totals.allocator_open = stack.allocator_open();
+  for (const KsClient* c : clients)
+    totals.clients.push_back(c->figures());
+  totals.script = script.figures();
+  report.fill(totals);
+
+  // Teardown: the handle closes while every OVERLAPPED is alive, so that
+  // each pending ALLOC ends (cancelled) before its client goes.
+  stack.close_allocator();
+  stack.device().set_observer(nullptr);
+
+  outcome.report = report.take();
+  outcome.expect = scenario.expect;
+  outcome.failures = script.failures();
+  if (monitor.first_violation()) {
+    outcome.status = ScenarioOutcome::Status::kStopped;
+    outcome.errors.push_back(*monitor.first_violation());
+  }
+  if (trace) {
+    std::string error;
+    if (!trace->close(error)) {
+      outcome.failures.push_back(
+          fmt::format("{}: cannot write the trace: {}", options.trace.string(), error));
+    }
+  }
+  return outcome;
+}
+
+}  // namespace hilcap::sim

@@ -1,0 +1,107 @@
+// A scenario once loaded and checked: plain values in the units the
+// simulation uses (ns), every default filled in. scenario_loader.h makes one
+// from a JSON file; the runner only ever sees this form.
+#pragma once
+
+#include <hilcap/device/control.h>
+#include <hilcap/ks.h>
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "device_config.h"
+#include "scheduler/scheduler.h"
+
+namespace hilcap::sim {
+
+// A time drawn per use (a client's hold or think time).
+struct DurationSpec {
+  enum class Kind : std::uint8_t { kFixed, kUniform, kNormal, kExponential };
+  Kind kind = Kind::kFixed;
+  TimeNs fixed_ns = 0;  // fixed
+  TimeNs min_ns = 0;    // uniform: [min, max]
+  TimeNs max_ns = 0;
+  TimeNs mean_ns = 0;   // normal, exponential
+  TimeNs sigma_ns = 0;  // normal: kept within mean +- 3 sigma, and >= 0
+};
+
+// A KS client model (or, with `scripted`, a client the script acts through).
+struct ClientSpec {
+  std::string name;  // unique; a report path segment
+  bool scripted = false;
+  std::uint32_t outstanding = 1;  // ALLOCs kept in flight
+  TimeNs start_at_ns = 0;
+  DurationSpec hold;
+  DurationSpec think;
+  std::optional<TimeNs> cancel_after_ns;
+  std::optional<TimeNs> close_at_ns;
+  bool frame_headers = false;  // read KSSTREAM_HEADER + KS_FRAME_INFO per frame
+  std::uint64_t seed = 0;      // derived from the scenario seed and the client's index
+};
+
+struct HostSpec {
+  TimeNs dpc_latency_ns = 0;
+  bool verify_frames = true;
+  device::PinState initial_state = device::PinState::kRun;
+};
+
+// What a step's outcome should be; unset parts are not checked.
+struct StepExpectation {
+  struct Window {
+    std::optional<TimeNs> min_ns;
+    std::optional<TimeNs> max_ns;
+  };
+  std::optional<NTSTATUS> status;
+  // alloc that pends: how and when it completes.
+  bool completes = false;
+  std::optional<NTSTATUS> completion_status;
+  Window completion_after;
+  // dropped_frames
+  std::optional<std::int64_t> picture_number;
+  std::optional<std::int64_t> drop_count;
+
+  bool any() const { return status || completes || picture_number || drop_count; }
+};
+
+struct ScriptStep {
+  enum class Action : std::uint8_t {
+    kAlloc,
+    kFree,
+    kCancel,
+    kClose,
+    kSetState,
+    kInjectFault,
+    kDroppedFrames,
+  };
+  std::string pointer;  // "/script/3"
+  TimeNs at_ns = 0;
+  Action action = Action::kAlloc;
+  std::string client;  // the scripted client acting
+  std::string id;  // alloc: the request's name; free: the alloc whose frame; cancel: the request
+                   // (empty: every pending request)
+  device::PinState state = device::PinState::kRun;  // set_state
+  device::FaultAction fault;                        // inject_fault
+  StepExpectation expect;
+};
+
+struct Scenario {
+  std::string file;
+  std::uint64_t seed = 1;
+  TimeNs duration_ns = 0;
+  device::DeviceConfig device;
+  HostSpec host;
+  KSALLOCATOR_FRAMING framing{};
+  std::vector<ClientSpec> clients;  // models first, in file order (count expanded), then scripted
+  std::vector<ScriptStep> script;   // in file order
+  nlohmann::json expect;            // null when there is none
+
+  // Replaces the seed everywhere it was used (device, clients): `--seed`.
+  void reseed(std::uint64_t new_seed);
+};
+
+std::string_view to_string(ScriptStep::Action action);
+
+}  // namespace hilcap::sim
