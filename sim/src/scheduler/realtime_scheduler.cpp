@@ -59,6 +59,8 @@ class TightTimerSlack {
 
 RealtimeScheduler::RealtimeScheduler() : epoch_ns_(monotonic_ns()) {}
 
+RealtimeScheduler::RealtimeScheduler(std::int64_t epoch_ns) : epoch_ns_(epoch_ns) {}
+
 TimeNs RealtimeScheduler::now() const {
   return monotonic_ns() - epoch_ns_;
 }

@@ -38,6 +38,9 @@ class RealtimeScheduler final : public Scheduler {
  public:
   // Time 0 is now.
   RealtimeScheduler();
+  // Time 0 is the CLOCK_MONOTONIC instant `epoch_ns`: schedulers of one run
+  // on different threads share it, so their now() and due times compare.
+  explicit RealtimeScheduler(std::int64_t epoch_ns);
   RealtimeScheduler(const RealtimeScheduler&) = delete;
   RealtimeScheduler& operator=(const RealtimeScheduler&) = delete;
 
