@@ -139,24 +139,32 @@ struct StreamAllocator::State {
     return request;
   }
 
-  // Moves `request` out of the pending queue onto `done` with its result.
-  static void finish(AllocRequest& request, NTSTATUS status, void* frame, RequestQueue& done) {
+  // Records the result of a request taken out of the pending queue.
+  static void settle(AllocRequest& request, NTSTATUS status, void* frame) {
     request.queued_on_ = nullptr;
     request.result_status_ = status;
     request.result_frame_ = frame;
+  }
+
+  // Moves `request` out of the pending queue onto `done` with its result.
+  static void finish(AllocRequest& request, NTSTATUS status, void* frame, RequestQueue& done) {
+    settle(request, status, frame);
     done.push_back(request);
   }
 
-  // A frame became ready for clients: it goes to the next pending ALLOC, if
-  // any, else into the ready queue.
-  void make_ready(std::uint32_t slot, ServiceOrder order, RequestQueue& done) {
+  // A frame became ready for clients: it goes to the next pending ALLOC,
+  // returned to be completed once the lock is released, or else into the
+  // ready queue (nullptr). One frame completes at most one request, so the
+  // hot path (FREE, delivery) needs no list of completions.
+  AllocRequest* make_ready(std::uint32_t slot, ServiceOrder order) {
     if (pending.empty()) {
       push_ready(slot, order);
-      return;
+      return nullptr;
     }
     AllocRequest& request = pop_pending();
     ++counters.completed_after_pending;
-    finish(request, STATUS_SUCCESS, take(slot), done);
+    settle(request, STATUS_SUCCESS, take(slot));
+    return &request;
   }
 
   std::size_t cancel_matching(const std::function<bool(const AllocRequest&)>& match,
@@ -181,8 +189,12 @@ struct StreamAllocator::State {
     while (!done.empty()) {
       AllocRequest& request = done.front();
       done.pop_front();  // before the callback: it may destroy the request
-      request.on_complete(request.result_status_, request.result_frame_);
+      complete(request);
     }
+  }
+
+  static void complete(AllocRequest& request) {
+    request.on_complete(request.result_status_, request.result_frame_);
   }
 
   // The conservation and exactly-once invariants; checked after every change
@@ -264,7 +276,7 @@ AllocOutcome StreamAllocator::try_alloc() {
 
 NTSTATUS StreamAllocator::free(void* frame) {
   State& s = *state_;
-  State::RequestQueue done;
+  AllocRequest* completed = nullptr;
   {
     std::lock_guard lock(s.mutex);
     if (s.closed) return kKsPolicy.closed_handle_status;
@@ -274,16 +286,17 @@ NTSTATUS StreamAllocator::free(void* frame) {
       return kKsPolicy.invalid_free_status;
     }
     --s.held;
-    s.infos[*slot] = FrameInfo{};
+    // (Its FrameInfo stays: only a held frame's is ever read, and the next
+    // delivery overwrites it.)
     if (s.source != nullptr) {
       s.slots[*slot] = SlotState::kAtSource;
       s.source->recycle(s.buffer(*slot));
     } else {
-      s.make_ready(*slot, kKsPolicy.ready_frame_order, done);
+      completed = s.make_ready(*slot, kKsPolicy.ready_frame_order);
     }
     s.check_invariants();
   }
-  State::run_completions(done);
+  if (completed != nullptr) State::complete(*completed);
   return STATUS_SUCCESS;
 }
 
@@ -396,7 +409,7 @@ NTSTATUS StreamAllocator::attach(std::shared_ptr<FrameSource> source) {
 
 NTSTATUS StreamAllocator::deliver(const FrameBuffer& buffer, const FrameInfo& info) {
   State& s = *state_;
-  State::RequestQueue done;
+  AllocRequest* completed = nullptr;
   {
     std::lock_guard lock(s.mutex);
     const auto slot = s.pool->slot_of(buffer.data);
@@ -405,10 +418,10 @@ NTSTATUS StreamAllocator::deliver(const FrameBuffer& buffer, const FrameInfo& in
     }
     s.infos[*slot] = info;
     // Delivered frames keep the source's order, whatever the pool-mode policy.
-    s.make_ready(*slot, ServiceOrder::kOldestFirst, done);
+    completed = s.make_ready(*slot, ServiceOrder::kOldestFirst);
     s.check_invariants();
   }
-  State::run_completions(done);
+  if (completed != nullptr) State::complete(*completed);
   return STATUS_SUCCESS;
 }
 

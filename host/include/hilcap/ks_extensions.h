@@ -55,6 +55,42 @@ HILCAP_KS_STATIC_ASSERT(sizeof(KSHILCAP_FRAME_HEADER) == 128, "KSHILCAP_FRAME_HE
 HILCAP_KS_STATIC_ASSERT(offsetof(KSHILCAP_FRAME_HEADER, FrameInfo) == 56,
                         "KSHILCAP_FRAME_HEADER.FrameInfo");
 
+/* ---- Waits: spin, then sleep ----
+ * The wake-up from "a request completed" to "the waiting thread runs" costs
+ * a kernel wake (about 10 us, or 70 us and more once the waiting core went
+ * idle) unless the waiter is still awake when it comes. Every wait of this
+ * API (WaitForSingleObject, GetOverlappedResult with bWait, a blocking
+ * DeviceIoControl) therefore first spins on the event, for at most the spin
+ * budget, and then sleeps. The budget is process-wide, 0 (sleep at once) by
+ * default, and never makes a wait longer than its timeout. A spinning waiter
+ * keeps its core busy: give it a core of its own. */
+
+/* Sets the process-wide spin budget in microseconds; returns the previous. */
+DWORD WINAPI HilcapSetWaitSpinBudget(DWORD Microseconds);
+/* WaitForSingleObject spinning up to dwSpinMicroseconds (0: sleep at once)
+ * instead of the process-wide budget. */
+DWORD WINAPI HilcapWaitForSingleObjectSpin(HANDLE hHandle, DWORD dwMilliseconds,
+                                           DWORD dwSpinMicroseconds);
+/* GetOverlappedResult with bWait TRUE, spinning up to dwSpinMicroseconds. */
+BOOL WINAPI HilcapGetOverlappedResultSpin(HANDLE hFile, LPOVERLAPPED lpOverlapped,
+                                          LPDWORD lpNumberOfBytesTransferred,
+                                          DWORD dwSpinMicroseconds);
+
+/* ---- Events as pollable file descriptors ----
+ * A file descriptor (an eventfd) that poll/epoll report readable (POLLIN)
+ * exactly while the event hHandle names (an event, or a file's own event) is
+ * signalled: a manual-reset event stays readable until ResetEvent; an
+ * auto-reset event stops being readable when a wait consumes the signal. So
+ * a client can wait for its requests in its own event loop: poll the fd,
+ * then WaitForSingleObject(hHandle, 0) (which, for an auto-reset event, is
+ * what consumes it) and GetOverlappedResult. Do not read or write the fd
+ * yourself; it belongs to the event and is closed with it (CloseHandle of
+ * the last handle). The same fd is returned on every call. Made on first
+ * request: events nobody polls make no system call when signalled.
+ * Returns -1 on failure: GetLastError() is ERROR_INVALID_HANDLE (not a
+ * waitable handle) or ERROR_NO_SYSTEM_RESOURCES (no fd left). */
+int WINAPI HilcapGetEventFd(HANDLE hHandle);
+
 #ifdef __cplusplus
 } /* extern "C" */
 

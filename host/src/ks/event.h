@@ -1,17 +1,31 @@
-// A Win32 event: manual- or auto-reset, waitable with a timeout.
+// A Win32 event: manual- or auto-reset, waitable with a timeout, and
+// optionally pollable through an eventfd.
 //
-// The state is one atomic word and a count of sleepers; a waiter sleeps on the
-// word with a futex, so SetEvent with nobody waiting makes no system call.
-// (Issue 4 adds a bounded spin before sleeping and an eventfd for epoll
-// users; both fit behind set() and wait().)
+// The state is one atomic word and a count of sleepers; a waiter may first
+// spin on the word for a bounded time (the spin budget: a completion that
+// arrives within it costs no system call on either side and no sleep), then
+// sleeps on it with a futex, so SetEvent with nobody waiting makes no system
+// call.
+//
+// pollable_fd() attaches an eventfd that is readable exactly while the event
+// is signalled (eventually: each state change is followed by one update of
+// the fd, serialised under fd_mutex_, which reads the state last). It is made
+// on first request, so events nobody polls never touch it.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 
 #include "kernel_object.h"
 
 namespace hilcap::ks {
+
+// How long a wait spins before it sleeps, in microseconds, when the caller
+// gives no budget: process-wide, 0 (sleep at once) unless set.
+std::uint32_t wait_spin_budget_us();
+// Sets it; returns the previous budget.
+std::uint32_t set_wait_spin_budget_us(std::uint32_t microseconds);
 
 class Event final : public KernelObject {
  public:
@@ -19,22 +33,37 @@ class Event final : public KernelObject {
   enum class ResetMode { kManual, kAuto };
 
   Event(ResetMode mode, bool signalled);
+  ~Event() override;
 
   void set();
   void reset();
   bool signalled() const { return state_.load(std::memory_order_acquire) != 0; }
   // True once signalled (an auto-reset event is then reset again), false when
-  // `milliseconds` passed first; INFINITE waits forever.
+  // `milliseconds` passed first; INFINITE waits forever. Spins up to
+  // `spin_us` (at most the timeout) before it sleeps; the first form spins
+  // for the process-wide budget.
   bool wait(DWORD milliseconds);
+  bool wait(DWORD milliseconds, std::uint32_t spin_us);
+
+  // An eventfd readable while the event is signalled (made on the first
+  // call; owned by the event, closed with it); -1 with errno when none can be
+  // made. Pollers must not read it: a wait consumes an auto-reset event.
+  int pollable_fd();
 
   Event* signal_event() override { return this; }
 
  private:
   bool try_consume();
+  bool spin(std::uint32_t spin_us);
+  // After a state change: makes the eventfd's readability match the state.
+  void update_fd();
 
   const ResetMode mode_;
   std::atomic<std::uint32_t> state_;  // 1 = signalled
   std::atomic<std::uint32_t> sleepers_{0};
+  std::atomic<int> fd_{-1};
+  std::mutex fd_mutex_;
+  bool fd_readable_ = false;  // guarded by fd_mutex_
 };
 
 }  // namespace hilcap::ks

@@ -60,6 +60,42 @@ HANDLE create_event(BOOL manual_reset, BOOL initial_state, bool named) {
   return handle;
 }
 
+BOOL get_overlapped_result(HANDLE file_handle, LPOVERLAPPED overlapped, LPDWORD bytes, BOOL wait,
+                           std::uint32_t spin_us) {
+  const auto file = HandleTable::instance().lookup(file_handle);
+  if (!file || overlapped == nullptr) return fail(ERROR_INVALID_HANDLE);
+  auto internal = [overlapped] {
+    return static_cast<DWORD>(
+        std::atomic_ref(overlapped->Internal).load(std::memory_order_acquire));
+  };
+  if (internal() == static_cast<DWORD>(STATUS_PENDING)) {
+    if (!wait) return fail(ERROR_IO_INCOMPLETE);
+    const HANDLE event_handle = hilcap::event_handle(*overlapped);
+    const HandleTable::Ref<ks::Event> event_ref = lookup_event(event_handle);
+    ks::Event* const event = event_of(event_handle, event_ref, *file);
+    if (event == nullptr) return fail(ERROR_INVALID_HANDLE);
+    while (internal() == static_cast<DWORD>(STATUS_PENDING))
+      event->wait(INFINITE, spin_us);
+  }
+  const auto status = static_cast<NTSTATUS>(internal());
+  if (bytes != nullptr) {
+    *bytes = static_cast<DWORD>(
+        std::atomic_ref(overlapped->InternalHigh).load(std::memory_order_relaxed));
+  }
+  if (NT_SUCCESS(status)) return TRUE;
+  return fail_status(status);
+}
+
+DWORD wait_for(HANDLE handle, DWORD milliseconds, std::uint32_t spin_us) {
+  const auto object = HandleTable::instance().lookup(handle);
+  ks::Event* const event = object ? object->signal_event() : nullptr;
+  if (event == nullptr) {
+    fail(ERROR_INVALID_HANDLE);
+    return WAIT_FAILED;
+  }
+  return event->wait(milliseconds, spin_us) ? WAIT_OBJECT_0 : WAIT_TIMEOUT;
+}
+
 BOOL cancel(HANDLE file, const ks::CancelScope& scope, bool report_not_found) {
   const auto object = HandleTable::instance().lookup(file);
   if (!object) return fail(ERROR_INVALID_HANDLE);
@@ -162,29 +198,15 @@ BOOL WINAPI DeviceIoControl(HANDLE hDevice, DWORD dwIoControlCode, LPVOID lpInBu
 
 BOOL WINAPI GetOverlappedResult(HANDLE hFile, LPOVERLAPPED lpOverlapped,
                                 LPDWORD lpNumberOfBytesTransferred, BOOL bWait) {
-  using namespace hilcap::ks;
-  const auto file = HandleTable::instance().lookup(hFile);
-  if (!file || lpOverlapped == nullptr) return fail(ERROR_INVALID_HANDLE);
-  auto internal = [lpOverlapped] {
-    return static_cast<DWORD>(
-        std::atomic_ref(lpOverlapped->Internal).load(std::memory_order_acquire));
-  };
-  if (internal() == static_cast<DWORD>(STATUS_PENDING)) {
-    if (!bWait) return fail(ERROR_IO_INCOMPLETE);
-    const HANDLE event_handle = hilcap::event_handle(*lpOverlapped);
-    const HandleTable::Ref<Event> event_ref = hilcap::lookup_event(event_handle);
-    Event* const event = hilcap::event_of(event_handle, event_ref, *file);
-    if (event == nullptr) return fail(ERROR_INVALID_HANDLE);
-    while (internal() == static_cast<DWORD>(STATUS_PENDING))
-      event->wait(INFINITE);
-  }
-  const auto status = static_cast<NTSTATUS>(internal());
-  if (lpNumberOfBytesTransferred != nullptr) {
-    *lpNumberOfBytesTransferred = static_cast<DWORD>(
-        std::atomic_ref(lpOverlapped->InternalHigh).load(std::memory_order_relaxed));
-  }
-  if (NT_SUCCESS(status)) return TRUE;
-  return fail_status(status);
+  return hilcap::get_overlapped_result(hFile, lpOverlapped, lpNumberOfBytesTransferred, bWait,
+                                       hilcap::ks::wait_spin_budget_us());
+}
+
+BOOL WINAPI HilcapGetOverlappedResultSpin(HANDLE hFile, LPOVERLAPPED lpOverlapped,
+                                          LPDWORD lpNumberOfBytesTransferred,
+                                          DWORD dwSpinMicroseconds) {
+  return hilcap::get_overlapped_result(hFile, lpOverlapped, lpNumberOfBytesTransferred, TRUE,
+                                       dwSpinMicroseconds);
 }
 
 BOOL WINAPI CancelIo(HANDLE hFile) {
@@ -263,13 +285,28 @@ BOOL WINAPI ResetEvent(HANDLE hEvent) {
 }
 
 DWORD WINAPI WaitForSingleObject(HANDLE hHandle, DWORD dwMilliseconds) {
+  return hilcap::wait_for(hHandle, dwMilliseconds, hilcap::ks::wait_spin_budget_us());
+}
+
+DWORD WINAPI HilcapWaitForSingleObjectSpin(HANDLE hHandle, DWORD dwMilliseconds,
+                                           DWORD dwSpinMicroseconds) {
+  return hilcap::wait_for(hHandle, dwMilliseconds, dwSpinMicroseconds);
+}
+
+DWORD WINAPI HilcapSetWaitSpinBudget(DWORD Microseconds) {
+  return hilcap::ks::set_wait_spin_budget_us(Microseconds);
+}
+
+int WINAPI HilcapGetEventFd(HANDLE hHandle) {
   const auto object = HandleTable::instance().lookup(hHandle);
   hilcap::ks::Event* const event = object ? object->signal_event() : nullptr;
   if (event == nullptr) {
     fail(ERROR_INVALID_HANDLE);
-    return WAIT_FAILED;
+    return -1;
   }
-  return event->wait(dwMilliseconds) ? WAIT_OBJECT_0 : WAIT_TIMEOUT;
+  const int fd = event->pollable_fd();
+  if (fd < 0) fail(ERROR_NO_SYSTEM_RESOURCES);
+  return fd;
 }
 
 }  // extern "C"

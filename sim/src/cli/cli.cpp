@@ -28,6 +28,7 @@ struct RunArguments {
   std::filesystem::path report;
   std::filesystem::path trace;
   bool no_wall_time = false;
+  bool realtime = false;
 };
 
 bool write_file(const std::filesystem::path& path, const std::string& text) {
@@ -50,6 +51,7 @@ int run_command(const RunArguments& args, CliContext& context) {
   if (args.seed_given) options.seed = args.seed;
   options.trace = args.trace;
   options.progress = context.progress;
+  options.realtime = args.realtime;
 
   const double start = context.wall_seconds();
   ScenarioOutcome outcome;
@@ -156,6 +158,9 @@ int run_cli(int argc, const char* const* argv, CliContext& context) {
   run->add_option("--trace", run_args.trace,
                   "Write a Chrome trace (open it in ui.perfetto.dev or chrome://tracing) to FILE")
       ->type_name("FILE");
+  run->add_flag("--realtime", run_args.realtime,
+                "Run on the wall clock: device, host completion path and each client on their "
+                "own thread; Ctrl-C stops the run and still reports (as \"clock\": \"realtime\")");
   run->add_flag("--no-wall-time", run_args.no_wall_time,
                 "Leave wall_time_s out of the report file: two runs with the same seed then "
                 "give byte-identical reports");

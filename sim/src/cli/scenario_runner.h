@@ -22,6 +22,7 @@ struct RunOptions {
   std::optional<std::uint64_t> seed;  // overrides the scenario's seed
   std::filesystem::path trace;        // Chrome trace to write; empty for none
   bool progress = false;              // progress line allowed (drawn only on a terminal)
+  bool realtime = false;              // on the wall clock, whatever the scenario's "clock"
 };
 
 struct ScenarioOutcome {
@@ -53,7 +54,8 @@ class ScenarioRunner {
   virtual std::filesystem::path default_scenario() const = 0;
   // Schema and semantic checks only; empty when the scenario is valid.
   virtual std::vector<ScenarioError> validate(const std::filesystem::path& scenario) = 0;
-  // Validates and runs one scenario in virtual time.
+  // Validates and runs one scenario: in virtual time, or on the wall clock
+  // (options.realtime or the scenario's "clock": "realtime").
   virtual ScenarioOutcome run(const std::filesystem::path& scenario, const RunOptions& options) = 0;
 };
 

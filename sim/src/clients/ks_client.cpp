@@ -44,7 +44,9 @@ NTSTATUS KsClient::alloc(KsRequest& request) {
                        &request.frame, sizeof(request.frame), &returned, &request.overlapped)) {
     status = status_from_win32_error(GetLastError());
   }
-  request.pending = status == STATUS_PENDING;
+  // A pended request stays marked: the completion path may already have
+  // cleared the mark on another thread (real time).
+  if (status != STATUS_PENDING) request.pending = false;
   if (status == STATUS_SUCCESS) {
     ++figures_.immediate;
     ++figures_.frames;

@@ -12,6 +12,7 @@
 
 #include <hilcap/ks.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -30,7 +31,9 @@ struct KsRequest {
   OVERLAPPED overlapped{};
   PVOID frame = nullptr;  // ALLOC's output buffer
   KsClient* client = nullptr;
-  bool pending = false;  // issued and pended; cleared the moment it completes
+  // Issued and pended; cleared the moment it completes. Atomic: in real-time
+  // runs the host's completion path clears it on its own thread.
+  std::atomic<bool> pending{false};
   TimeNs issued_at = 0;
   EventId cancel_timer = 0;
   std::uint64_t serial = 0;  // unique in the run (trace ids)
@@ -95,6 +98,8 @@ class KsClient {
 
   const std::string& name() const { return name_; }
   const ClientFigures& figures() const { return figures_; }
+  // The scheduler the client's own events run on (its thread in real time).
+  Scheduler& scheduler() { return environment_.scheduler; }
 
   // Called by the CompletionRouter, as an event at the completion's time,
   // once the request's OVERLAPPED holds the final status.
@@ -119,7 +124,6 @@ class KsClient {
   // A pended request ended: STATUS_SUCCESS with request.frame, or a failure.
   virtual void on_request_ended(KsRequest& request, NTSTATUS status) = 0;
 
-  Scheduler& scheduler() { return environment_.scheduler; }
   ClientEvents& events() { return environment_.events; }
   // A new request's serial number (unique in the run, for traces).
   std::uint64_t next_serial() { return environment_.next_serial++; }

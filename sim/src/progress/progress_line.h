@@ -36,6 +36,12 @@ class ProgressLine {
     if (enabled_ && ++calls_ % kCheckEvery == 0) maybe_draw(virtual_now, frames, drops);
   }
 
+  // For callers that already call at a low rate (the real-time runner polls
+  // every few ms): no call counting, the same first-draw delay and redraw rate.
+  void update_now(TimeNs virtual_now, std::uint64_t frames, std::uint64_t drops) {
+    if (enabled_) maybe_draw(virtual_now, frames, drops);
+  }
+
   // Erases the line if one was drawn; the end-of-run summary follows cleanly.
   void finish();
 

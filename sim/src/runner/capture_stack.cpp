@@ -8,12 +8,14 @@
 
 namespace hilcap::sim {
 
-CaptureStack::CaptureStack(Scheduler& scheduler, TimeNs dpc_latency_ns)
-    : scheduler_(scheduler), dpc_latency_ns_(dpc_latency_ns) {}
+CaptureStack::CaptureStack(Scheduler& completion, TimeNs dpc_latency_ns)
+    : completion_(completion), dpc_latency_ns_(dpc_latency_ns) {}
 
-CaptureStack::Created CaptureStack::create(const Scenario& scenario, Scheduler& scheduler) {
+CaptureStack::Created CaptureStack::create(const Scenario& scenario, Scheduler& scheduler,
+                                           Scheduler* completion) {
   Created created;
-  std::unique_ptr<CaptureStack> stack(new CaptureStack(scheduler, scenario.host.dpc_latency_ns));
+  std::unique_ptr<CaptureStack> stack(
+      new CaptureStack(completion ? *completion : scheduler, scenario.host.dpc_latency_ns));
   auto device = device::DeviceModel::create(scenario.device, scheduler, *stack);
   if (!device.device) {
     // The loader validated the same configuration; this is a safety net.
@@ -56,18 +58,17 @@ CaptureStack::~CaptureStack() {
 }
 
 void CaptureStack::close_allocator() {
-  if (!allocator_open_) return;
-  allocator_open_ = false;
+  if (!allocator_open_.exchange(false)) return;
   CloseHandle(allocator_handle_);
 }
 
 void CaptureStack::raise() {
-  scheduler_.schedule_after(dpc_latency_ns_, [this] { service(); });
+  completion_.schedule_after(dpc_latency_ns_, [this] { service(); });
 }
 
 void CaptureStack::service() {
-  const std::size_t drained = pin_->service_interrupt(scheduler_.now());
-  if (service_hook_) service_hook_(scheduler_.now(), drained);
+  const std::size_t drained = pin_->service_interrupt(completion_.now());
+  if (service_hook_) service_hook_(completion_.now(), drained);
 }
 
 NTSTATUS CaptureStack::set_state(device::PinState state) {

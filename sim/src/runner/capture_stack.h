@@ -2,7 +2,9 @@
 // on it, and the pin's capture-mode allocator (KsCreateAllocator on the pin
 // handle), on the run's scheduler. The device's interrupt line schedules the
 // pin's completion path ("ISR + DPC") at the line's rising edge plus the
-// host's DPC latency, as an event: never inside the device's own event.
+// host's DPC latency, as an event: never inside the device's own event. In
+// real time that event goes to the host's completion scheduler, whose thread
+// the interrupt wakes; in virtual time it is the run's one scheduler.
 #pragma once
 
 #include <hilcap/capture_pin.h>
@@ -10,6 +12,7 @@
 #include <hilcap/ks.h>
 #include <hilcap/stream_allocator.h>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -29,7 +32,9 @@ class CaptureStack final : public PinControls, private device::InterruptLine {
     std::vector<std::string> errors;
   };
   // The pin starts in STOP; the runner sets the scenario's initial state.
-  static Created create(const Scenario& scenario, Scheduler& scheduler);
+  // The host's completion path runs on `completion` (default: `scheduler`).
+  static Created create(const Scenario& scenario, Scheduler& scheduler,
+                        Scheduler* completion = nullptr);
 
   // Closes the allocator handle if it is still open, then the pin, then the device.
   ~CaptureStack() override;
@@ -62,18 +67,18 @@ class CaptureStack final : public PinControls, private device::InterruptLine {
   NTSTATUS dropped_frames(KSPROPERTY_DROPPEDFRAMES_CURRENT_S& counters) override;
 
  private:
-  CaptureStack(Scheduler& scheduler, TimeNs dpc_latency_ns);
+  CaptureStack(Scheduler& completion, TimeNs dpc_latency_ns);
 
   void raise() override;  // device::InterruptLine
   void service();
 
-  Scheduler& scheduler_;
+  Scheduler& completion_;
   const TimeNs dpc_latency_ns_;
   std::unique_ptr<device::DeviceModel> device_;
   std::unique_ptr<CapturePin> pin_;
   HANDLE allocator_handle_ = nullptr;
   std::shared_ptr<StreamAllocator> allocator_;
-  bool allocator_open_ = false;
+  std::atomic<bool> allocator_open_{false};  // a client thread may close it
   std::function<void(TimeNs, std::size_t)> service_hook_;
 };
 

@@ -1,6 +1,8 @@
 // The scenario layer plugged into the CLI: scenarios loaded and checked by
-// scenario_loader, run in virtual time by run_scenario.
+// scenario_loader, run in virtual time by run_scenario, or on the wall clock
+// by run_scenario_realtime.
 #include "cli/scenario_runner.h"
+#include "runner/realtime_run.h"
 #include "runner/run_report.h"
 #include "runner/scenario_run.h"
 #include "scenario/scenario_loader.h"
@@ -8,7 +10,7 @@
 namespace hilcap::sim {
 namespace {
 
-class VirtualTimeRunner final : public ScenarioRunner {
+class ScenarioLayerRunner final : public ScenarioRunner {
  public:
   std::filesystem::path default_scenario() const override { return HILCAP_DEFAULT_SCENARIO; }
 
@@ -29,6 +31,9 @@ class VirtualTimeRunner final : public ScenarioRunner {
         outcome.errors.push_back(e.to_string());
       return outcome;
     }
+    if (options.realtime || loaded.scenario->clock == RunClock::kRealtime) {
+      return run_scenario_realtime(std::move(*loaded.scenario), options);
+    }
     return run_scenario(std::move(*loaded.scenario), options);
   }
 };
@@ -36,7 +41,7 @@ class VirtualTimeRunner final : public ScenarioRunner {
 }  // namespace
 
 std::unique_ptr<ScenarioRunner> make_scenario_runner() {
-  return std::make_unique<VirtualTimeRunner>();
+  return std::make_unique<ScenarioLayerRunner>();
 }
 
 }  // namespace hilcap::sim

@@ -87,10 +87,15 @@ struct ScriptStep {
   StepExpectation expect;
 };
 
+// What drives the run: virtual time (one thread, nothing sleeps) or the wall
+// clock (device, host completion path and each client on their own thread).
+enum class RunClock : std::uint8_t { kVirtual, kRealtime };
+
 struct Scenario {
   std::string file;
   std::uint64_t seed = 1;
   TimeNs duration_ns = 0;
+  RunClock clock = RunClock::kVirtual;
   device::DeviceConfig device;
   HostSpec host;
   KSALLOCATOR_FRAMING framing{};

@@ -18,6 +18,8 @@ using Json = nlohmann::json;
 
 // Pools beyond this are refused by KsCreateAllocator in this simulator.
 constexpr std::uint64_t kMaxPoolBytes = std::uint64_t{1} << 32;
+// A real-time run takes its duration in wall time: an hour bounds a typo.
+constexpr TimeNs kMaxRealtimeDurationNs = 3600 * kNsPerS;
 
 HostSpec read_host(const Json& doc) {
   HostSpec host;
@@ -102,6 +104,11 @@ LoadedScenario parse_scenario(std::string_view text, std::string_view file,
     scenario.duration_ns = to_ns(*duration, kNsPerS);
   }
   checks.require(scenario.duration_ns >= 1, "/duration_s", "a duration of at least 1 ns");
+  if (const Json* clock = member(doc, "clock"); clock != nullptr && *clock == "realtime") {
+    scenario.clock = RunClock::kRealtime;
+    checks.require(scenario.duration_ns <= kMaxRealtimeDurationNs, "/duration_s",
+                   "at most 3600 s for a real-time run (\"clock\": \"realtime\")");
+  }
 
   const std::size_t errors_before_device = checks.error_count();
   scenario.device = read_device_section(doc, scenario.seed, directory, read_file, checks);

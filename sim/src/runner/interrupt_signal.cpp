@@ -1,0 +1,45 @@
+#include "runner/interrupt_signal.h"
+
+#include <atomic>
+#include <csignal>
+
+namespace hilcap::sim {
+namespace {
+
+// Lock-free, so async-signal-safe to store from the handler.
+std::atomic<bool> g_raised{false};
+std::atomic<bool> g_catching{false};
+struct sigaction g_previous {};
+
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+void on_sigint(int /*signal*/) {
+  g_raised.store(true, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+InterruptSignal::InterruptSignal() {
+  g_raised.store(false, std::memory_order_relaxed);
+  struct sigaction action {};
+  action.sa_handler = on_sigint;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &action, &g_previous);
+  g_catching.store(true, std::memory_order_release);
+}
+
+InterruptSignal::~InterruptSignal() {
+  g_catching.store(false, std::memory_order_release);
+  sigaction(SIGINT, &g_previous, nullptr);
+}
+
+bool InterruptSignal::raised() const {
+  return g_raised.load(std::memory_order_relaxed);
+}
+
+bool InterruptSignal::catching() {
+  return g_catching.load(std::memory_order_acquire);
+}
+
+}  // namespace hilcap::sim

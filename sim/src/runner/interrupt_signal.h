@@ -1,0 +1,22 @@
+// SIGINT (Ctrl-C) as a request to stop a real-time run: while an
+// InterruptSignal exists, SIGINT sets a flag instead of killing the process,
+// and the run polls it, stops its threads and still writes its report. The
+// previous disposition comes back when it goes. One at a time per process.
+#pragma once
+
+namespace hilcap::sim {
+
+class InterruptSignal {
+ public:
+  InterruptSignal();   // installs the handler, clears the flag
+  ~InterruptSignal();  // restores the previous disposition
+  InterruptSignal(const InterruptSignal&) = delete;
+  InterruptSignal& operator=(const InterruptSignal&) = delete;
+
+  // SIGINT arrived since construction.
+  bool raised() const;
+  // An InterruptSignal is catching SIGINT now (tests wait for it before raising).
+  static bool catching();
+};
+
+}  // namespace hilcap::sim
