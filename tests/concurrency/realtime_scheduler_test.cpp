@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <string>
@@ -141,6 +142,22 @@ TEST(RealtimeScheduler, EventsScheduleAndCancelFromInside) {
   EXPECT_EQ(follow_up, 1);
 }
 
+// Events scheduled while the loop is awake (here: from inside its own events)
+// make no futex wake: the loop reads the queue again before it sleeps. Guards
+// the bug where every schedule_at() woke the loop with a system call, which
+// bounded the real-time stream (bench/RESULTS.md, benchmark 3).
+TEST(RealtimeScheduler, SchedulingWhileAwakeMakesNoWakeUp) {
+  RealtimeScheduler s;
+  int ran = 0;
+  std::function<void()> next = [&] {
+    if (++ran < 1000) s.schedule_after(0, next);
+  };
+  s.schedule_at(0, next);
+  s.run();
+  EXPECT_EQ(ran, 1000);
+  EXPECT_EQ(s.wake_ups(), 0u);
+}
+
 // A loop asleep towards a far deadline wakes for an earlier event scheduled
 // from another thread (else this test would sleep a minute and time out).
 TEST(RealtimeScheduler, EarlierEventFromAnotherThreadWakesTheLoop) {
@@ -159,6 +176,7 @@ TEST(RealtimeScheduler, EarlierEventFromAnotherThreadWakesTheLoop) {
   EXPECT_TRUE(ran);
   EXPECT_TRUE(s.stopped());
   EXPECT_LT(s.now(), kMinute);
+  EXPECT_GE(s.wake_ups(), 1u);
 }
 
 // stop() from another thread ends a run_until sleeping towards a far

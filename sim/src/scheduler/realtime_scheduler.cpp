@@ -73,12 +73,15 @@ EventId RealtimeScheduler::schedule_at(TimeNs at, EventFn fn) {
     id = queue_.push(at, std::move(fn));
     // Earlier than what the loop sleeps towards: it must re-aim.
     if (at < sleeping_until_) {
-      sleeping_until_ = kTimeMax;
+      sleeping_until_ = kAwake;
       wake_.fetch_add(1, std::memory_order_relaxed);
       wake = true;
     }
   }
-  if (wake) wake_all(wake_);
+  if (wake) {
+    wake_ups_.fetch_add(1, std::memory_order_relaxed);
+    wake_all(wake_);
+  }
   return id;
 }
 
@@ -119,9 +122,10 @@ std::size_t RealtimeScheduler::pending() const {
 void RealtimeScheduler::wake_loop() {
   {
     std::lock_guard lock(mutex_);
-    sleeping_until_ = kTimeMax;
+    sleeping_until_ = kAwake;
     wake_.fetch_add(1, std::memory_order_relaxed);
   }
+  wake_ups_.fetch_add(1, std::memory_order_relaxed);
   wake_all(wake_);
 }
 
@@ -150,7 +154,7 @@ bool RealtimeScheduler::run_next(TimeNs deadline) {
     lock.unlock();
     sleep_until(wake_, seen, target > kTimeMax - epoch_ns_ ? kTimeMax : epoch_ns_ + target);
     lock.lock();
-    sleeping_until_ = kTimeMax;
+    sleeping_until_ = kAwake;
   }
 }
 

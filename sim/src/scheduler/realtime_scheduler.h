@@ -27,6 +27,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <mutex>
 
 #include "scheduler/event_queue.h"
@@ -57,6 +58,9 @@ class RealtimeScheduler final : public Scheduler {
   void stop() override;
   bool stopped() const override { return stopped_.load(std::memory_order_acquire); }
   std::uint64_t events_run() const override { return events_run_.load(std::memory_order_relaxed); }
+  // Futex wakes issued to the loop thread: schedule_at() wakes it only when it
+  // sleeps towards a later time, stop() always.
+  std::uint64_t wake_ups() const { return wake_ups_.load(std::memory_order_relaxed); }
 
   // The event running now on the loop thread (read it from inside the event):
   // when it was due and when the loop started it. started - due is its lateness.
@@ -80,11 +84,16 @@ class RealtimeScheduler final : public Scheduler {
 
   const std::int64_t epoch_ns_;
   mutable std::mutex mutex_;
-  EventQueue queue_;                    // guarded by mutex_
-  TimeNs sleeping_until_ = kTimeMax;    // guarded by mutex_; kTimeMax: not asleep
+  EventQueue queue_;  // guarded by mutex_
+  // Guarded by mutex_. kAwake while the loop is not asleep: it reads the queue
+  // again before it sleeps, so an event scheduled then needs no wake (a system
+  // call per event otherwise, the real-time stream's main cost).
+  static constexpr TimeNs kAwake = std::numeric_limits<TimeNs>::min();
+  TimeNs sleeping_until_ = kAwake;
   std::atomic<std::uint32_t> wake_{0};  // futex word the loop thread sleeps on
   std::atomic<bool> stopped_{false};
   std::atomic<std::uint64_t> events_run_{0};
+  std::atomic<std::uint64_t> wake_ups_{0};
   RunningEvent current_;  // loop thread only
 };
 
