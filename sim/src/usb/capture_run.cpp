@@ -12,8 +12,8 @@
 #include "clients/completion_router.h"
 #include "runner/run_monitor.h"
 #include "runner/run_report.h"
+#include "scheduler/realtime_scheduler.h"
 #include "usb/timing_recorder.h"
-#include "usb/wall_clock_scheduler.h"
 
 namespace hilcap::sim {
 namespace {
@@ -158,10 +158,9 @@ class CaptureProgress {
 };
 
 // The report's figures from what the source, the allocator and the clients counted.
-void fill_report(RunReport& report, const WallClockScheduler& scheduler,
-                 const StreamAllocator& allocator, bool allocator_open,
-                 const std::vector<const KsClient*>& clients, const FrameLog::Counts& frames,
-                 const uvc::SourceCounters& source) {
+void fill_report(RunReport& report, const Scheduler& scheduler, const StreamAllocator& allocator,
+                 bool allocator_open, const std::vector<const KsClient*>& clients,
+                 const FrameLog::Counts& frames, const uvc::SourceCounters& source) {
   RunTotals t;
   t.virtual_time_ns = scheduler.now();
   t.events = scheduler.events_run();
@@ -239,7 +238,7 @@ CaptureOutcome run_capture(std::shared_ptr<uvc::UsbContext> usb, const CaptureSe
   FrameLog log(!settings.record_timing.empty());
   source->set_frame_observer([&log](const uvc::UvcFrameRecord& r) { log.add(r); });
 
-  WallClockScheduler scheduler;
+  RealtimeScheduler scheduler;
   RunReport report(scenario);
   RunMonitor monitor(scheduler, report.pending_latency(), nullptr, nullptr);
   CaptureEvents events(monitor, scheduler, settings.frames);

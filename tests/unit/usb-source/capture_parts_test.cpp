@@ -1,12 +1,10 @@
-// The parts of `hilcap capture` that need no USB: the timing recording it
-// writes, and the wall-clock scheduler its clients run on.
+// The part of `hilcap capture` that needs no USB: the timing recording it
+// writes. (Its clients run on the RealtimeScheduler, tested in
+// tests/concurrency/realtime_scheduler_test.cpp.)
 #include <gmock/gmock.h>
-
-#include <thread>
 
 #include "timing_recording.h"
 #include "usb/timing_recorder.h"
-#include "usb/wall_clock_scheduler.h"
 
 namespace hilcap::sim {
 namespace {
@@ -58,46 +56,6 @@ TEST(TimingRecorder, OneFrameIsNotARecording) {
   const auto text = format_timing_recording({frame(1, 1)}, "x");
   ASSERT_FALSE(text.ok());
   EXPECT_THAT(text.error(), ::testing::HasSubstr("at least two frames, the capture saw 1"));
-}
-
-// Events run in (time, scheduling order), cancelled ones never, and run() returns once stop()
-// is called from another thread while the loop waits for a far event.
-TEST(WallClockScheduler, OrdersCancelsAndStopsFromAnotherThread) {
-  WallClockScheduler scheduler;
-  std::vector<int> ran;
-  scheduler.schedule_at(2'000'000, [&] { ran.push_back(3); });
-  scheduler.schedule_at(1'000'000, [&] { ran.push_back(1); });
-  scheduler.schedule_at(1'000'000, [&] { ran.push_back(2); });
-  const EventId cancelled = scheduler.schedule_at(1'500'000, [&] { ran.push_back(99); });
-  EXPECT_TRUE(scheduler.cancel(cancelled));
-  EXPECT_FALSE(scheduler.cancel(cancelled));
-  scheduler.schedule_at(3'000'000, [&] {
-    ran.push_back(4);
-    // From another thread: an event before the stop, which comes while the loop waits for
-    // an event an hour away.
-    std::thread([&] { scheduler.schedule_at(3'500'000, [&] { ran.push_back(5); }); }).join();
-  });
-  scheduler.schedule_at(3'600'000'000'000, [&] { ran.push_back(100); });
-  std::thread stopper;
-  scheduler.schedule_at(4'000'000, [&] { stopper = std::thread([&] { scheduler.stop(); }); });
-  scheduler.run();
-  stopper.join();
-  EXPECT_EQ(ran, (std::vector<int>{1, 2, 3, 4, 5}));
-  EXPECT_EQ(scheduler.events_run(), 6u);
-  EXPECT_TRUE(scheduler.stopped());
-  EXPECT_FALSE(scheduler.run_one());
-}
-
-// run_until() returns at its deadline with later events still pending.
-TEST(WallClockScheduler, RunUntilLeavesLaterEvents) {
-  WallClockScheduler scheduler;
-  int ran = 0;
-  scheduler.schedule_at(0, [&] { ++ran; });
-  scheduler.schedule_at(3'600'000'000'000, [&] { ++ran; });
-  scheduler.run_until(1'000'000);
-  EXPECT_EQ(ran, 1);
-  EXPECT_GE(scheduler.now(), 1'000'000);
-  EXPECT_FALSE(scheduler.stopped());
 }
 
 }  // namespace
