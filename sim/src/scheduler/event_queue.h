@@ -1,8 +1,8 @@
-// The pending events of a scheduler: ordered by (time, scheduling order),
-// cancellable in O(1) by id. Not thread-safe: the real-time scheduler guards
-// it with its own lock.
+// The pending events of a scheduler (VirtualScheduler, RealtimeScheduler):
+// ordered by (time, scheduling order), cancellable in O(1) by id. Not
+// thread-safe: the real-time scheduler guards it with its own lock.
 //
-// Same cost model as VirtualScheduler: a binary min-heap of small entries
+// Cost model: a binary min-heap of small entries
 // {time, sequence, slot}; callbacks live in a slot table recycled through a
 // free list; an EventId is (slot generation << 24 | slot + 1), so cancel() is
 // an index and a compare. A cancelled event leaves its heap entry behind and
