@@ -20,6 +20,7 @@
 #include "runner/realtime_monitor.h"
 #include "runner/run_monitor.h"
 #include "runner/run_report.h"
+#include "runner/run_steps.h"
 #include "scenario/json_units.h"
 #include "scenario/status_names.h"
 #include "scheduler/realtime_scheduler.h"
@@ -87,31 +88,15 @@ struct ClientHome {
   ClientEnvironment environment;
 };
 
-ScenarioOutcome invalid(std::vector<std::string> errors) {
-  ScenarioOutcome outcome;
-  outcome.status = ScenarioOutcome::Status::kInvalid;
-  outcome.errors = std::move(errors);
-  return outcome;
-}
-
 }  // namespace
 
 ScenarioOutcome run_scenario_realtime(Scenario scenario, const RunOptions& options) {
   if (options.seed) scenario.reseed(*options.seed);
 
-  std::unique_ptr<TraceWriter> trace;
-  if (!options.trace.empty()) {
-    std::string error;
-    trace = TraceWriter::open(options.trace, error);
-    if (!trace)
-      return invalid(
-          {fmt::format("{}: cannot write the trace: {}", options.trace.string(), error)});
-  }
-  std::unique_ptr<ProgressLine> progress;
-  if (options.progress) {
-    progress = std::make_unique<ProgressLine>(stderr, ::isatty(::fileno(stderr)) == 1,
-                                              scenario.duration_ns);
-  }
+  RunOutputs outputs = open_run_outputs(options, scenario.duration_ns);
+  if (!outputs.errors.empty()) return invalid_outcome(std::move(outputs.errors));
+  TraceWriter* const trace = outputs.trace.get();
+  ProgressLine* const progress = outputs.progress.get();
 
   // One epoch: every thread's now() and due times compare.
   const std::int64_t epoch_ns = clock_ns(CLOCK_MONOTONIC);
@@ -119,10 +104,10 @@ ScenarioOutcome run_scenario_realtime(Scenario scenario, const RunOptions& optio
   RealtimeScheduler host_scheduler(epoch_ns);
 
   RunReport report(scenario);
-  RunMonitor monitor(device_scheduler, report.pending_latency(), trace.get(), nullptr);
+  RunMonitor monitor(device_scheduler, report.pending_latency(), trace, nullptr);
   RealtimeMonitor events(monitor, device_scheduler);
   CaptureStack::Created created = CaptureStack::create(scenario, device_scheduler, &host_scheduler);
-  if (!created.stack) return invalid(std::move(created.errors));
+  if (!created.stack) return invalid_outcome(std::move(created.errors));
   CaptureStack& stack = *created.stack;
   monitor.attach(stack);
   stack.device().set_observer(&events);
@@ -198,31 +183,15 @@ ScenarioOutcome run_scenario_realtime(Scenario scenario, const RunOptions& optio
     clients.push_back(model.get());
   for (const KsClient* c : script.clients())
     clients.push_back(c);
-  if (!monitor.first_violation()) {
-    if (auto broken = check_conservation(stack, monitor, router.frames_in_transit())) {
-      monitor.violation("at the end of the run: " + *broken);
-    } else if (auto unaccounted = check_request_accounting(stack, clients)) {
-      monitor.violation("at the end of the run: " + *unaccounted);
-    }
-  }
+  check_end_of_run(stack, monitor, router, clients);
   script.finish();
 
-  RunTotals totals;
+  RunTotals totals = gather_totals(stack, clients, script);
   totals.virtual_time_ns = stopped_at;
   totals.events = device_scheduler.events_run() + host_scheduler.events_run() +
                   script_home.scheduler.events_run();
   for (const auto& home : homes)
     totals.events += home->scheduler.events_run();
-  totals.device = stack.device().stats();
-  totals.state = stack.device().state();
-  totals.connected = stack.device().connected();
-  totals.pin = stack.pin().stats();
-  totals.allocator = stack.allocator().counters();
-  totals.occupancy = stack.allocator().occupancy();
-  totals.allocator_open = stack.allocator_open();
-  for (const KsClient* c : clients)
-    totals.clients.push_back(c->figures());
-  totals.script = script.figures();
   report.fill(totals);
 
   // Teardown: every request still pending ends now (cancelled by the close),
@@ -258,13 +227,7 @@ ScenarioOutcome run_scenario_realtime(Scenario scenario, const RunOptions& optio
     outcome.status = ScenarioOutcome::Status::kStopped;
     outcome.errors.push_back(*monitor.first_violation());
   }
-  if (trace) {
-    std::string error;
-    if (!trace->close(error)) {
-      outcome.failures.push_back(
-          fmt::format("{}: cannot write the trace: {}", options.trace.string(), error));
-    }
-  }
+  close_trace(outputs, options, outcome);
   return outcome;
 }
 

@@ -15,19 +15,13 @@
 #include "runner/invariants.h"
 #include "runner/run_monitor.h"
 #include "runner/run_report.h"
+#include "runner/run_steps.h"
 #include "scenario/status_names.h"
 #include "scheduler/virtual_scheduler.h"
 #include "script/script_player.h"
 
 namespace hilcap::sim {
 namespace {
-
-ScenarioOutcome invalid(std::vector<std::string> errors) {
-  ScenarioOutcome outcome;
-  outcome.status = ScenarioOutcome::Status::kInvalid;
-  outcome.errors = std::move(errors);
-  return outcome;
-}
 
 // Runs the scheduler to `end`, checking the conservation invariants after
 // every event in checked builds.
@@ -49,19 +43,10 @@ void run_events(VirtualScheduler& scheduler, TimeNs end, CaptureStack& stack, Ru
 ScenarioOutcome run_scenario(Scenario scenario, const RunOptions& options) {
   if (options.seed) scenario.reseed(*options.seed);
 
-  std::unique_ptr<TraceWriter> trace;
-  if (!options.trace.empty()) {
-    std::string error;
-    trace = TraceWriter::open(options.trace, error);
-    if (!trace)
-      return invalid(
-          {fmt::format("{}: cannot write the trace: {}", options.trace.string(), error)});
-  }
-  std::unique_ptr<ProgressLine> progress;
-  if (options.progress) {
-    progress = std::make_unique<ProgressLine>(stderr, ::isatty(::fileno(stderr)) == 1,
-                                              scenario.duration_ns);
-  }
+  RunOutputs outputs = open_run_outputs(options, scenario.duration_ns);
+  if (!outputs.errors.empty()) return invalid_outcome(std::move(outputs.errors));
+  TraceWriter* const trace = outputs.trace.get();
+  ProgressLine* const progress = outputs.progress.get();
 
   VirtualScheduler scheduler;
   // The end of the run is the first event at its instant, so nothing else
@@ -69,9 +54,9 @@ ScenarioOutcome run_scenario(Scenario scenario, const RunOptions& options) {
   scheduler.schedule_at(scenario.duration_ns, [&scheduler] { scheduler.stop(); });
 
   RunReport report(scenario);
-  RunMonitor monitor(scheduler, report.pending_latency(), trace.get(), progress.get());
+  RunMonitor monitor(scheduler, report.pending_latency(), trace, progress);
   CaptureStack::Created created = CaptureStack::create(scenario, scheduler);
-  if (!created.stack) return invalid(std::move(created.errors));
+  if (!created.stack) return invalid_outcome(std::move(created.errors));
   CaptureStack& stack = *created.stack;
   monitor.attach(stack);
   if (trace || progress || kChecked) stack.device().set_observer(&monitor);
@@ -107,28 +92,12 @@ ScenarioOutcome run_scenario(Scenario scenario, const RunOptions& options) {
     clients.push_back(model.get());
   for (const KsClient* c : script.clients())
     clients.push_back(c);
-  if (!monitor.first_violation()) {
-    if (auto broken = check_conservation(stack, monitor, router.frames_in_transit())) {
-      monitor.violation("at the end of the run: " + *broken);
-    } else if (auto unaccounted = check_request_accounting(stack, clients)) {
-      monitor.violation("at the end of the run: " + *unaccounted);
-    }
-  }
+  check_end_of_run(stack, monitor, router, clients);
   script.finish();
 
-  RunTotals totals;
+  RunTotals totals = gather_totals(stack, clients, script);
   totals.virtual_time_ns = scheduler.now();
   totals.events = scheduler.events_run();
-  totals.device = stack.device().stats();
-  totals.state = stack.device().state();
-  totals.connected = stack.device().connected();
-  totals.pin = stack.pin().stats();
-  totals.allocator = stack.allocator().counters();
-  totals.occupancy = stack.allocator().occupancy();
-  totals.allocator_open = stack.allocator_open();
-  for (const KsClient* c : clients)
-    totals.clients.push_back(c->figures());
-  totals.script = script.figures();
   report.fill(totals);
 
   // Teardown: the handle closes while every OVERLAPPED is alive, so that
@@ -143,13 +112,7 @@ ScenarioOutcome run_scenario(Scenario scenario, const RunOptions& options) {
     outcome.status = ScenarioOutcome::Status::kStopped;
     outcome.errors.push_back(*monitor.first_violation());
   }
-  if (trace) {
-    std::string error;
-    if (!trace->close(error)) {
-      outcome.failures.push_back(
-          fmt::format("{}: cannot write the trace: {}", options.trace.string(), error));
-    }
-  }
+  close_trace(outputs, options, outcome);
   return outcome;
 }
 
