@@ -39,8 +39,20 @@ void CompletionRouter::request_completed(HANDLE file, OVERLAPPED* overlapped, NT
       request->client->request_ended(*request);
     });
   } else {
-    client_scheduler.schedule_at(noticed, [request] { request->client->request_ended(*request); });
+    std::atomic<std::uint64_t>& in_transit =
+        status == STATUS_CANCELLED ? cancelled_in_transit_ : failed_in_transit_;
+    in_transit.fetch_add(1, std::memory_order_acq_rel);
+    client_scheduler.schedule_at(noticed, [request, &in_transit] {
+      in_transit.fetch_sub(1, std::memory_order_acq_rel);
+      request->client->request_ended(*request);
+    });
   }
+}
+
+CompletionRouter::RequestsInTransit CompletionRouter::requests_in_transit() const {
+  return {frames_in_transit_.load(std::memory_order_acquire),
+          cancelled_in_transit_.load(std::memory_order_acquire),
+          failed_in_transit_.load(std::memory_order_acquire)};
 }
 
 }  // namespace hilcap::sim

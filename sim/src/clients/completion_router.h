@@ -41,11 +41,21 @@ class CompletionRouter final : public KsCompletionObserver {
   std::uint32_t frames_in_transit() const {
     return frames_in_transit_.load(std::memory_order_acquire);
   }
+  // Requests the allocator ended whose client has not been told yet (in real
+  // time a client's thread can stop with such a notice queued), by outcome.
+  struct RequestsInTransit {
+    std::uint64_t completed = 0;
+    std::uint64_t cancelled = 0;
+    std::uint64_t failed = 0;
+  };
+  RequestsInTransit requests_in_transit() const;
 
  private:
   ClientEnvironment& environment_;
   KsCompletionObserver* previous_;
-  std::atomic<std::uint32_t> frames_in_transit_{0};
+  std::atomic<std::uint32_t> frames_in_transit_{0};  // = requests completed in transit
+  std::atomic<std::uint64_t> cancelled_in_transit_{0};
+  std::atomic<std::uint64_t> failed_in_transit_{0};
   Distribution* wake_latency_ = nullptr;
   std::mutex wake_latency_mutex_;  // clients record from their own threads
 };

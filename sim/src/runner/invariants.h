@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "clients/completion_router.h"
 #include "clients/ks_client.h"
 #include "runner/capture_stack.h"
 #include "runner/run_monitor.h"
@@ -25,9 +26,11 @@ std::optional<std::string> check_conservation(CaptureStack& stack, const RunMoni
                                               std::uint32_t in_transit);
 
 // Exactly-once, in totals: the ALLOCs the clients saw answered at once,
-// pended, completed, cancelled and failed are the allocator's own counts, and
-// every pended ALLOC has ended once or is still pending.
-std::optional<std::string> check_request_accounting(const CaptureStack& stack,
-                                                    const std::vector<const KsClient*>& clients);
+// pended, completed, cancelled and failed, with those ended and not yet told
+// to their client (`in_transit`), are the allocator's own counts, and every
+// pended ALLOC has ended once or is still pending.
+std::optional<std::string> check_request_accounting(
+    const CaptureStack& stack, const std::vector<const KsClient*>& clients,
+    const CompletionRouter::RequestsInTransit& in_transit);
 
 }  // namespace hilcap::sim

@@ -45,7 +45,8 @@ void check_end_of_run(CaptureStack& stack, RunMonitor& monitor, const Completion
   if (monitor.first_violation()) return;
   if (auto broken = check_conservation(stack, monitor, router.frames_in_transit())) {
     monitor.violation("at the end of the run: " + *broken);
-  } else if (auto unaccounted = check_request_accounting(stack, clients)) {
+  } else if (auto unaccounted =
+                 check_request_accounting(stack, clients, router.requests_in_transit())) {
     monitor.violation("at the end of the run: " + *unaccounted);
   }
 }
