@@ -105,6 +105,7 @@ ScenarioOutcome run_scenario_realtime(Scenario scenario, const RunOptions& optio
 
   RunReport report(scenario);
   RunMonitor monitor(device_scheduler, report.pending_latency(), trace, nullptr);
+  monitor.frames_seen_out_of_order();
   RealtimeMonitor events(monitor, device_scheduler);
   CaptureStack::Created created = CaptureStack::create(scenario, device_scheduler, &host_scheduler);
   if (!created.stack) return invalid_outcome(std::move(created.errors));

@@ -240,7 +240,7 @@ void RunMonitor::check_frame(const KsClient& client, void* frame) {
     return;
   }
   const bool unfilled = info->data_used == 0 && (info->flags & kFrameError) == 0;
-  if (unfilled || info->host_timestamp_ns < stream_.started_at) return;
+  if (!check_sequence_ || unfilled || info->host_timestamp_ns < stream_.started_at) return;
   const std::int64_t gap = info->sequence - stream_.picture_number - 1;
   const std::int64_t drops = info->drop_count - stream_.drop_count;
   if (gap < 0) {

@@ -241,6 +241,7 @@ CaptureOutcome run_capture(std::shared_ptr<uvc::UsbContext> usb, const CaptureSe
   RealtimeScheduler scheduler;
   RunReport report(scenario);
   RunMonitor monitor(scheduler, report.pending_latency(), nullptr, nullptr);
+  monitor.frames_seen_out_of_order();  // completions hop over from libusb's thread
   CaptureEvents events(monitor, scheduler, settings.frames);
   ClientEnvironment environment{scheduler, handle, events};
   CompletionRouter router(environment);
