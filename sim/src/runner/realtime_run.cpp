@@ -13,7 +13,6 @@
 
 #include "clients/client_model.h"
 #include "clients/completion_router.h"
-#include "pin_state_machine.h"
 #include "runner/capture_stack.h"
 #include "runner/interrupt_signal.h"
 #include "runner/invariants.h"
@@ -22,7 +21,6 @@
 #include "runner/run_report.h"
 #include "runner/run_steps.h"
 #include "scenario/json_units.h"
-#include "scenario/status_names.h"
 #include "scheduler/realtime_scheduler.h"
 #include "script/script_player.h"
 
@@ -143,13 +141,7 @@ ScenarioOutcome run_scenario_realtime(Scenario scenario, const RunOptions& optio
   if (scripted) threads.push_back(std::make_unique<LoopThread>("script", script_home.scheduler));
 
   const InterruptSignal sigint;
-  if (scenario.host.initial_state != device::PinState::kStop) {
-    const NTSTATUS status = stack.set_state(scenario.host.initial_state);
-    if (status != STATUS_SUCCESS) {
-      events.violation(fmt::format("the pin refused the initial state {}: {}",
-                                   to_string(scenario.host.initial_state), status_name(status)));
-    }
-  }
+  set_initial_state(stack, scenario, events);
   for (auto& model : models)
     model->start();
   script.start();
@@ -179,11 +171,7 @@ ScenarioOutcome run_scenario_realtime(Scenario scenario, const RunOptions& optio
   if (progress) progress->finish();
   const TimeNs stopped_at = device_scheduler.now();
 
-  std::vector<const KsClient*> clients;
-  for (const auto& model : models)
-    clients.push_back(model.get());
-  for (const KsClient* c : script.clients())
-    clients.push_back(c);
+  const std::vector<const KsClient*> clients = all_clients(models, script);
   check_end_of_run(stack, monitor, router, clients);
   script.finish();
 

@@ -6,12 +6,15 @@
 #include <cstdio>
 #include <utility>
 
+#include "clients/client_model.h"
 #include "clients/completion_router.h"
 #include "clients/ks_client.h"
+#include "pin_state_machine.h"
 #include "runner/capture_stack.h"
 #include "runner/invariants.h"
 #include "runner/run_monitor.h"
 #include "runner/run_report.h"
+#include "scenario/status_names.h"
 #include "script/script_player.h"
 
 namespace hilcap::sim {
@@ -38,6 +41,25 @@ RunOutputs open_run_outputs(const RunOptions& options, TimeNs duration_ns) {
         std::make_unique<ProgressLine>(stderr, ::isatty(::fileno(stderr)) == 1, duration_ns);
   }
   return outputs;
+}
+
+void set_initial_state(CaptureStack& stack, const Scenario& scenario, ClientEvents& events) {
+  if (scenario.host.initial_state == device::PinState::kStop) return;
+  const NTSTATUS status = stack.set_state(scenario.host.initial_state);
+  if (status != STATUS_SUCCESS) {
+    events.violation(fmt::format("the pin refused the initial state {}: {}",
+                                 to_string(scenario.host.initial_state), status_name(status)));
+  }
+}
+
+std::vector<const KsClient*> all_clients(const std::vector<std::unique_ptr<ClientModel>>& models,
+                                         const ScriptPlayer& script) {
+  std::vector<const KsClient*> clients;
+  for (const auto& model : models)
+    clients.push_back(model.get());
+  for (const KsClient* c : script.clients())
+    clients.push_back(c);
+  return clients;
 }
 
 void check_end_of_run(CaptureStack& stack, RunMonitor& monitor, const CompletionRouter& router,

@@ -15,6 +15,8 @@
 namespace hilcap::sim {
 
 class CaptureStack;
+class ClientEvents;
+class ClientModel;
 class CompletionRouter;
 class KsClient;
 class RunMonitor;
@@ -32,6 +34,14 @@ struct RunOutputs {
   std::vector<std::string> errors;  // why an output could not be opened
 };
 RunOutputs open_run_outputs(const RunOptions& options, TimeNs duration_ns);
+
+// Puts the pin into the scenario's initial state (through
+// KSPROPERTY_CONNECTION_STATE); a refusal is a violation reported to `events`.
+void set_initial_state(CaptureStack& stack, const Scenario& scenario, ClientEvents& events);
+
+// Every client of the run, models first, then scripted: the scenario's order.
+std::vector<const KsClient*> all_clients(const std::vector<std::unique_ptr<ClientModel>>& models,
+                                         const ScriptPlayer& script);
 
 // At the end of a run that had no violation yet: frame conservation, then
 // request accounting; the first broken one becomes the run's violation.

@@ -1,6 +1,5 @@
 #include "runner/scenario_run.h"
 
-#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -9,14 +8,12 @@
 
 #include "clients/client_model.h"
 #include "clients/completion_router.h"
-#include "pin_state_machine.h"
 #include "runner/capture_stack.h"
 #include "runner/checked.h"
 #include "runner/invariants.h"
 #include "runner/run_monitor.h"
 #include "runner/run_report.h"
 #include "runner/run_steps.h"
-#include "scenario/status_names.h"
 #include "scheduler/virtual_scheduler.h"
 #include "script/script_player.h"
 
@@ -72,13 +69,7 @@ ScenarioOutcome run_scenario(Scenario scenario, const RunOptions& options) {
   ScriptPlayer script(scenario.script, scenario.clients, environment, stack);
 
   ScenarioOutcome outcome;
-  if (scenario.host.initial_state != device::PinState::kStop) {
-    const NTSTATUS status = stack.set_state(scenario.host.initial_state);
-    if (status != STATUS_SUCCESS) {
-      monitor.violation(fmt::format("the pin refused the initial state {}: {}",
-                                    to_string(scenario.host.initial_state), status_name(status)));
-    }
-  }
+  set_initial_state(stack, scenario, monitor);
   for (auto& model : models)
     model->start();
   script.start();
@@ -86,12 +77,7 @@ ScenarioOutcome run_scenario(Scenario scenario, const RunOptions& options) {
   run_events(scheduler, scenario.duration_ns, stack, monitor, router);
   if (progress) progress->finish();
 
-  // Every client (models first, then scripted: the scenario's order).
-  std::vector<const KsClient*> clients;
-  for (const auto& model : models)
-    clients.push_back(model.get());
-  for (const KsClient* c : script.clients())
-    clients.push_back(c);
+  const std::vector<const KsClient*> clients = all_clients(models, script);
   check_end_of_run(stack, monitor, router, clients);
   script.finish();
 
