@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "harness.h"
+#include "hold_model.h"
 #include "scheduler/virtual_scheduler.h"
 
 namespace {
@@ -28,23 +29,8 @@ using hilcap::sim::VirtualScheduler;
 
 constexpr std::int64_t kSteps = 4'000'000;
 
-struct DelaySource {
-  std::uint64_t state = 0x9E3779B97F4A7C15ull;
-  TimeNs next() {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return static_cast<TimeNs>(1 + state % 1'000'000);
-  }
-};
-
-struct BareEvent {
-  TimeNs at;
-  std::uint64_t sequence;
-  bool operator>(const BareEvent& o) const {
-    return at != o.at ? at > o.at : sequence > o.sequence;
-  }
-};
+using hilcap::bench::BareEvent;
+using hilcap::bench::DelaySource;
 
 // M events/s of the bare loop.
 double bare_loop(int k) {

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "hold_model.h"
 #include "scheduler/virtual_scheduler.h"
 
 namespace {
@@ -24,23 +25,8 @@ using hilcap::sim::EventId;
 using hilcap::sim::TimeNs;
 using hilcap::sim::VirtualScheduler;
 
-struct DelaySource {
-  std::uint64_t state = 0x9E3779B97F4A7C15ull;
-  TimeNs next() {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return static_cast<TimeNs>(1 + state % 1'000'000);
-  }
-};
-
-struct BareEvent {
-  TimeNs at;
-  std::uint64_t sequence;
-  bool operator>(const BareEvent& o) const {
-    return at != o.at ? at > o.at : sequence > o.sequence;
-  }
-};
+using hilcap::bench::BareEvent;
+using hilcap::bench::DelaySource;
 
 void BM_PriorityQueueHold(benchmark::State& state) {
   const auto k = static_cast<int>(state.range(0));
