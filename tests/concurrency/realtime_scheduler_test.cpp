@@ -176,7 +176,6 @@ TEST(RealtimeScheduler, EarlierEventFromAnotherThreadWakesTheLoop) {
   EXPECT_TRUE(ran);
   EXPECT_TRUE(s.stopped());
   EXPECT_LT(s.now(), kMinute);
-  EXPECT_GE(s.wake_ups(), 1u);
 }
 
 // stop() from another thread ends a run_until sleeping towards a far
