@@ -118,6 +118,28 @@ AllocatorObject::AllocatorObject(std::shared_ptr<StreamAllocator> allocator)
       file_event_(std::make_shared<Event>(Event::ResetMode::kManual, false)) {}
 
 IoOutcome AllocatorObject::device_io_control(const IoctlCall& call) {
+  // ALLOC and FREE are a client's per-frame calls: a request that the table
+  // walk would route to one of them (a KSMETHOD of the stream allocator set,
+  // no support query, buffers of at least the item's sizes) goes to it
+  // directly, checked against the same items. Everything else, every
+  // malformed request included, takes the walk.
+  if (call.code == IOCTL_KS_METHOD && call.input != nullptr &&
+      call.input_size >= sizeof(KSMETHOD) && call.output != nullptr) {
+    KSMETHOD method;
+    std::memcpy(&method, call.input, sizeof(method));
+    constexpr ULONG kSupportQuery = KSMETHOD_TYPE_SETSUPPORT | KSMETHOD_TYPE_BASICSUPPORT;
+    if ((method.Flags & kSupportQuery) == 0 &&
+        same_guid(method.Set, KSMETHODSETID_StreamAllocator)) {
+      for (const KsMethodItem<AllocatorObject>& item : kAllocatorMethods) {
+        if (item.id == method.Id && call.input_size >= item.min_method &&
+            call.output_size >= item.min_data &&
+            (!kKsPolicy.method_flags_must_match_item ||
+             (method.Flags & KSMETHOD_TYPE_MODIFY) == (item.flags & KSMETHOD_TYPE_MODIFY))) {
+          return (this->*(item.handler))(call);
+        }
+      }
+    }
+  }
   return dispatch_ks_ioctl(*this, kAllocatorAutomation, call);
 }
 

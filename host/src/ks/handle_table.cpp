@@ -1,6 +1,7 @@
 #include "handle_table.h"
 
 namespace hilcap::ks {
+constinit HandleTableStorage g_handle_table;
 constinit thread_local HandleTable::LookupCache HandleTable::cache_
     __attribute__((tls_model("initial-exec")));
 

@@ -82,11 +82,7 @@ class HandleTable {
   };
 
   // The process-wide table.
-  static HandleTable& instance() {
-    // Never destroyed: objects still open at exit stay valid for other threads.
-    static HandleTable* const table = new HandleTable;
-    return *table;
-  }
+  static HandleTable& instance();
 
   // NULL when the table is full.
   HANDLE insert(std::shared_ptr<KernelObject> object);
@@ -153,7 +149,8 @@ class HandleTable {
   // The bits of Slot::state that say which handle, if any, is open on it.
   static constexpr std::uint64_t kIdentityMask = (kGenerationMask << kGenerationShift) | kLive;
 
-  HandleTable() = default;
+  friend union HandleTableStorage;
+  constexpr HandleTable() = default;
 
   static Decoded decode(HANDLE handle) {
     const auto value = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(handle));
@@ -224,5 +221,19 @@ class HandleTable {
   std::size_t slots_used_ = 0;
   std::vector<std::unique_ptr<Slot[]>> chunk_storage_;
 };
+
+// The table's storage: constant-initialised, so that reaching it costs no
+// guard check on every lookup, and never destroyed, so that objects still
+// open at exit stay valid for other threads.
+union HandleTableStorage {
+  constexpr HandleTableStorage() : table() {}
+  ~HandleTableStorage() {}
+  HandleTable table;
+};
+extern constinit HandleTableStorage g_handle_table;
+
+inline HandleTable& HandleTable::instance() {
+  return g_handle_table.table;
+}
 
 }  // namespace hilcap::ks

@@ -162,16 +162,15 @@ BOOL WINAPI DeviceIoControl(HANDLE hDevice, DWORD dwIoControlCode, LPVOID lpInBu
   const HANDLE event_handle =
       lpOverlapped != nullptr ? hilcap::event_handle(*lpOverlapped) : nullptr;
   const HandleTable::Ref<Event> event_ref = hilcap::lookup_event(event_handle);
-  IoCompletion completion;
+  IoctlCall call{hDevice,     dwIoControlCode, lpInBuffer, nInBufferSize,
+                 lpOutBuffer, nOutBufferSize,  {}};
   if (lpOverlapped != nullptr) {
     Event* const event = hilcap::event_of(event_handle, event_ref, *file);
     if (event_handle != nullptr && event == nullptr) return fail(ERROR_INVALID_HANDLE);
-    completion = IoCompletion::overlapped(hDevice, lpOverlapped, event);
+    call.completion = IoCompletion::overlapped(hDevice, lpOverlapped, event);
   } else {
-    completion = IoCompletion::synchronous(*file, &blocked);
+    call.completion = IoCompletion::synchronous(*file, &blocked);
   }
-  const IoctlCall call{hDevice,     dwIoControlCode, lpInBuffer, nInBufferSize,
-                       lpOutBuffer, nOutBufferSize,  completion};
 
   IoOutcome outcome = file->device_io_control(call);
 

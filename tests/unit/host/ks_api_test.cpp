@@ -148,6 +148,40 @@ TEST(KsApi, FreeReportsPolicyBytesReturned) {
   EXPECT_TRUE(o.signalled());
 }
 
+// ALLOC and FREE take a short cut past the automation table (the per-frame
+// path); requests at its edges answer as the table does: any method type
+// without a support bit (kKsPolicy.method_flags_must_match_item is false), a
+// longer output buffer, a support query, a NULL output buffer.
+TEST(KsApi, AllocAndFreeShortCutAnswersAsTheTable) {
+  ASSERT_FALSE(kKsPolicy.method_flags_must_match_item);
+  Allocator a;
+  Overlapped o;
+  DWORD returned = 0;
+  for (const ULONG flags : {ULONG{0}, ULONG{KSMETHOD_TYPE_SEND}, ULONG{KSMETHOD_TYPE_READ}}) {
+    KSMETHOD alloc = test::alloc_method();
+    alloc.Flags = flags;
+    PVOID out[2] = {nullptr, nullptr};
+    ASSERT_TRUE(test::ks_ioctl(a.get(), IOCTL_KS_METHOD, alloc, out, sizeof(out), &returned, &o.ov))
+        << flags;
+    EXPECT_NE(out[0], nullptr);
+    EXPECT_EQ(returned, sizeof(PVOID));
+    KSMETHOD free = test::free_method();
+    free.Flags = flags;
+    EXPECT_TRUE(
+        test::ks_ioctl(a.get(), IOCTL_KS_METHOD, free, &out[0], sizeof(PVOID), &returned, &o.ov));
+  }
+  KSMETHOD support = test::alloc_method();
+  support.Flags = KSMETHOD_TYPE_BASICSUPPORT;
+  ULONG type = 0;
+  ASSERT_TRUE(
+      test::ks_ioctl(a.get(), IOCTL_KS_METHOD, support, &type, sizeof(type), &returned, &o.ov));
+  EXPECT_EQ(type, ULONG{KSMETHOD_TYPE_WRITE});
+  EXPECT_FALSE(test::ks_ioctl(a.get(), IOCTL_KS_METHOD, test::alloc_method(), nullptr,
+                              sizeof(PVOID), &returned, &o.ov));
+  EXPECT_EQ(GetLastError(), ks::win32_error_from_ntstatus(kKsPolicy.null_buffer_status));
+  EXPECT_EQ(test::status(a.get()).AllocatedFrames, 0u);
+}
+
 // The completion observer sees each pended request once, after its OVERLAPPED is final.
 TEST(KsApi, CompletionObserverSeesPendedRequests) {
   struct Observer final : KsCompletionObserver {
