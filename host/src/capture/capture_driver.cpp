@@ -169,20 +169,30 @@ StreamAllocator::Created CaptureDriver::create_allocator(const KSALLOCATOR_FRAMI
 }
 
 std::size_t CaptureDriver::service_interrupt(std::int64_t host_time_ns) {
+  {
+    // The common case, once per interrupt: this pin holds the device (the
+    // claim changes only under mutex_), so the registry need not be asked.
+    std::lock_guard lock(mutex_);
+    if (holds_device_ && !closed_) return service_held_device(host_time_ns);
+  }
   // The device's interrupt belongs to the pin holding the device.
   const std::shared_ptr<CaptureDriver> holder = HardwareClaims::instance().holder(device_);
   if (holder && holder.get() != this) return holder->service_interrupt(host_time_ns);
   std::lock_guard lock(mutex_);
+  if (holds_device_ && !closed_) return service_held_device(host_time_ns);
+  // A pin that holds nothing has nothing to drain, and must not acknowledge
+  // (the holder could lose an interrupt).
   ++interrupts_;
   last_host_time_ns_ = host_time_ns;
-  if (closed_) return 0;
-  std::size_t drained = 0;
-  // Only the holder acknowledges (else it could lose an interrupt); a pin
-  // that holds nothing has nothing to drain.
-  if (holds_device_) {
-    device_.acknowledge_interrupt();  // first, then drain (interrupt_line.h)
-    drained = drain(host_time_ns);
-  }
+  if (!closed_) device_gone();
+  return 0;
+}
+
+std::size_t CaptureDriver::service_held_device(std::int64_t host_time_ns) {
+  ++interrupts_;
+  last_host_time_ns_ = host_time_ns;
+  device_.acknowledge_interrupt();  // first, then drain (interrupt_line.h)
+  const std::size_t drained = drain(host_time_ns);
   device_gone();
   return drained;
 }

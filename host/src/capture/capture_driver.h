@@ -59,6 +59,8 @@ class CaptureDriver : public std::enable_shared_from_this<CaptureDriver> {
  private:
   // With mutex_ held.
   NTSTATUS enter_state(KSSTATE target);
+  // The interrupt of the device this open pin holds: acknowledge, drain.
+  std::size_t service_held_device(std::int64_t host_time_ns);
   // True when the device is gone (handling that the first time).
   bool device_gone();
   void handle_disconnect();
