@@ -8,6 +8,7 @@
 #include <mutex>
 #include <vector>
 
+#include "adaptive_mutex.h"
 #include "frame_pool.h"
 #include "ks_policy.h"
 
@@ -91,7 +92,7 @@ struct StreamAllocator::State {
   const KSALLOCATOR_FRAMING framing;
   const std::unique_ptr<FramePool> pool;
 
-  mutable std::mutex mutex;
+  mutable AdaptiveMutex mutex;
   std::vector<SlotState> slots;
   std::vector<FrameInfo> infos;
   boost::circular_buffer<std::uint32_t> ready;  // capacity Frames: pushing never allocates

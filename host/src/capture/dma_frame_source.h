@@ -24,6 +24,7 @@
 #include <mutex>
 #include <vector>
 
+#include "../adaptive_mutex.h"
 #include "completion_mapping.h"
 
 namespace hilcap {
@@ -79,7 +80,7 @@ class DmaFrameSource final : public FrameSource {
   device::CompletionRing& completion_;
   const MappingOptions options_;
 
-  mutable std::mutex mutex_;
+  mutable AdaptiveMutex mutex_;
   std::vector<FrameBuffer> buffers_;  // by slot, as last recycled
   std::vector<SlotState> states_;
   boost::circular_buffer<std::uint32_t> kept_;  // capacity: every frame
