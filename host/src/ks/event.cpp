@@ -1,14 +1,14 @@
 #include "event.h"
 
-#include <linux/futex.h>
 #include <sys/eventfd.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <ctime>
+
+#include "../futex.h"
 
 namespace hilcap::ks {
 namespace {
@@ -21,32 +21,6 @@ std::int64_t monotonic_ns() {
   timespec now{};
   ::clock_gettime(CLOCK_MONOTONIC, &now);
   return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-}
-
-// Tells the core this is a spin-wait (saves power, yields to its SMT sibling).
-inline void cpu_relax() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  asm volatile("yield");
-#endif
-}
-
-std::uint32_t* futex_word(std::atomic<std::uint32_t>& word) {
-  static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
-  return reinterpret_cast<std::uint32_t*>(&word);
-}
-
-// Sleeps while `word` holds `expected`, until `deadline` (CLOCK_MONOTONIC) or
-// forever when it is null. Spurious returns are fine: the caller re-checks.
-void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected,
-                const timespec* deadline) {
-  ::syscall(SYS_futex, futex_word(word), FUTEX_WAIT_BITSET_PRIVATE, expected, deadline, nullptr,
-            FUTEX_BITSET_MATCH_ANY);
-}
-
-void futex_wake(std::atomic<std::uint32_t>& word, int count) {
-  ::syscall(SYS_futex, futex_word(word), FUTEX_WAKE_PRIVATE, count, nullptr, nullptr, 0);
 }
 
 timespec deadline_after(DWORD milliseconds) {
