@@ -11,11 +11,11 @@ MESON_TEST  = meson test --print-errorlogs --num-processes $(JOBS)
 # symbolized stack traces and compile much faster than full debug info.
 SANITIZER_ARGS = -fno-sanitize-recover=all -gline-tables-only
 # The three test builds are unity builds: each target's sources compile in
-# groups of 8 as one source, so that the heavy headers (nlohmann/json, gtest,
+# groups of 12 as one source, so that the heavy headers (nlohmann/json, gtest,
 # fmt, <regex>) are parsed and their templates instantiated once per group, not
 # once per file; this more than halves the compile time. A target whose files
 # cannot share a unity source says so (override_options) in its meson.build.
-UNITY_ARGS = -Dunity=on -Dunity_size=8
+UNITY_ARGS = -Dunity=on -Dunity_size=12
 
 .PHONY: all deps build demo test test-main test-asan test-tsan bench format format-check clean
 
