@@ -103,6 +103,11 @@ struct StreamAllocator::State {
   bool closed = false;
   std::uint32_t held = 0;
   AllocatorCounters counters;
+  // The hand-out order's numbering (sequence_break()).
+  std::int64_t last_picture_number = 0;
+  std::int64_t last_drop_count = 0;
+  std::uint32_t earlier_numbering = 0;  // ready frames from before restart_numbering()
+  std::optional<std::string> sequence_break;
 
   FrameBuffer buffer(std::uint32_t slot) const {
     return FrameBuffer{slot, pool->data(slot), pool->frame_size()};
@@ -113,7 +118,35 @@ struct StreamAllocator::State {
     slots[slot] = SlotState::kHeld;
     ++held;
     if (held > counters.high_water) counters.high_water = held;
+    check_numbering(infos[slot]);
     return pool->data(slot);
+  }
+
+  // Sequence gaps equal drops, in hand-out order. Frames leave the ready
+  // queue oldest first and a delivery completes a pending ALLOC only when
+  // none is ready, so the first `earlier_numbering` hand-outs after a restart
+  // are exactly the frames that were ready at the restart.
+  void check_numbering(const FrameInfo& info) {
+    if (earlier_numbering > 0) {
+      --earlier_numbering;
+      return;
+    }
+    if (info.sequence <= 0) return;  // no number: handed back unfilled, refused, pool mode
+    if (!sequence_break) {
+      const std::int64_t gap = info.sequence - last_picture_number - 1;
+      const std::int64_t drops = info.drop_count - last_drop_count;
+      if (gap < 0) {
+        sequence_break = fmt::format("sequence: PictureNumber {} handed out after {}",
+                                     info.sequence, last_picture_number);
+      } else if (gap != drops) {
+        sequence_break = fmt::format(
+            "sequence gaps equal drops: PictureNumber went from {} to {} ({} missing) while "
+            "DropCount went from {} to {}",
+            last_picture_number, info.sequence, gap, last_drop_count, info.drop_count);
+      }
+    }
+    last_picture_number = info.sequence;
+    last_drop_count = info.drop_count;
   }
 
   std::optional<std::uint32_t> pop_ready() {
@@ -424,6 +457,19 @@ NTSTATUS StreamAllocator::deliver(const FrameBuffer& buffer, const FrameInfo& in
   }
   if (completed != nullptr) State::complete(*completed);
   return STATUS_SUCCESS;
+}
+
+void StreamAllocator::restart_numbering() {
+  State& s = *state_;
+  std::lock_guard lock(s.mutex);
+  s.earlier_numbering = static_cast<std::uint32_t>(s.ready.size());
+  s.last_picture_number = 0;
+  s.last_drop_count = 0;
+}
+
+std::optional<std::string> StreamAllocator::sequence_break() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->sequence_break;
 }
 
 NTSTATUS StreamAllocator::disconnect(NTSTATUS status) {

@@ -1,16 +1,20 @@
-// The host driver of one capture device that speaks the device's datasheet
-// (firmware-model/include/hilcap/device/): a KS capture pin, its capture-mode
-// allocator's frame source, and the interrupt service path.
+// The host's driver for one capture device: a KS capture pin, its
+// capture-mode allocator's frame source, and the interrupt service path. The
+// pin is the same for every device; what reaches the device is a backend:
+// open(DeviceControl&) for a device that speaks the datasheet
+// (firmware-model/include/hilcap/device/: the device model), and
+// uvc::open_camera_pin (<hilcap/uvc/camera_pin.h>) for a UVC camera through
+// libusb. A KS client sees the same pin on either.
 //
-// How a frame flows in capture mode: KsCreateAllocator(pin.handle(), ...)
-// makes a StreamAllocator whose frames all go to the pin's DMA frame source.
-// While the pin holds the device (ACQUIRE, PAUSE, RUN) the source posts every
-// frame it has on the submission ring; the device fills them in RUN and posts
-// completions; the device's interrupt calls service_interrupt(), which
-// acknowledges, drains the completion ring and delivers each frame (with its
-// FrameInfo: PictureNumber, DropCount, times, flags) to the allocator, where
-// it completes the oldest pending ALLOC or waits in the ready queue. FREE
-// hands the frame back to the source, which posts it again.
+// How a frame flows in capture mode (on the datasheet's rings; a camera
+// delivers frames from its USB transfers instead of an interrupt): KsCreateAllocator(pin.handle(),
+// ...) makes a StreamAllocator whose frames all go to the pin's DMA frame source. While the pin
+// holds the device (ACQUIRE, PAUSE, RUN) the source posts every frame it has on the submission
+// ring; the device fills them in RUN and posts completions; the device's interrupt calls
+// service_interrupt(), which acknowledges, drains the completion ring and delivers each frame (with
+// its FrameInfo: PictureNumber, DropCount, times, flags) to the allocator, where it completes the
+// oldest pending ALLOC or waits in the ready queue. FREE hands the frame back to the source, which
+// posts it again.
 //
 // Threads: service_interrupt() may run on any thread (the device's, a host
 // completion thread); ALLOC and FREE never wait for it. Every call may come
@@ -28,6 +32,8 @@ namespace hilcap {
 namespace device {
 class DeviceControl;
 }
+
+class CaptureBackend;  // host-internal: how a pin reaches one kind of device
 
 struct CapturePinOptions {
   // Check each delivered frame's in-band header and checksum (verify_frame);
@@ -62,6 +68,9 @@ class CapturePin {
   // may be open on one device; one at a time holds it (ACQUIRE and above).
   static std::unique_ptr<CapturePin> open(device::DeviceControl& device,
                                           CapturePinOptions options = {});
+  // A pin in STOP on the device behind `backend` (the host's own backends
+  // use this: uvc::open_camera_pin); nullptr when no handle is left.
+  static std::unique_ptr<CapturePin> open(std::unique_ptr<CaptureBackend> backend);
   // Closes the handle (if CloseHandle did not already): cancels the pending
   // ALLOCs of its allocator, stops the device, and fails later ALLOCs that
   // would pend (kKsPolicy.closed_pin_alloc_status).
@@ -79,7 +88,9 @@ class CapturePin {
   // pending ALLOC with STATUS_DEVICE_NOT_CONNECTED. Call it whenever the
   // device raises its interrupt line; host_time_ns stamps
   // FrameInfo::host_timestamp_ns. Returns the completions drained. When
-  // another pin holds the device, that pin services it.
+  // another pin holds the device, that pin services it. A camera has no
+  // interrupt line (its transfers deliver): there it only notices a device
+  // that left.
   std::size_t service_interrupt(std::int64_t host_time_ns);
 
   // The capture-mode allocator KsCreateAllocator(handle(), ...) made last, if

@@ -149,6 +149,15 @@ class StreamAllocator {
   // pending ALLOC or becomes ready. STATUS_INVALID_PARAMETER when the buffer
   // is not a frame currently at the source.
   NTSTATUS deliver(const FrameBuffer& buffer, const FrameInfo& info);
+  // The source's counters restart (a capture pin entering ACQUIRE): the frames
+  // ready now were numbered before, the next ones count from PictureNumber 1.
+  void restart_numbering();
+  // "Sequence gaps equal drops" (DESIGN.md), checked on every frame in the
+  // order ALLOC hands frames out: each numbered frame's PictureNumber follows
+  // the previous one's with a gap equal to the growth of DropCount (frames
+  // without a number, e.g. handed back at STOP, are not numbered). The first
+  // frame that did not, described; nothing while every one did.
+  std::optional<std::string> sequence_break() const;
   // The source is gone (e.g. STATUS_DEVICE_NOT_CONNECTED): every pending ALLOC
   // completes with `status`, and every later ALLOC that would pend fails with
   // it at once. Ready frames are still handed out. `status` must be an error

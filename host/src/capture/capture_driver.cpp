@@ -1,18 +1,12 @@
 #include "capture_driver.h"
 
 #include <fmt/format.h>
-#include <hilcap/device/frame_format.h>
 
 #include "../ks_policy.h"
 #include "hardware_claims.h"
 
 namespace hilcap {
 namespace {
-
-// KSSTATE and device::PinState list the states in the same order (control.h).
-device::PinState pin_state(KSSTATE state) {
-  return static_cast<device::PinState>(state);
-}
 
 const char* state_name(KSSTATE state) {
   switch (state) {
@@ -28,33 +22,14 @@ const char* state_name(KSSTATE state) {
   return "an unknown KSSTATE";
 }
 
-std::string fourcc_name(device::PixelFormat format) {
-  const auto code = static_cast<std::uint32_t>(format);
-  return {static_cast<char>(code), static_cast<char>(code >> 8), static_cast<char>(code >> 16),
-          static_cast<char>(code >> 24)};
-}
-
-void add(CapturePinStats& total, const CapturePinStats& more) {
-  total.interrupts += more.interrupts;
-  total.completions += more.completions;
-  total.frames_delivered += more.frames_delivered;
-  total.frames_ok += more.frames_ok;
-  total.frames_short += more.frames_short;
-  total.frames_error += more.frames_error;
-  total.frames_corrupt += more.frames_corrupt;
-  total.returned_unfilled += more.returned_unfilled;
-  total.buffers_rejected += more.buffers_rejected;
-  total.buffers_posted += more.buffers_posted;
-}
-
 StreamAllocator::Created refused(NTSTATUS status, std::string error) {
   return {status, std::move(error), nullptr};
 }
 
 }  // namespace
 
-CaptureDriver::CaptureDriver(device::DeviceControl& device, const CapturePinOptions& options)
-    : device_(device), options_(options) {}
+CaptureDriver::CaptureDriver(std::unique_ptr<CaptureBackend> backend)
+    : backend_(std::move(backend)) {}
 
 NTSTATUS CaptureDriver::set_state(KSSTATE target) {
   std::lock_guard lock(mutex_);
@@ -67,25 +42,27 @@ NTSTATUS CaptureDriver::enter_state(KSSTATE target) {
   if (target == state_) return STATUS_SUCCESS;
   const bool leaving_stop = state_ == KSSTATE_STOP;
   if (leaving_stop) {
-    if (!HardwareClaims::instance().claim(device_, shared_from_this())) {
+    if (!HardwareClaims::instance().claim(backend_->hardware(), shared_from_this())) {
       return STATUS_SHARING_VIOLATION;
     }
     holds_device_ = true;
-    // A fresh start (the rings are empty): clear an assertion that nobody
-    // acknowledged, e.g. the one announcing the previous STOP's hand-back.
-    device_.acknowledge_interrupt();
+    backend_->acquired();
+    // The counters restart (STOP -> ACQUIRE): frames still ready belong to
+    // the numbering before.
+    if (allocator_) allocator_->restart_numbering();
   }
-  // Nothing more for a device that is stopping.
-  if (target == KSSTATE_STOP && source_) source_->stop_posting();
-  if (device_.set_state(pin_state(target)) != device::ControlStatus::kOk) {
+  const NTSTATUS status = backend_->set_state(state_, target);
+  if (status == kKsPolicy.device_gone_status) {
     handle_disconnect();  // a valid state fails only on a device that is gone
-    return kKsPolicy.device_gone_status;
+    return status;
   }
-  if (leaving_stop) {
-    // The device reset its counters (STOP -> ACQUIRE); so does the average size.
-    data_at_reset_ = source_ ? source_->data_totals() : DmaFrameSource::DataTotals{};
-    if (source_) source_->start_posting();
+  if (status != STATUS_SUCCESS) {
+    // The backend left the device where it was.
+    if (leaving_stop) give_device_up();
+    return status;
   }
+  // The device reset its counters (STOP -> ACQUIRE); so does the average size.
+  if (leaving_stop) data_at_reset_ = backend_->delivered_data();
   state_ = target;
   if (target == KSSTATE_STOP) {
     // The device handed every buffer back before set_state returned: deliver
@@ -108,11 +85,10 @@ NTSTATUS CaptureDriver::dropped_frames(KSPROPERTY_DROPPEDFRAMES_CURRENT_S& value
   std::lock_guard lock(mutex_);
   if (closed_) return kKsPolicy.closed_handle_status;
   if (device_gone()) return kKsPolicy.device_gone_status;
-  const device::FrameCounters counters = device_.frame_counters();
+  const CaptureCounters counters = backend_->counters();
   value.PictureNumber = static_cast<LONGLONG>(counters.picture_number);
   value.DropCount = static_cast<LONGLONG>(counters.drop_count);
-  const DmaFrameSource::DataTotals totals =
-      source_ ? source_->data_totals() : DmaFrameSource::DataTotals{};
+  const DeliveredData totals = backend_->delivered_data();
   const std::uint64_t frames = totals.frames - data_at_reset_.frames;
   value.AverageFrameSize =
       frames == 0 ? 0 : static_cast<ULONG>((totals.bytes - data_at_reset_.bytes) / frames);
@@ -136,34 +112,15 @@ StreamAllocator::Created CaptureDriver::create_allocator(const KSALLOCATOR_FRAMI
                    "ConnectionHandle: expected a pin without an open allocator (one at a time), "
                    "found one");
   }
-  const std::size_t depth = device_.submission_ring().capacity();
-  if (framing.Frames > depth) {
-    return refused(kKsPolicy.pin_framing_status,
-                   fmt::format("KSALLOCATOR_FRAMING.Frames: expected at most {} (the device's "
-                               "ring depth), found {}",
-                               depth, framing.Frames));
-  }
-  const device::FrameFormat format = device_.frame_format();
-  if (framing.FrameSize < format.frame_bytes()) {
-    return refused(kKsPolicy.pin_framing_status,
-                   fmt::format("KSALLOCATOR_FRAMING.FrameSize: expected at least {} (one {}x{} "
-                               "{} frame), found {}",
-                               format.frame_bytes(), format.width, format.height,
-                               fourcc_name(format.pixel_format), framing.FrameSize));
+  if (auto error = backend_->framing_error(framing)) {
+    return refused(kKsPolicy.pin_framing_status, std::move(*error));
   }
   StreamAllocator::Created created = StreamAllocator::create(framing);
   if (created.status != STATUS_SUCCESS) return created;
-  if (source_) {
-    // The previous allocator is closed and the pin stopped: its source is done.
-    source_->retire(/*take_back_posted=*/false);
-    add(retired_stats_, source_->stats());
+  if (const NTSTATUS attached = backend_->attach(created.allocator); attached != STATUS_SUCCESS) {
+    return refused(attached, "ConnectionHandle: the device refused the allocator's frames");
   }
-  source_ = std::make_shared<DmaFrameSource>(
-      device_.submission_ring(), device_.completion_ring(), framing.Frames,
-      MappingOptions{.verify_frames = options_.verify_frames,
-                     .frame_interval_ns = options_.frame_interval_ns});
-  data_at_reset_ = {};
-  created.allocator->attach(source_);
+  data_at_reset_ = backend_->delivered_data();
   allocator_ = created.allocator;
   return created;
 }
@@ -176,7 +133,8 @@ std::size_t CaptureDriver::service_interrupt(std::int64_t host_time_ns) {
     if (holds_device_ && !closed_) return service_held_device(host_time_ns);
   }
   // The device's interrupt belongs to the pin holding the device.
-  const std::shared_ptr<CaptureDriver> holder = HardwareClaims::instance().holder(device_);
+  const std::shared_ptr<CaptureDriver> holder =
+      HardwareClaims::instance().holder(backend_->hardware());
   if (holder && holder.get() != this) return holder->service_interrupt(host_time_ns);
   std::lock_guard lock(mutex_);
   if (holds_device_ && !closed_) return service_held_device(host_time_ns);
@@ -191,8 +149,7 @@ std::size_t CaptureDriver::service_interrupt(std::int64_t host_time_ns) {
 std::size_t CaptureDriver::service_held_device(std::int64_t host_time_ns) {
   ++interrupts_;
   last_host_time_ns_ = host_time_ns;
-  device_.acknowledge_interrupt();  // first, then drain (interrupt_line.h)
-  const std::size_t drained = drain(host_time_ns);
+  const std::size_t drained = backend_->service(host_time_ns);
   device_gone();
   return drained;
 }
@@ -204,14 +161,14 @@ void CaptureDriver::close() {
   if (allocator_) allocator_->cancel_all();
   if (!device_gone() && state_ != KSSTATE_STOP) enter_state(KSSTATE_STOP);
   closed_ = true;
-  if (source_) source_->retire(/*take_back_posted=*/false);
+  backend_->retire(/*device_gone=*/false);
   if (allocator_ && !gone_) allocator_->disconnect(kKsPolicy.closed_pin_alloc_status);
   give_device_up();
 }
 
 bool CaptureDriver::device_gone() {
   if (gone_) return true;
-  if (device_.connected()) return false;
+  if (backend_->connected()) return false;
   handle_disconnect();
   return true;
 }
@@ -220,21 +177,20 @@ void CaptureDriver::handle_disconnect() {
   gone_ = true;
   // What the device completed before it went, then the buffers it handed back.
   drain(last_host_time_ns_);
-  // It never reads the submission ring again: what is still posted is ours.
-  if (source_) source_->retire(/*take_back_posted=*/holds_device_);
+  // It never reads what was posted again: that is ours.
+  backend_->retire(/*device_gone=*/holds_device_);
   if (allocator_) allocator_->disconnect(kKsPolicy.device_gone_status);
   give_device_up();
   state_ = KSSTATE_STOP;
 }
 
-std::size_t CaptureDriver::drain(std::int64_t host_time_ns) {
-  if (!holds_device_ || !source_) return 0;
-  return source_->drain(*allocator_, host_time_ns);
+void CaptureDriver::drain(std::int64_t host_time_ns) {
+  if (holds_device_ && allocator_) backend_->drain(host_time_ns);
 }
 
 void CaptureDriver::give_device_up() {
   if (!holds_device_) return;
-  HardwareClaims::instance().release(device_, this);
+  HardwareClaims::instance().release(backend_->hardware(), this);
   holds_device_ = false;
 }
 
@@ -245,15 +201,14 @@ std::shared_ptr<StreamAllocator> CaptureDriver::allocator() const {
 
 CapturePinStats CaptureDriver::stats() const {
   std::lock_guard lock(mutex_);
-  CapturePinStats stats = retired_stats_;
-  if (source_) add(stats, source_->stats());
+  CapturePinStats stats = backend_->stats();
   stats.interrupts = interrupts_;
   return stats;
 }
 
 std::uint32_t CaptureDriver::frames_at_device() const {
   std::lock_guard lock(mutex_);
-  return source_ ? source_->frames_held() : 0;
+  return backend_->frames_held();
 }
 
 }  // namespace hilcap

@@ -1,18 +1,19 @@
-// The behaviour of one KS capture pin on a device that speaks the datasheet:
-// its connection state (KSSTATE onto the device's PinState), its exclusive
-// hold on the device, its capture-mode allocator and frame source, the
-// interrupt service path, and what a disconnect or a close does. The KS
-// surface (ks/pin_object.h) and the C++ facade (CapturePin) sit on it.
+// The behaviour of one KS capture pin, whatever the device behind it: its
+// connection state (KSSTATE, walked by the backend onto the device), its
+// exclusive hold on the device, its capture-mode allocator, the interrupt
+// service path, and what a disconnect or a close does. The KS surface
+// (ks/pin_object.h) and the C++ facade (CapturePin) sit on it; how frames and
+// control reach the device is the backend's (capture_backend.h).
 //
 // Locking: one recursive mutex serialises the pin's control and completion
-// paths (frames are delivered under it, so they reach the allocator in ring
-// order; recursive because a client woken by a delivery may call the pin from
-// the same thread). ALLOC and FREE never take it. Order: pin -> device,
-// pin -> allocator -> source.
+// paths (frames drained by the pin are delivered under it, so they reach the
+// allocator in ring order; recursive because a client woken by a delivery may
+// call the pin from the same thread). ALLOC and FREE never take it, nor does
+// a backend delivering from its own thread. Order: pin -> device, pin ->
+// allocator -> source.
 #pragma once
 
 #include <hilcap/capture_pin.h>
-#include <hilcap/device/control.h>
 #include <hilcap/ks.h>
 #include <hilcap/stream_allocator.h>
 
@@ -20,15 +21,15 @@
 #include <memory>
 #include <mutex>
 
-#include "dma_frame_source.h"
+#include "capture_backend.h"
 
 namespace hilcap {
 
 class CaptureDriver : public std::enable_shared_from_this<CaptureDriver> {
  public:
-  // `device` must outlive every call that reaches the device (all of them
-  // until close()).
-  CaptureDriver(device::DeviceControl& device, const CapturePinOptions& options);
+  // The device behind `backend` must outlive every call that reaches it (all
+  // of them until close()).
+  explicit CaptureDriver(std::unique_ptr<CaptureBackend> backend);
   CaptureDriver(const CaptureDriver&) = delete;
   CaptureDriver& operator=(const CaptureDriver&) = delete;
 
@@ -64,11 +65,10 @@ class CaptureDriver : public std::enable_shared_from_this<CaptureDriver> {
   // True when the device is gone (handling that the first time).
   bool device_gone();
   void handle_disconnect();
-  std::size_t drain(std::int64_t host_time_ns);
+  void drain(std::int64_t host_time_ns);
   void give_device_up();
 
-  device::DeviceControl& device_;
-  const CapturePinOptions options_;
+  const std::unique_ptr<CaptureBackend> backend_;
 
   mutable std::recursive_mutex mutex_;
   KSSTATE state_ = KSSTATE_STOP;
@@ -76,11 +76,9 @@ class CaptureDriver : public std::enable_shared_from_this<CaptureDriver> {
   bool gone_ = false;
   bool closed_ = false;
   std::shared_ptr<StreamAllocator> allocator_;
-  std::shared_ptr<DmaFrameSource> source_;
   std::uint64_t interrupts_ = 0;
   std::int64_t last_host_time_ns_ = 0;
-  DmaFrameSource::DataTotals data_at_reset_;  // source totals when the counters reset
-  CapturePinStats retired_stats_;             // of the sources of earlier allocators
+  DeliveredData data_at_reset_;  // the backend's totals when the counters reset
 };
 
 }  // namespace hilcap

@@ -5,6 +5,7 @@
 #include "../ks/handle_table.h"
 #include "../ks/pin_object.h"
 #include "capture_driver.h"
+#include "dma_ring_backend.h"
 
 namespace hilcap {
 
@@ -15,8 +16,12 @@ struct CapturePin::Impl {
 
 std::unique_ptr<CapturePin> CapturePin::open(device::DeviceControl& device,
                                              CapturePinOptions options) {
+  return open(std::make_unique<DmaRingBackend>(device, options));
+}
+
+std::unique_ptr<CapturePin> CapturePin::open(std::unique_ptr<CaptureBackend> backend) {
   auto impl = std::make_unique<Impl>();
-  impl->driver = std::make_shared<CaptureDriver>(device, options);
+  impl->driver = std::make_shared<CaptureDriver>(std::move(backend));
   impl->handle = ks::HandleTable::instance().insert(std::make_shared<ks::PinObject>(impl->driver));
   if (impl->handle == nullptr) return nullptr;
   return std::unique_ptr<CapturePin>(new CapturePin(std::move(impl)));

@@ -8,10 +8,6 @@
 #include <mutex>
 #include <vector>
 
-namespace hilcap::device {
-class DeviceControl;
-}
-
 namespace hilcap {
 
 class CaptureDriver;
@@ -21,17 +17,18 @@ class HardwareClaims {
   // The process-wide registry.
   static HardwareClaims& instance();
 
+  // Devices are known by identity (CaptureBackend::hardware()).
   // True when `pin` now holds `device` (or already did); false when another
   // live pin holds it.
-  bool claim(const device::DeviceControl& device, const std::shared_ptr<CaptureDriver>& pin);
+  bool claim(const void* device, const std::shared_ptr<CaptureDriver>& pin);
   // Gives `device` up if `pin` holds it.
-  void release(const device::DeviceControl& device, const CaptureDriver* pin);
+  void release(const void* device, const CaptureDriver* pin);
   // The pin holding `device`, if any.
-  std::shared_ptr<CaptureDriver> holder(const device::DeviceControl& device) const;
+  std::shared_ptr<CaptureDriver> holder(const void* device) const;
 
  private:
   struct Claim {
-    const device::DeviceControl* device;
+    const void* device;
     const CaptureDriver* pin;  // identity; `alive` says whether it still exists
     std::weak_ptr<CaptureDriver> alive;
   };
