@@ -58,7 +58,7 @@ TEST_F(SourceFaults, ErrorBitFlagsTheFrame) {
   const Run r = run({{StreamFault::kErrorBit, 2, 1}}, false);
   ASSERT_EQ(r.frames.size(), kTaken);
   for (const ClientFrame& f : r.frames) {
-    EXPECT_EQ(flagged(f), f.info.sequence == 2) << f.info.sequence;
+    EXPECT_EQ(flagged(f), f.info.sequence == 3) << f.info.sequence;  // PictureNumber from 1
     EXPECT_EQ(f.verdict.check, FrameCheck::kOk) << f.info.sequence;
   }
   EXPECT_NE(r.frames[2].record->uvc_flags & uvc::kFrameError, 0u);
@@ -207,7 +207,8 @@ TEST_F(SourceFaults, DeviceModelFaults) {
   EXPECT_EQ(r.frames[3].info.data_used, 1000u);
   EXPECT_EQ(r.frames[4].verdict.check, FrameCheck::kOk);
   EXPECT_EQ(r.frames[4].verdict.header.sequence, 6u);
-  EXPECT_EQ(r.frames[4].info.sequence, 4);  // the host cannot see frames never sent
+  // The host cannot see frames never sent: its fifth frame is PictureNumber 5.
+  EXPECT_EQ(r.frames[4].info.sequence, 5);
 }
 
 }  // namespace

@@ -34,8 +34,9 @@ TEST_P(SourceStreaming, FramesArriveVerifiedEndToEnd) {
     EXPECT_EQ(f.info.flags & kFrameError, 0u);
     EXPECT_NE(f.info.flags & kFrameDurationValid, 0u);
     EXPECT_EQ(f.info.duration_ns, 33'333'300);
-    // The host counts the frames it saw; the device its own: no device drops, so the same.
-    EXPECT_EQ(static_cast<std::int64_t>(f.verdict.header.sequence), f.info.sequence);
+    // The host counts the frames it saw, from PictureNumber 1 as KS does; the device its own
+    // from 0: no device drops, so one apart.
+    EXPECT_EQ(static_cast<std::int64_t>(f.verdict.header.sequence) + 1, f.info.sequence);
     EXPECT_GT(static_cast<std::int64_t>(f.verdict.header.sequence), last_device_sequence);
     last_device_sequence = static_cast<std::int64_t>(f.verdict.header.sequence);
   }

@@ -210,6 +210,17 @@ SourceResult<NegotiatedStream> negotiate_stream(libusb_device_handle* handle,
   return out;
 }
 
+std::optional<SourceError> recommit_stream(libusb_device_handle* handle,
+                                           const NegotiatedStream& stream,
+                                           const SourceOptions& options) {
+  const int r = set_cur(handle, stream.streaming_interface, uvcp::kVsCommitControl,
+                        stream.committed, stream.probe_block_size, options);
+  if (r == LIBUSB_ERROR_NO_DEVICE) return usb_failure("COMMIT SET_CUR", r);
+  if (r != static_cast<int>(stream.probe_block_size))
+    return negotiation_error(control_failure("COMMIT SET_CUR", r, stream.probe_block_size));
+  return std::nullopt;
+}
+
 std::optional<SourceError> select_alternate_setting(UsbContext& usb, libusb_device_handle* handle,
                                                     const NegotiatedStream& stream) {
   if (stream.endpoint.transfer != TransferType::kIsochronous) return std::nullopt;

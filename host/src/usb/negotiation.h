@@ -15,6 +15,12 @@ SourceResult<NegotiatedStream> negotiate_stream(libusb_device_handle* handle,
                                                 const UvcDeviceInfo& device, std::size_t function,
                                                 const SourceOptions& options);
 
+// COMMIT again with what was committed, before a later stream (a bulk stream
+// starts on COMMIT; alternate setting 0 ended the previous one).
+std::optional<SourceError> recommit_stream(libusb_device_handle* handle,
+                                           const NegotiatedStream& stream,
+                                           const SourceOptions& options);
+
 // Selects the isochronous alternate setting (after COMMIT, before the first
 // transfer). A refusal with ENOSPC, or any refusal of a non-zero alternate
 // setting, is reported as missing bandwidth with what was asked for.

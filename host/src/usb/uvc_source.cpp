@@ -3,6 +3,7 @@
 #include <libusb-1.0/libusb.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <deque>
@@ -35,8 +36,15 @@ class UvcSource::Stream : public std::enable_shared_from_this<Stream>, private F
   const NegotiatedStream& negotiated() const { return negotiated_; }
   void watch_departure();
   void set_observer(std::function<void(const UvcFrameRecord&)> observer);
-  std::optional<SourceError> start(std::shared_ptr<StreamAllocator> allocator, FrameSource& source);
-  void stop();
+  std::optional<SourceError> attach(std::shared_ptr<StreamAllocator> allocator,
+                                    FrameSource& source);
+  std::optional<SourceError> start_streaming();
+  void stop_streaming();
+  void detach();
+  std::vector<hilcap::FrameBuffer> take_free_frames();
+  void restart_numbering();
+  FrameNumbers numbers() const;
+  std::uint32_t frames_held() const { return held_.load(std::memory_order_acquire); }
   void release();
   bool disconnected() const;
   SourceCounters counters() const;
@@ -44,7 +52,9 @@ class UvcSource::Stream : public std::enable_shared_from_this<Stream>, private F
   void recycle(hilcap::FrameBuffer buffer);
 
  private:
-  enum class State { kIdle, kStreaming, kStopping, kStopped };
+  // kIdle: not streaming (attached to an allocator or not); kStopping: the
+  // transfers of a stream being stopped are ending.
+  enum class State { kIdle, kStreaming, kStopping };
 
   struct Slot {
     Stream* stream = nullptr;
@@ -69,6 +79,8 @@ class UvcSource::Stream : public std::enable_shared_from_this<Stream>, private F
   void device_gone();
   void stream_failed(std::string why);
   void clear_halts();
+  // Cancels the transfers in flight and waits for them (bounded); mutex_ held.
+  void end_transfers(std::unique_lock<std::mutex>& lock);
   void deliver(const Outbox& outbox);
   Outbox take_outbox();
   UvcFrameRecord make_record(const uvc::FrameInfo& info);
@@ -97,6 +109,10 @@ class UvcSource::Stream : public std::enable_shared_from_this<Stream>, private F
   bool halted_ = false;  // a stall waits for CLEAR_HALT
   bool gone_ = false;
   bool interface_released_ = false;
+  unsigned streams_started_ = 0;
+  // KS numbering since restart_numbering(): frames started and dropped before it.
+  std::uint64_t sequence_base_ = 0;
+  std::uint64_t drops_base_ = 0;
   SourceCounters counters_;
   std::vector<hilcap::FrameBuffer> frames_;  // the allocator's frames, by slot
   std::vector<UvcFrameRecord> records_;      // the last frame delivered in each
@@ -106,6 +122,9 @@ class UvcSource::Stream : public std::enable_shared_from_this<Stream>, private F
 
   std::mutex free_mutex_;  // leaf: taken under the allocator's lock
   std::deque<hilcap::FrameBuffer> free_;
+  // The allocator's frames the source has (free, being filled, on their way
+  // back): recycled and not yet delivered or taken.
+  std::atomic<std::uint32_t> held_{0};
 };
 
 namespace {
@@ -193,16 +212,35 @@ std::optional<UvcFrameRecord> UvcSource::Stream::record(const void* frame) const
 void UvcSource::Stream::recycle(hilcap::FrameBuffer buffer) {
   std::lock_guard lock(free_mutex_);
   free_.push_back(buffer);
+  held_.fetch_add(1, std::memory_order_acq_rel);
 }
 
-std::optional<SourceError> UvcSource::Stream::start(std::shared_ptr<StreamAllocator> allocator,
-                                                    FrameSource& source) {
-  {
-    std::lock_guard lock(mutex_);
-    if (state_ != State::kIdle)
-      return SourceError{SourceErrorKind::kInvalidState, "the source was started before"};
-    if (gone_) return SourceError{SourceErrorKind::kDisconnected, "the device left the bus"};
-  }
+std::vector<hilcap::FrameBuffer> UvcSource::Stream::take_free_frames() {
+  std::lock_guard lock(free_mutex_);
+  std::vector<hilcap::FrameBuffer> taken(free_.begin(), free_.end());
+  free_.clear();
+  held_.fetch_sub(static_cast<std::uint32_t>(taken.size()), std::memory_order_acq_rel);
+  return taken;
+}
+
+void UvcSource::Stream::restart_numbering() {
+  std::lock_guard lock(mutex_);
+  sequence_base_ = assembler_.counters().frames_started;
+  drops_base_ = assembler_.counters().dropped.total();
+}
+
+FrameNumbers UvcSource::Stream::numbers() const {
+  std::lock_guard lock(mutex_);
+  const AssemblerCounters& c = assembler_.counters();
+  return {c.frames_started - sequence_base_, c.dropped.total() - drops_base_};
+}
+
+std::optional<SourceError> UvcSource::Stream::attach(std::shared_ptr<StreamAllocator> allocator,
+                                                     FrameSource& source) {
+  std::unique_lock lock(mutex_);
+  if (allocator_ != nullptr || state_ != State::kIdle)
+    return SourceError{SourceErrorKind::kInvalidState, "the source was started before"};
+  if (gone_) return SourceError{SourceErrorKind::kDisconnected, "the device left the bus"};
   const KSALLOCATOR_FRAMING& framing = allocator->framing();
   if (framing.FrameSize < negotiated_.committed.max_video_frame_size)
     return SourceError{
@@ -210,6 +248,53 @@ std::optional<SourceError> UvcSource::Stream::start(std::shared_ptr<StreamAlloca
         fmt::format("allocator frames of {} bytes cannot hold the negotiated dwMaxVideoFrameSize "
                     "of {} bytes: create the allocator with FrameSize = frame_size()",
                     framing.FrameSize, negotiated_.committed.max_video_frame_size)};
+  frames_.assign(framing.Frames, hilcap::FrameBuffer{});
+  records_.assign(framing.Frames, UvcFrameRecord{});
+  {
+    // Frames of an earlier (closed) allocator are not ours any more.
+    std::lock_guard free_lock(free_mutex_);
+    free_.clear();
+    held_.store(0, std::memory_order_release);
+  }
+  if (const NTSTATUS attached = allocator->attach(source); attached != STATUS_SUCCESS)
+    return SourceError{SourceErrorKind::kInvalidState,
+                       fmt::format("the allocator refused the source (NTSTATUS 0x{:08X}): it "
+                                   "is closed or has a source already",
+                                   static_cast<std::uint32_t>(attached))};
+  {
+    std::lock_guard free_lock(free_mutex_);
+    for (const hilcap::FrameBuffer& frame : free_)
+      frames_[frame.slot] = frame;
+  }
+  allocator_ = std::move(allocator);
+  return std::nullopt;
+}
+
+std::optional<SourceError> UvcSource::Stream::start_streaming() {
+  bool restart = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (allocator_ == nullptr)
+      return SourceError{SourceErrorKind::kInvalidState, "no allocator is attached"};
+    if (state_ != State::kIdle)
+      return SourceError{SourceErrorKind::kInvalidState, "the source is streaming already"};
+    if (gone_) return SourceError{SourceErrorKind::kDisconnected, "the device left the bus"};
+    if (counters_.orphaned_transfers > 0)
+      return SourceError{SourceErrorKind::kUsb,
+                         "transfers of the previous stream never ended: the stream cannot restart"};
+    restart = streams_started_ > 0;
+  }
+  // A bulk stream starts on COMMIT (and alternate setting 0 ended the last
+  // one): commit again before every later stream, as uvcvideo does.
+  if (restart) {
+    if (auto refused = recommit_stream(handle_, negotiated_, options_)) {
+      if (refused->kind == SourceErrorKind::kDisconnected) {
+        std::lock_guard lock(mutex_);
+        gone_ = true;
+      }
+      return refused;
+    }
+  }
   if (auto refused = select_alternate_setting(*usb_, handle_, negotiated_)) {
     if (refused->kind == SourceErrorKind::kDisconnected) {
       std::lock_guard lock(mutex_);
@@ -222,48 +307,36 @@ std::optional<SourceError> UvcSource::Stream::start(std::shared_ptr<StreamAlloca
   const unsigned timeout = static_cast<unsigned>(
       std::max<long long>(1, options_.transfer_timeout.count()));  // never 0: a transfer must end
   std::unique_lock lock(mutex_);
-  for (unsigned i = 0; i < std::max(1u, options_.transfers); ++i) {
-    auto slot = std::make_unique<Slot>();
-    slot->stream = this;
-    slot->buffer.resize(negotiated_.transfer_bytes);
-    const int packets = iso ? static_cast<int>(negotiated_.packets_per_transfer) : 0;
-    slot->transfer = libusb_alloc_transfer(packets);
-    if (slot->transfer == nullptr)
-      return SourceError{SourceErrorKind::kUsb, "libusb_alloc_transfer: out of memory"};
-    if (iso) {
-      libusb_fill_iso_transfer(slot->transfer, handle_, negotiated_.endpoint.endpoint_address,
-                               slot->buffer.data(), static_cast<int>(slot->buffer.size()), packets,
-                               &Stream::on_transfer, slot.get(), timeout);
-      libusb_set_iso_packet_lengths(slot->transfer, negotiated_.endpoint.bytes_per_interval);
-    } else {
-      libusb_fill_bulk_transfer(slot->transfer, handle_, negotiated_.endpoint.endpoint_address,
-                                slot->buffer.data(), static_cast<int>(slot->buffer.size()),
-                                &Stream::on_transfer, slot.get(), timeout);
+  if (slots_.empty()) {
+    for (unsigned i = 0; i < std::max(1u, options_.transfers); ++i) {
+      auto slot = std::make_unique<Slot>();
+      slot->stream = this;
+      slot->buffer.resize(negotiated_.transfer_bytes);
+      const int packets = iso ? static_cast<int>(negotiated_.packets_per_transfer) : 0;
+      slot->transfer = libusb_alloc_transfer(packets);
+      if (slot->transfer == nullptr)
+        return SourceError{SourceErrorKind::kUsb, "libusb_alloc_transfer: out of memory"};
+      if (iso) {
+        libusb_fill_iso_transfer(slot->transfer, handle_, negotiated_.endpoint.endpoint_address,
+                                 slot->buffer.data(), static_cast<int>(slot->buffer.size()),
+                                 packets, &Stream::on_transfer, slot.get(), timeout);
+        libusb_set_iso_packet_lengths(slot->transfer, negotiated_.endpoint.bytes_per_interval);
+      } else {
+        libusb_fill_bulk_transfer(slot->transfer, handle_, negotiated_.endpoint.endpoint_address,
+                                  slot->buffer.data(), static_cast<int>(slot->buffer.size()),
+                                  &Stream::on_transfer, slot.get(), timeout);
+      }
+      slots_.push_back(std::move(slot));
     }
-    slots_.push_back(std::move(slot));
   }
-  frames_.assign(framing.Frames, hilcap::FrameBuffer{});
-  records_.assign(framing.Frames, UvcFrameRecord{});
-  if (const NTSTATUS attached = allocator->attach(source); attached != STATUS_SUCCESS)
-    return SourceError{SourceErrorKind::kInvalidState,
-                       fmt::format("the allocator refused the source (NTSTATUS 0x{:08X}): it "
-                                   "is closed or has a source already",
-                                   static_cast<std::uint32_t>(attached))};
-  {
-    std::lock_guard free_lock(free_mutex_);
-    for (const hilcap::FrameBuffer& frame : free_)
-      frames_[frame.slot] = frame;
-  }
-  allocator_ = std::move(allocator);
+  ++streams_started_;
+  halted_ = false;
   state_ = State::kStreaming;
   std::optional<SourceError> failure;
   for (auto& slot : slots_) {
     if (submit(*slot)) continue;
     // Nothing is streamed unless every transfer is in flight: no half-started stream.
     const std::optional<int> error = errno_in_log(usb_->libusb_log());
-    state_ = State::kStopping;
-    for (auto& other : slots_)
-      if (other->in_flight) libusb_cancel_transfer(other->transfer);
     if (gone_) {
       failure = SourceError{SourceErrorKind::kDisconnected, "the device left the bus"};
     } else if (error == ENOSPC) {
@@ -280,10 +353,25 @@ std::optional<SourceError> UvcSource::Stream::start(std::shared_ptr<StreamAlloca
     halt_clearer_ = std::thread([this] { clear_halts(); });
     return std::nullopt;
   }
+  end_transfers(lock);
+  state_ = State::kIdle;
   Outbox outbox = take_outbox();  // the allocator hears a disconnect found on the way
   lock.unlock();
+  changed_.notify_all();
   deliver(outbox);
   return failure;
+}
+
+void UvcSource::Stream::end_transfers(std::unique_lock<std::mutex>& lock) {
+  state_ = State::kStopping;
+  for (auto& slot : slots_)
+    if (slot->in_flight) libusb_cancel_transfer(slot->transfer);  // NOT_FOUND: already ending
+  changed_.notify_all();
+  const bool ended = changed_.wait_for(lock, options_.stop_timeout,
+                                       [&] { return in_flight_ == 0 && callbacks_running_ == 0; });
+  // Transfers libusb still owes are orphaned: their completions find the
+  // stream stopped and only let go of it.
+  if (!ended) counters_.orphaned_transfers = in_flight_;
 }
 
 bool UvcSource::Stream::submit(Slot& slot) {
@@ -401,10 +489,9 @@ void UvcSource::Stream::feed(const libusb_transfer& t, std::int64_t now, bool fa
 void UvcSource::Stream::device_gone() {
   if (gone_) return;
   gone_ = true;
-  if (state_ == State::kStreaming) {
-    assembler_.flush();
-    outbox_.end_status = STATUS_DEVICE_NOT_CONNECTED;
-  }
+  if (state_ == State::kStreaming) assembler_.flush();
+  // Pending ALLOCs end whether or not the stream runs (a pin in PAUSE too).
+  if (allocator_ != nullptr) outbox_.end_status = STATUS_DEVICE_NOT_CONNECTED;
   changed_.notify_all();
 }
 
@@ -458,8 +545,10 @@ void UvcSource::Stream::deliver(const Outbox& outbox) {
     observer = observer_;
   }
   if (allocator != nullptr) {
-    for (const auto& [buffer, info] : outbox.frames)
+    for (const auto& [buffer, info] : outbox.frames) {
       allocator->deliver(buffer, info);
+      held_.fetch_sub(1, std::memory_order_acq_rel);
+    }
     if (outbox.end_status) allocator->disconnect(*outbox.end_status);
   }
   if (observer)
@@ -500,11 +589,23 @@ void UvcSource::Stream::deliver_frame(const uvc::FrameBuffer& buffer, const uvc:
   const auto slot = static_cast<std::uint32_t>(buffer.id);
   records_[slot] = record;
   hilcap::FrameInfo ks;
-  ks.sequence = static_cast<std::int64_t>(info.sequence);
-  ks.drop_count = static_cast<std::int64_t>(assembler_.counters().dropped.total());
+  // KS numbering: PictureNumber counts from 1 since the last restart, and
+  // DropCount the frames dropped since then.
+  ks.sequence = static_cast<std::int64_t>(info.sequence - sequence_base_) + 1;
+  ks.drop_count = static_cast<std::int64_t>(assembler_.counters().dropped.total() - drops_base_);
   ks.data_used = record.bytes;
   if (info.flags & (kFrameError | kFrameOverflow | kFrameIncomplete))
     ks.flags |= hilcap::kFrameError;
+  if (info.flags & (kFrameError | kFrameOverflow))
+    ++counters_.frames_error;
+  else if (info.flags & kFrameIncomplete)
+    ++counters_.frames_short;
+  else
+    ++counters_.frames_ok;
+  if (record.bytes > 0) {
+    counters_.bytes_delivered += record.bytes;
+    ++counters_.frames_with_data;
+  }
   if (info.flags & uvc::kFrameDiscontinuity) ks.flags |= hilcap::kFrameDiscontinuity;
   ks.duration_ns = std::int64_t{negotiated_.committed.frame_interval_100ns} * 100;
   if (ks.duration_ns > 0) ks.flags |= kFrameDurationValid;
@@ -531,22 +632,14 @@ void UvcSource::Stream::frame_dropped(const uvc::FrameInfo& info, DropCause caus
   outbox_.records.push_back(record);
 }
 
-void UvcSource::Stream::stop() {
+void UvcSource::Stream::stop_streaming() {
   std::unique_lock lock(mutex_);
   const bool was_streaming = state_ == State::kStreaming;
   if (was_streaming) {
-    state_ = State::kStopping;
-    for (auto& slot : slots_)
-      if (slot->in_flight) libusb_cancel_transfer(slot->transfer);  // NOT_FOUND: already ending
-    changed_.notify_all();
-    const bool ended = changed_.wait_for(
-        lock, options_.stop_timeout, [&] { return in_flight_ == 0 && callbacks_running_ == 0; });
-    // Transfers libusb still owes are orphaned: their completions find the
-    // stream stopped and only let go of it.
-    if (!ended) counters_.orphaned_transfers = in_flight_;
+    end_transfers(lock);
     assembler_.flush();
   }
-  if (state_ == State::kStopping) state_ = State::kStopped;
+  state_ = State::kIdle;
   Outbox outbox = take_outbox();
   std::thread clearer = std::move(halt_clearer_);
   const bool idle_device = was_streaming && !gone_;
@@ -554,13 +647,14 @@ void UvcSource::Stream::stop() {
   changed_.notify_all();
   if (clearer.joinable()) clearer.join();
   deliver(outbox);
-  {
-    std::lock_guard relock(mutex_);
-    if (state_ == State::kStopped) allocator_.reset();  // nothing more is delivered
-  }
   // The device stops sending: alternate setting 0 (isochronous: no more
   // bandwidth; bulk: UVC's way to end the stream).
   if (idle_device) libusb_set_interface_alt_setting(handle_, negotiated_.streaming_interface, 0);
+}
+
+void UvcSource::Stream::detach() {
+  std::lock_guard lock(mutex_);
+  allocator_.reset();  // nothing more is delivered
 }
 
 void UvcSource::Stream::release() {
@@ -601,7 +695,7 @@ SourceResult<std::unique_ptr<UvcSource>> UvcSource::open(std::shared_ptr<UsbCont
 UvcSource::UvcSource(std::shared_ptr<Stream> stream) : stream_(std::move(stream)) {}
 
 UvcSource::~UvcSource() {
-  stream_->stop();
+  stop();
   stream_->release();
 }
 
@@ -618,11 +712,41 @@ void UvcSource::set_frame_observer(std::function<void(const UvcFrameRecord&)> ob
 }
 
 std::optional<SourceError> UvcSource::start(std::shared_ptr<StreamAllocator> allocator) {
-  return stream_->start(std::move(allocator), *this);
+  if (auto refused = attach(std::move(allocator))) return refused;
+  return start_streaming();
 }
 
 void UvcSource::stop() {
-  stream_->stop();
+  stream_->stop_streaming();
+  stream_->detach();
+}
+
+std::optional<SourceError> UvcSource::attach(std::shared_ptr<StreamAllocator> allocator) {
+  return stream_->attach(std::move(allocator), *this);
+}
+
+std::optional<SourceError> UvcSource::start_streaming() {
+  return stream_->start_streaming();
+}
+
+void UvcSource::stop_streaming() {
+  stream_->stop_streaming();
+}
+
+std::vector<hilcap::FrameBuffer> UvcSource::take_free_frames() {
+  return stream_->take_free_frames();
+}
+
+void UvcSource::restart_numbering() {
+  stream_->restart_numbering();
+}
+
+FrameNumbers UvcSource::numbers() const {
+  return stream_->numbers();
+}
+
+std::uint32_t UvcSource::frames_held() const {
+  return stream_->frames_held();
 }
 
 bool UvcSource::disconnected() const {

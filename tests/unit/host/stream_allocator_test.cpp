@@ -1,5 +1,6 @@
 // StreamAllocator through its C++ API: pool mode, requests and cancellation,
 // counters, and the capture-mode seam (FrameSource, deliver, disconnect).
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <hilcap/stream_allocator.h>
 #include <sys/mman.h>
@@ -391,6 +392,61 @@ TEST(StreamAllocator, DisconnectFailsWaitersAndLaterAllocs) {
   // A frame still in flight comes back and is handed out.
   ASSERT_EQ(a->deliver(source.take(), {}), STATUS_SUCCESS);
   EXPECT_EQ(a->try_alloc().status, STATUS_SUCCESS);
+}
+
+// "Sequence gaps equal drops" is checked in the order ALLOC hands frames out
+// (real-time clients on their threads see them in another order): a gap with
+// the drops counted passes, frames without a number (handed back at STOP) are
+// not numbered, and a gap that DropCount does not explain is the break found.
+TEST(StreamAllocator, HandOutOrderKeepsSequenceGapsEqualToDrops) {
+  auto a = make(3);
+  FakeSource source;
+  a->attach(source);
+  const auto hand_out = [&](std::int64_t picture_number, std::int64_t drop_count) {
+    FrameInfo info;
+    info.sequence = picture_number;
+    info.drop_count = drop_count;
+    ASSERT_EQ(a->deliver(source.take(), info), STATUS_SUCCESS);
+    void* frame = a->try_alloc().frame;
+    ASSERT_NE(frame, nullptr);
+    ASSERT_EQ(a->free(frame), STATUS_SUCCESS);
+  };
+  hand_out(1, 0);
+  hand_out(3, 1);  // frame 2 dropped, and counted
+  hand_out(0, 0);  // handed back unfilled: no number
+  hand_out(4, 1);
+  EXPECT_EQ(a->sequence_break(), std::nullopt);
+  hand_out(6, 1);  // frame 5 missing, DropCount still 1
+  EXPECT_EQ(a->sequence_break(),
+            "sequence gaps equal drops: PictureNumber went from 4 to 6 (1 missing) while "
+            "DropCount went from 1 to 1");
+  hand_out(2, 1);
+  EXPECT_THAT(*a->sequence_break(), ::testing::HasSubstr("went from 4 to 6")) << "the first stays";
+}
+
+// After the numbering restarts (a pin entering ACQUIRE), the frames that were
+// ready still carry the old numbers: they are not checked against the new
+// numbering, which starts again at PictureNumber 1.
+TEST(StreamAllocator, RestartedNumberingSkipsFramesReadyBefore) {
+  auto a = make(3);
+  FakeSource source;
+  a->attach(source);
+  for (std::int64_t n = 41; n <= 42; ++n) {
+    FrameInfo info;
+    info.sequence = n;
+    info.drop_count = 40;
+    ASSERT_EQ(a->deliver(source.take(), info), STATUS_SUCCESS);
+  }
+  a->restart_numbering();
+  FrameInfo fresh;
+  fresh.sequence = 1;
+  ASSERT_EQ(a->deliver(source.take(), fresh), STATUS_SUCCESS);
+  for (std::int64_t expected : {41, 42, 1}) {
+    void* frame = a->try_alloc().frame;
+    ASSERT_NE(frame, nullptr);
+    EXPECT_EQ(a->frame_info(frame)->sequence, expected);
+  }
+  EXPECT_EQ(a->sequence_break(), std::nullopt);
 }
 
 }  // namespace

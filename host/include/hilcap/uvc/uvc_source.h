@@ -26,7 +26,8 @@
 // PTS is converted to host time by a fit of SCR against host time.
 //
 // Unplug (or any transfer ending with LIBUSB_TRANSFER_NO_DEVICE) completes
-// every pending ALLOC with STATUS_DEVICE_NOT_CONNECTED; a stream that dies
+// every pending ALLOC of the attached allocator with
+// STATUS_DEVICE_NOT_CONNECTED, streaming or not; a stream that dies
 // otherwise (no transfer can be resubmitted) ends them with
 // STATUS_DEVICE_NOT_READY. stop() cancels the transfers in flight and waits
 // for them with a bound; completions arriving later are tolerated.
@@ -97,6 +98,13 @@ struct UvcFrameRecord {
 struct SourceCounters {
   AssemblerCounters assembly;  // frames, drops and damage by cause, payloads, headers
   std::uint64_t frames_delivered = 0;
+  // Of those: whole, cut short (incomplete), damaged (error bit, failed
+  // packet, overflow); and the bytes of those with data.
+  std::uint64_t frames_ok = 0;
+  std::uint64_t frames_short = 0;
+  std::uint64_t frames_error = 0;
+  std::uint64_t frames_with_data = 0;
+  std::uint64_t bytes_delivered = 0;
   std::uint64_t transfers_submitted = 0;
   std::uint64_t transfers_completed = 0;
   std::uint64_t transfers_failed = 0;  // status ERROR / OVERFLOW, or every iso packet failed
@@ -109,6 +117,13 @@ struct SourceCounters {
   std::uint32_t max_in_flight = 0;
   bool disconnected = false;
   std::string stream_error;  // why the stream ended early, if it did
+};
+
+// KSPROPERTY_DROPPEDFRAMES_CURRENT's counters of the stream since the last
+// restart_numbering().
+struct FrameNumbers {
+  std::uint64_t picture_number = 0;  // frames the device began sending
+  std::uint64_t drop_count = 0;      // of those, dropped
 };
 
 class UvcSource final : public FrameSource {
@@ -140,6 +155,29 @@ class UvcSource final : public FrameSource {
   // interface back to alternate setting 0. ALLOCs still pending stay pending
   // (cancel them, or close the allocator). Idempotent.
   void stop();
+
+  // --- step by step, as a capture pin drives the camera (camera_pin.h) ---
+  // Attaches to `allocator` without streaming: its frames wait in the source.
+  // Again with a new allocator once the last one is closed and stop() ran or
+  // the source never streamed.
+  std::optional<SourceError> attach(std::shared_ptr<StreamAllocator> allocator);
+  // Streams into the attached allocator; after stop_streaming() the stream
+  // starts again (COMMIT again, then the alternate setting).
+  std::optional<SourceError> start_streaming();
+  // Stops streaming as stop() does, but stays attached: the allocator's
+  // frames stay with the source. Idempotent.
+  void stop_streaming();
+  // The frames waiting in the source, taken out (a pin entering STOP hands
+  // them back to the allocator unfilled).
+  std::vector<hilcap::FrameBuffer> take_free_frames();
+  // KS numbering restarts (a pin entering ACQUIRE): the next frame is
+  // PictureNumber 1 and DropCount counts from 0. Delivered frames carry
+  // PictureNumber (from 1) and DropCount in FrameInfo.
+  void restart_numbering();
+  FrameNumbers numbers() const;
+  // The allocator's frames with the source: free, being filled, or on their
+  // way back to the allocator.
+  std::uint32_t frames_held() const;
 
   bool disconnected() const;
   SourceCounters counters() const;
