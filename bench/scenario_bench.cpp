@@ -24,7 +24,7 @@
 #include "clients/completion_router.h"
 #include "device_model.h"
 #include "harness.h"
-#include "runner/capture_stack.h"
+#include "runner/model_stack.h"
 #include "runner/scenario_run.h"
 #include "scenario/scenario_loader.h"
 #include "scheduler/virtual_scheduler.h"
@@ -134,9 +134,9 @@ constexpr int kPatternFramesPerMeasure = 480;
 
 struct PatternBench {
   explicit PatternBench(const Scenario& s) : scenario(s) {
-    auto created = CaptureStack::create(scenario, scheduler);
+    auto created = ModelStack::create(scenario, scheduler, scheduler);
     if (!created.stack) std::exit(2);
-    stack = std::move(created.stack);
+    stack.reset(static_cast<ModelStack*>(created.stack.release()));
     environment = std::make_unique<ClientEnvironment>(
         ClientEnvironment{scheduler, stack->allocator_handle(), collector});
     router = std::make_unique<CompletionRouter>(*environment);
@@ -175,7 +175,7 @@ struct PatternBench {
   const TimeNs interval_ns = 1'000'000'000 / 60;
   VirtualScheduler scheduler;
   FrameCollector collector;
-  std::unique_ptr<CaptureStack> stack;
+  std::unique_ptr<ModelStack> stack;
   std::unique_ptr<ClientEnvironment> environment;
   std::unique_ptr<CompletionRouter> router;
   std::unique_ptr<ClientModel> client;

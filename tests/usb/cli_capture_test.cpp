@@ -71,7 +71,7 @@ class CliCapture : public SourceTest {
     EXPECT_EQ(figure(r, "frames.delivered"),
               figure(r, "frames.ok") + figure(r, "frames.short") + figure(r, "frames.error"));
     EXPECT_EQ(figure(r, "frames.dropped.total"),
-              figure(r, "frames.dropped.by_reason.no_free_frame") +
+              figure(r, "frames.dropped.by_reason.starvation") +
                   figure(r, "frames.dropped.by_reason.error_payload") +
                   figure(r, "frames.dropped.by_reason.overflow") +
                   figure(r, "frames.dropped.by_reason.incomplete"));
@@ -101,7 +101,7 @@ TEST_F(CliCapture, BulkFramesWithReport) {
   EXPECT_THAT(run.err, HasSubstr("stream     YUY2 160x120 at 30 fps"));
   EXPECT_THAT(run.err, HasSubstr("transport  bulk"));
   EXPECT_THAT(run.out, HasSubstr("frames received\n"));
-  EXPECT_THAT(run.out, HasSubstr("frames.dropped.by_reason.no_free_frame"));
+  EXPECT_THAT(run.out, HasSubstr("frames.dropped.by_reason.starvation"));
   const nlohmann::json r = read_json(path("report.json"));
   EXPECT_GE(figure(r, "frames.received"), 15u);
   EXPECT_EQ(figure(r, "allocator.frames"), 4u);

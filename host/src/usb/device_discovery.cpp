@@ -148,54 +148,6 @@ std::string DeviceLocation::device_node() const {
   return fmt::format("/dev/bus/usb/{:03}/{:03}", bus, address);
 }
 
-Result<DeviceSelector> DeviceSelector::parse(std::string_view text) {
-  const auto bad = [&] {
-    return Error{fmt::format(
-        "device '{}': expected VID:PID in hex (e.g. 046d:0825), optionally @BUS:ADDRESS in "
-        "decimal as lsusb prints them (e.g. 046d:0825@1:4)",
-        text)};
-  };
-  DeviceSelector s;
-  const std::size_t at = text.find('@');
-  const std::string_view ids = text.substr(0, at);
-  const std::size_t colon = ids.find(':');
-  if (colon == std::string_view::npos) return bad();
-  const auto hex = [](std::string_view part, std::uint16_t& out) {
-    const auto r = std::from_chars(part.data(), part.data() + part.size(), out, 16);
-    return !part.empty() && part.size() <= 4 && r.ec == std::errc() &&
-           r.ptr == part.data() + part.size();
-  };
-  if (!hex(ids.substr(0, colon), s.vendor_id) || !hex(ids.substr(colon + 1), s.product_id))
-    return bad();
-  if (at != std::string_view::npos) {
-    const std::string_view place = text.substr(at + 1);
-    const std::size_t sep = place.find(':');
-    if (sep == std::string_view::npos) return bad();
-    const auto dec = [](std::string_view part, std::optional<std::uint8_t>& out) {
-      unsigned value = 0;
-      const auto r = std::from_chars(part.data(), part.data() + part.size(), value);
-      if (part.empty() || r.ec != std::errc() || r.ptr != part.data() + part.size() || value > 255)
-        return false;
-      out = static_cast<std::uint8_t>(value);
-      return true;
-    };
-    if (!dec(place.substr(0, sep), s.bus) || !dec(place.substr(sep + 1), s.address)) return bad();
-  }
-  return s;
-}
-
-std::string DeviceSelector::to_string() const {
-  std::string text = id_text(vendor_id, product_id);
-  if (bus && address) text += fmt::format("@{}:{}", *bus, *address);
-  return text;
-}
-
-bool DeviceSelector::matches(std::uint16_t vid, std::uint16_t pid,
-                             const DeviceLocation& where) const {
-  return vid == vendor_id && pid == product_id && (!bus || *bus == where.bus) &&
-         (!address || *address == where.address);
-}
-
 std::string access_hint(std::uint16_t vendor_id, std::uint16_t product_id,
                         const DeviceLocation& location) {
   return fmt::format(
@@ -277,6 +229,23 @@ SourceResult<std::vector<UvcDeviceInfo>> discover_uvc_devices(libusb_context* co
   return found;
 }
 
+namespace {
+
+// The device's serial number: sysfs, else its string descriptor (opening it).
+std::string serial_of(libusb_device* device) {
+  std::string serial = read_attribute(location_of(device), "serial");
+  if (!serial.empty()) return serial;
+  libusb_device_handle* handle = nullptr;
+  if (libusb_open(device, &handle) != 0) return {};
+  libusb_device_descriptor descriptor{};
+  libusb_get_device_descriptor(device, &descriptor);
+  serial = string_descriptor(handle, descriptor.iSerialNumber);
+  libusb_close(handle);
+  return serial;
+}
+
+}  // namespace
+
 SourceResult<libusb_device*> find_device(libusb_context* context, const DeviceSelector& selector) {
   const DeviceList list(context);
   if (list.status() != 0) return usb_failure("libusb_get_device_list", list.status());
@@ -284,8 +253,12 @@ SourceResult<libusb_device*> find_device(libusb_context* context, const DeviceSe
   for (libusb_device* device : list.devices()) {
     libusb_device_descriptor descriptor{};
     libusb_get_device_descriptor(device, &descriptor);
-    if (selector.matches(descriptor.idVendor, descriptor.idProduct, location_of(device)))
-      matches.push_back(device);
+    if (!selector.matches(descriptor.idVendor, descriptor.idProduct, location_of(device))) continue;
+    // By serial number, only devices with a video function are asked (opening one may wake it).
+    if (selector.serial &&
+        (!has_video_interface(device) || !selector.matches_serial(serial_of(device))))
+      continue;
+    matches.push_back(device);
   }
   if (matches.size() == 1) return libusb_ref_device(matches.front());
   std::sort(matches.begin(), matches.end(), [](libusb_device* a, libusb_device* b) {
@@ -295,8 +268,10 @@ SourceResult<libusb_device*> find_device(libusb_context* context, const DeviceSe
   if (matches.size() > 1) {
     std::vector<std::string> places;
     for (libusb_device* device : matches) {
+      libusb_device_descriptor descriptor{};
+      libusb_get_device_descriptor(device, &descriptor);
       const DeviceLocation where = location_of(device);
-      places.push_back(fmt::format("{}@{}:{}", id_text(selector.vendor_id, selector.product_id),
+      places.push_back(fmt::format("{}@{}:{}", id_text(descriptor.idVendor, descriptor.idProduct),
                                    where.bus, where.address));
     }
     return SourceError{SourceErrorKind::kAmbiguousDevice,

@@ -39,6 +39,7 @@ class UvcSource::Stream : public std::enable_shared_from_this<Stream>, private F
   std::optional<SourceError> attach(std::shared_ptr<StreamAllocator> allocator,
                                     FrameSource& source);
   std::optional<SourceError> start_streaming();
+  std::optional<SourceError> start_failure() const;
   void stop_streaming();
   void detach();
   std::vector<hilcap::FrameBuffer> take_free_frames();
@@ -79,6 +80,7 @@ class UvcSource::Stream : public std::enable_shared_from_this<Stream>, private F
   void device_gone();
   void stream_failed(std::string why);
   void clear_halts();
+  std::optional<SourceError> try_start_streaming();
   // Cancels the transfers in flight and waits for them (bounded); mutex_ held.
   void end_transfers(std::unique_lock<std::mutex>& lock);
   void deliver(const Outbox& outbox);
@@ -110,6 +112,7 @@ class UvcSource::Stream : public std::enable_shared_from_this<Stream>, private F
   bool gone_ = false;
   bool interface_released_ = false;
   unsigned streams_started_ = 0;
+  std::optional<SourceError> start_failure_;  // why the last start_streaming() failed
   // KS numbering since restart_numbering(): frames started and dropped before it.
   std::uint64_t sequence_base_ = 0;
   std::uint64_t drops_base_ = 0;
@@ -270,7 +273,19 @@ std::optional<SourceError> UvcSource::Stream::attach(std::shared_ptr<StreamAlloc
   return std::nullopt;
 }
 
+std::optional<SourceError> UvcSource::Stream::start_failure() const {
+  std::lock_guard lock(mutex_);
+  return start_failure_;
+}
+
 std::optional<SourceError> UvcSource::Stream::start_streaming() {
+  std::optional<SourceError> failure = try_start_streaming();
+  std::lock_guard lock(mutex_);
+  start_failure_ = failure;
+  return failure;
+}
+
+std::optional<SourceError> UvcSource::Stream::try_start_streaming() {
   bool restart = false;
   {
     std::lock_guard lock(mutex_);
@@ -727,6 +742,10 @@ std::optional<SourceError> UvcSource::attach(std::shared_ptr<StreamAllocator> al
 
 std::optional<SourceError> UvcSource::start_streaming() {
   return stream_->start_streaming();
+}
+
+std::optional<SourceError> UvcSource::start_failure() const {
+  return stream_->start_failure();
 }
 
 void UvcSource::stop_streaming() {

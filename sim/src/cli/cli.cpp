@@ -39,7 +39,6 @@ bool write_file(const std::filesystem::path& path, const std::string& text) {
 }
 
 int run_command(const RunArguments& args, CliContext& context) {
-  std::ostream& out = *context.out;
   std::ostream& err = *context.err;
   if (context.runner == nullptr) {
     err << "hilcap run: " << fmt::format(kNoRunner, "run") << "\n";
@@ -61,42 +60,9 @@ int run_command(const RunArguments& args, CliContext& context) {
     err << fmt::format("hilcap run: {}: internal error: {}\n", scenario.string(), e.what());
     return kExitFailed;
   }
-  if (outcome.status == ScenarioOutcome::Status::kInvalid) {
-    for (const std::string& e : outcome.errors)
-      err << e << "\n";
-    return kExitFailed;
-  }
-  outcome.report.set_wall_time_s(context.wall_seconds() - start);
-  out << outcome.report.summary_table(WallTime::kInclude);
-
-  int status = kExitOk;
-  if (outcome.status == ScenarioOutcome::Status::kStopped) {
-    for (const std::string& e : outcome.errors)
-      err << "hilcap run: run stopped: " << e << "\n";
-    status = kExitFailed;
-  }
-  for (const std::string& f : outcome.failures) {
-    out << "step expectation not met: " << f << "\n";
-    status = kExitFailed;
-  }
-  if (!args.report.empty() &&
-      !write_file(args.report, outcome.report.to_json_text(
-                                   args.no_wall_time ? WallTime::kOmit : WallTime::kInclude))) {
-    err << fmt::format("hilcap run: {}: cannot write the report\n", args.report.string());
-    return kExitUsage;
-  }
-  if (outcome.status == ScenarioOutcome::Status::kCompleted && !outcome.expect.is_null()) {
-    const ExpectationResult expectations =
-        evaluate_expectations(outcome.report.to_json(WallTime::kOmit), outcome.expect);
-    if (expectations.passed()) {
-      out << fmt::format("expectations: all {} met\n", outcome.expect.size());
-    } else {
-      for (const std::string& m : expectations.messages())
-        out << "expectation not met: " << m << "\n";
-      status = kExitFailed;
-    }
-  }
-  return status;
+  return show_outcome(outcome, context.wall_seconds() - start,
+                      {.command = "run", .report = args.report, .no_wall_time = args.no_wall_time},
+                      context);
 }
 
 int validate_command(const std::vector<std::filesystem::path>& scenarios, CliContext& context) {
@@ -198,6 +164,59 @@ int run_cli(int argc, const char* const* argv, CliContext& context) {
   if (run->parsed()) return run_command(run_args, context);
   if (validate->parsed()) return validate_command(to_validate, context);
   return run_test_command(test_options, context);
+}
+
+int show_outcome(ScenarioOutcome& outcome, double wall_seconds, const OutcomeOutput& output,
+                 CliContext& context) {
+  std::ostream& out = *context.out;
+  std::ostream& err = *context.err;
+  for (const std::string& line : outcome.notes)
+    err << line << "\n";
+  if (outcome.status == ScenarioOutcome::Status::kInvalid) {
+    for (const std::string& e : outcome.errors) {
+      if (outcome.device_unavailable) err << "hilcap " << output.command << ": ";
+      err << e << "\n";
+    }
+    return outcome.device_unavailable ? kExitUsage : kExitFailed;
+  }
+  outcome.report.set_wall_time_s(wall_seconds);
+  out << outcome.report.summary_table(WallTime::kInclude);
+  if (!output.ended.empty()) out << output.ended << "\n";
+
+  int status = kExitOk;
+  if (outcome.status == ScenarioOutcome::Status::kStopped) {
+    const bool interrupted = outcome.stopped_by == "SIGINT";
+    for (const std::string& e : outcome.errors) {
+      if (interrupted && output.interrupt_is_success) continue;
+      err << "hilcap " << output.command << ": run stopped: " << e << "\n";
+    }
+    if (!interrupted || !output.interrupt_is_success) status = kExitFailed;
+  }
+  for (const std::string& f : outcome.failures) {
+    out << "step expectation not met: " << f << "\n";
+    status = kExitFailed;
+  }
+  if (!output.report.empty() &&
+      !write_file(output.report, outcome.report.to_json_text(
+                                     output.no_wall_time ? WallTime::kOmit : WallTime::kInclude))) {
+    err << fmt::format("hilcap {}: {}: cannot write the report\n", output.command,
+                       output.report.string());
+    return kExitUsage;
+  }
+  const bool ran_its_course = outcome.status == ScenarioOutcome::Status::kCompleted ||
+                              (outcome.stopped_by == "SIGINT" && output.interrupt_is_success);
+  if (ran_its_course && !outcome.expect.is_null()) {
+    const ExpectationResult expectations =
+        evaluate_expectations(outcome.report.to_json(WallTime::kOmit), outcome.expect);
+    if (expectations.passed()) {
+      out << fmt::format("expectations: all {} met\n", outcome.expect.size());
+    } else {
+      for (const std::string& m : expectations.messages())
+        out << "expectation not met: " << m << "\n";
+      status = kExitFailed;
+    }
+  }
+  return status;
 }
 
 CliContext process_cli_context(ScenarioRunner* runner) {

@@ -23,6 +23,13 @@ struct RunOptions {
   std::filesystem::path trace;        // Chrome trace to write; empty for none
   bool progress = false;              // progress line allowed (drawn only on a terminal)
   bool realtime = false;              // on the wall clock, whatever the scenario's "clock"
+  // Ends the run once the clients received this many frames; 0: no limit
+  // (hilcap capture --frames).
+  std::uint64_t frame_limit = 0;
+  // A camera run writes every frame's time there, in the replay format of
+  // "device": {"timing": {"replay": ...}}; empty: nowhere (hilcap capture
+  // --record-timing).
+  std::filesystem::path record_timing;
 };
 
 struct ScenarioOutcome {
@@ -35,6 +42,16 @@ struct ScenarioOutcome {
   // kInvalid: one per problem (ScenarioError::to_string()); kStopped: what
   // stopped the run (the event, the virtual time and the state).
   std::vector<std::string> errors;
+  // kInvalid because the device could not be opened or started (a camera
+  // not plugged in, no permission, a format not offered): the environment,
+  // not the scenario (exit status 2).
+  bool device_unavailable = false;
+  // What was opened, for a person (a camera's negotiated stream), printed
+  // before the report.
+  std::vector<std::string> notes;
+  // Why the run ended: "end", "SIGINT", "violation", "frames" (a frame
+  // limit) or "device_gone".
+  std::string stopped_by;
   // kCompleted or kStopped: expectations of the scenario's script steps that
   // were not met, one message each naming the step, what was expected and
   // what happened. Any of them fails the scenario.

@@ -35,6 +35,21 @@ NTSTATUS set_pin_state(HANDLE pin, KSSTATE state) {
                                  sizeof(state), &returned, nullptr));
 }
 
+NTSTATUS get_pin_state(HANDLE pin, KSSTATE& state) {
+  KSPROPERTY property{};
+  property.Set = KSPROPSETID_Connection;
+  property.Id = KSPROPERTY_CONNECTION_STATE;
+  property.Flags = KSPROPERTY_TYPE_GET;
+  DWORD returned = 0;
+  return outcome(DeviceIoControl(pin, IOCTL_KS_PROPERTY, &property, sizeof(property), &state,
+                                 sizeof(state), &returned, nullptr));
+}
+
+device::PinState to_pin_state(KSSTATE state) {
+  // The two list the states in the same order (hilcap/device/control.h).
+  return state <= KSSTATE_RUN ? static_cast<device::PinState>(state) : device::PinState::kStop;
+}
+
 NTSTATUS get_dropped_frames(HANDLE pin, KSPROPERTY_DROPPEDFRAMES_CURRENT_S& counters) {
   counters = {};
   counters.Property.Set = PROPSETID_VIDCAP_DROPPEDFRAMES;

@@ -12,6 +12,9 @@ KSSTATE to_ksstate(device::PinState state);
 
 // KSPROPERTY_CONNECTION_STATE, set: the NTSTATUS of the outcome.
 NTSTATUS set_pin_state(HANDLE pin, KSSTATE state);
+// KSPROPERTY_CONNECTION_STATE, get.
+NTSTATUS get_pin_state(HANDLE pin, KSSTATE& state);
+device::PinState to_pin_state(KSSTATE state);
 
 // KSPROPERTY_DROPPEDFRAMES_CURRENT, get.
 NTSTATUS get_dropped_frames(HANDLE pin, KSPROPERTY_DROPPEDFRAMES_CURRENT_S& counters);

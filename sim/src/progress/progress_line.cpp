@@ -21,11 +21,13 @@ ProgressLine ProgressLine::for_stderr(TimeNs duration) {
   return ProgressLine(stderr, ::isatty(::fileno(stderr)) == 1, duration);
 }
 
-ProgressLine::ProgressLine(std::FILE* out, bool enabled, TimeNs duration, WallClock clock)
+ProgressLine::ProgressLine(std::FILE* out, bool enabled, TimeNs duration, WallClock clock,
+                           bool wall_clock_run)
     : out_(out),
       enabled_(enabled),
       duration_(duration),
-      clock_(clock ? std::move(clock) : WallClock(steady_now_ns)) {
+      clock_(clock ? std::move(clock) : WallClock(steady_now_ns)),
+      wall_clock_run_(wall_clock_run) {
   if (enabled_) start_ns_ = clock_();
 }
 
@@ -46,10 +48,16 @@ void ProgressLine::maybe_draw(TimeNs virtual_now, std::uint64_t frames, std::uin
         std::clamp(static_cast<double>(virtual_now) / static_cast<double>(duration_), 0.0, 1.0);
     line += fmt::format("[{:3.0f}%] ", done * 100.0);
   }
-  line +=
-      fmt::format("virtual {:.3f} s  wall {:.1f} s  frames {} ({:.0f} fps wall)  drops {}\x1b[K",
-                  static_cast<double>(virtual_now) / 1e9, wall_s, frames,
-                  static_cast<double>(frames) / wall_s, drops);
+  if (wall_clock_run_) {
+    const double run_s = std::max(static_cast<double>(virtual_now) / 1e9, 1e-9);
+    line += fmt::format("wall {:.1f} s  frames {} ({:.0f} fps)  drops {}\x1b[K", run_s, frames,
+                        static_cast<double>(frames) / run_s, drops);
+  } else {
+    line +=
+        fmt::format("virtual {:.3f} s  wall {:.1f} s  frames {} ({:.0f} fps wall)  drops {}\x1b[K",
+                    static_cast<double>(virtual_now) / 1e9, wall_s, frames,
+                    static_cast<double>(frames) / wall_s, drops);
+  }
   std::fputs(line.c_str(), out_);
   std::fflush(out_);
 }

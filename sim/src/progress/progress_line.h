@@ -1,5 +1,8 @@
-// A single updating status line on stderr for long runs:
+// A single updating status line on stderr for long runs, the one of every
+// run. In virtual time:
 //   [ 41%] virtual 12.345 s  wall 1.2 s  frames 370 (308 fps wall)  drops 0
+// on the wall clock (real time, a camera), where the run's time is wall time:
+//   [ 41%] wall 12.3 s  frames 370 (30 fps)  drops 0
 // Only on a terminal, only once the run has taken a second of wall time, at
 // most every 100 ms, and erased when the run ends. update() is meant to be
 // called on every frame: it reads the wall clock only every kCheckEvery calls.
@@ -26,8 +29,10 @@ class ProgressLine {
   // length (0 when unknown: no percentage).
   static ProgressLine for_stderr(TimeNs duration);
 
-  // Draws on `out` only when `enabled`.
-  ProgressLine(std::FILE* out, bool enabled, TimeNs duration, WallClock clock = {});
+  // Draws on `out` only when `enabled`. `wall_clock_run`: the run's own
+  // clock is the wall clock (the second form above).
+  ProgressLine(std::FILE* out, bool enabled, TimeNs duration, WallClock clock = {},
+               bool wall_clock_run = false);
   ProgressLine(const ProgressLine&) = delete;
   ProgressLine& operator=(const ProgressLine&) = delete;
   ~ProgressLine();
@@ -52,6 +57,7 @@ class ProgressLine {
   bool enabled_;
   TimeNs duration_;
   WallClock clock_;
+  bool wall_clock_run_;
   std::int64_t start_ns_ = 0;
   std::int64_t last_draw_ns_ = 0;
   std::uint32_t calls_ = 0;

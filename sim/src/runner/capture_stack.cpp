@@ -8,53 +8,29 @@
 
 namespace hilcap::sim {
 
-CaptureStack::CaptureStack(Scheduler& completion, TimeNs dpc_latency_ns)
-    : completion_(completion), dpc_latency_ns_(dpc_latency_ns) {}
-
-CaptureStack::Created CaptureStack::create(const Scenario& scenario, Scheduler& scheduler,
-                                           Scheduler* completion) {
-  Created created;
-  std::unique_ptr<CaptureStack> stack(
-      new CaptureStack(completion ? *completion : scheduler, scenario.host.dpc_latency_ns));
-  auto device = device::DeviceModel::create(scenario.device, scheduler, *stack);
-  if (!device.device) {
-    // The loader validated the same configuration; this is a safety net.
-    for (const auto& e : device.errors)
-      created.errors.push_back(fmt::format("{}: {}", scenario.file, e.message()));
-    return created;
-  }
-  stack->device_ = std::move(device.device);
-
-  CapturePinOptions options;
-  options.verify_frames = scenario.host.verify_frames;
-  if (const auto interval = device::frame_interval(scenario.device.timing.cadence);
-      interval && interval->den != 0) {
-    options.frame_interval_ns = static_cast<std::int64_t>(interval->num_ns / interval->den);
-  }
-  stack->pin_ = CapturePin::open(*stack->device_, options);
-  if (!stack->pin_) {
-    created.errors.push_back(fmt::format("{}: the capture pin could not be opened", scenario.file));
-    return created;
-  }
-  const AllocatorCreated allocator = create_allocator(stack->pin_->handle(), scenario.framing);
-  if (allocator.status != STATUS_SUCCESS) {
-    created.errors.push_back(
-        fmt::format("{}: at /allocator: KsCreateAllocator on the pin failed "
-                    "with {}: {}",
-                    scenario.file, status_name(allocator.status), allocator.error));
-    return created;
-  }
-  stack->allocator_handle_ = allocator.handle;
-  stack->allocator_ = stream_allocator_from_handle(allocator.handle);
-  stack->allocator_open_ = true;
-  created.stack = std::move(stack);
-  return created;
+CaptureStack::~CaptureStack() {
+  close_pin();
 }
 
-CaptureStack::~CaptureStack() {
+std::optional<std::string> CaptureStack::open_allocator(std::unique_ptr<CapturePin> pin,
+                                                        const KSALLOCATOR_FRAMING& framing,
+                                                        const std::string& file) {
+  pin_ = std::move(pin);
+  const AllocatorCreated allocator = create_allocator(pin_->handle(), framing);
+  if (allocator.status != STATUS_SUCCESS) {
+    return fmt::format("{}: at /allocator: KsCreateAllocator on the pin failed with {}: {}", file,
+                       status_name(allocator.status), allocator.error);
+  }
+  allocator_handle_ = allocator.handle;
+  allocator_ = stream_allocator_from_handle(allocator.handle);
+  allocator_open_ = true;
+  return std::nullopt;
+}
+
+void CaptureStack::close_pin() {
   close_allocator();
   pin_.reset();
-  device_.reset();
+  allocator_.reset();
 }
 
 void CaptureStack::close_allocator() {
@@ -62,29 +38,8 @@ void CaptureStack::close_allocator() {
   CloseHandle(allocator_handle_);
 }
 
-void CaptureStack::raise() {
-  completion_.schedule_after(dpc_latency_ns_, [this] { service(); });
-}
-
-void CaptureStack::service() {
-  const std::size_t drained = pin_->service_interrupt(completion_.now());
-  if (service_hook_) service_hook_(completion_.now(), drained);
-}
-
 NTSTATUS CaptureStack::set_state(device::PinState state) {
   return set_pin_state(pin_->handle(), to_ksstate(state));
-}
-
-NTSTATUS CaptureStack::inject_fault(const device::FaultAction& fault) {
-  switch (device_->inject_fault(fault)) {
-    case device::ControlStatus::kOk:
-      return STATUS_SUCCESS;
-    case device::ControlStatus::kDisconnected:
-      return STATUS_DEVICE_NOT_CONNECTED;
-    case device::ControlStatus::kInvalidRequest:
-      return STATUS_INVALID_PARAMETER;
-  }
-  return STATUS_UNSUCCESSFUL;
 }
 
 NTSTATUS CaptureStack::dropped_frames(KSPROPERTY_DROPPEDFRAMES_CURRENT_S& counters) {

@@ -4,7 +4,7 @@
 
 namespace hilcap::sim {
 
-std::optional<std::string> check_conservation(CaptureStack& stack, const RunMonitor& monitor,
+std::optional<std::string> check_conservation(const CaptureStack& stack, const RunMonitor& monitor,
                                               std::uint32_t in_transit) {
   if (stack.allocator_open()) {
     const AllocatorOccupancy occupancy = stack.allocator().occupancy();
@@ -20,23 +20,23 @@ std::optional<std::string> check_conservation(CaptureStack& stack, const RunMoni
           occupancy.held, monitor.frames_held(), in_transit);
     }
   }
-  const device::DeviceStats device = stack.device().stats();
-  if (device.frames_due != device.frames_delivered + device.dropped_total() + device.in_flight) {
+  const DeviceFlow flow = stack.flow();
+  if (flow.due != flow.delivered + flow.dropped + flow.in_flight) {
     return fmt::format(
         "every frame delivered or dropped: {} due != {} delivered + {} dropped + {} in flight",
-        device.frames_due, device.frames_delivered, device.dropped_total(), device.in_flight);
+        flow.due, flow.delivered, flow.dropped, flow.in_flight);
   }
-  const CapturePinStats pin = stack.pin().stats();
-  const std::uint64_t drained =
-      pin.frames_ok + pin.frames_short + pin.frames_error + pin.frames_corrupt;
-  const std::uint64_t undrained = stack.device().completion_ring().size();
-  if (drained > device.frames_delivered || device.frames_delivered > drained + undrained) {
+  if (flow.drained > flow.delivered || flow.delivered > flow.drained + flow.undrained) {
     return fmt::format(
         "every frame delivered reaches the host: the device delivered {}, the host drained {} "
         "with {} completion(s) not yet drained",
-        device.frames_delivered, drained, undrained);
+        flow.delivered, flow.drained, flow.undrained);
   }
   return std::nullopt;
+}
+
+std::optional<std::string> check_sequence(const CaptureStack& stack) {
+  return stack.allocator().sequence_break();
 }
 
 std::optional<std::string> check_request_accounting(

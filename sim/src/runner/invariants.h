@@ -1,7 +1,8 @@
 // The invariants of DESIGN.md that concern the whole state of a run, as
-// opposed to single events (RunMonitor): checked after every event in
-// checked builds and at the end of every run. Each returns what is broken,
-// with the numbers, or nothing.
+// opposed to single events (RunMonitor), for any device: checked after every
+// event in checked builds (virtual time), now and then in real time, and at
+// the end of every run. They read the CaptureStack interface only. Each
+// returns what is broken, with the numbers, or nothing.
 #pragma once
 
 #include <optional>
@@ -21,9 +22,12 @@ namespace hilcap::sim {
 // frames they hold, with those completed to them and not yet seen
 // (`in_transit`), agrees. Every frame due is delivered, dropped with a
 // reason, or still in flight; the host drained no more frames than the
-// device delivered, and at most what is still on the completion ring less.
-std::optional<std::string> check_conservation(CaptureStack& stack, const RunMonitor& monitor,
+// device delivered, and at most what is still to be drained less.
+std::optional<std::string> check_conservation(const CaptureStack& stack, const RunMonitor& monitor,
                                               std::uint32_t in_transit);
+
+// Sequence gaps equal drops, in the order the allocator handed frames out.
+std::optional<std::string> check_sequence(const CaptureStack& stack);
 
 // Exactly-once, in totals: the ALLOCs the clients saw answered at once,
 // pended, completed, cancelled and failed, with those ended and not yet told

@@ -1,8 +1,6 @@
 // The scenario layer plugged into the CLI: scenarios loaded and checked by
-// scenario_loader, run in virtual time by run_scenario, or on the wall clock
-// by run_scenario_realtime.
+// scenario_loader, run by run_scenario on their clock and device.
 #include "cli/scenario_runner.h"
-#include "runner/realtime_run.h"
 #include "runner/run_report.h"
 #include "runner/scenario_run.h"
 #include "scenario/scenario_loader.h"
@@ -30,9 +28,6 @@ class ScenarioLayerRunner final : public ScenarioRunner {
       for (const ScenarioError& e : errors)
         outcome.errors.push_back(e.to_string());
       return outcome;
-    }
-    if (options.realtime || loaded.scenario->clock == RunClock::kRealtime) {
-      return run_scenario_realtime(std::move(*loaded.scenario), options);
     }
     return run_scenario(std::move(*loaded.scenario), options);
   }

@@ -36,9 +36,26 @@ bool carries_frame(device::CompletionStatus status) {
 
 }  // namespace
 
-RunMonitor::RunMonitor(Scheduler& scheduler, Distribution& latency, TraceWriter* trace,
-                       ProgressLine* progress)
-    : scheduler_(scheduler), latency_(latency), trace_(trace), progress_(progress) {
+class RunMonitor::Guard {
+ public:
+  explicit Guard(const RunMonitor& monitor) : monitor_(const_cast<RunMonitor&>(monitor)) {
+    if (!monitor_.threaded_) return;
+    monitor_.mutex_.lock();
+    monitor_.handle_device_notices();
+  }
+  ~Guard() {
+    if (monitor_.threaded_) monitor_.mutex_.unlock();
+  }
+  Guard(const Guard&) = delete;
+  Guard& operator=(const Guard&) = delete;
+
+ private:
+  RunMonitor& monitor_;
+};
+
+RunMonitor::RunMonitor(Scheduler& clock, Distribution& latency, TraceWriter* trace,
+                       ProgressLine* progress, bool threaded)
+    : clock_(clock), latency_(latency), trace_(trace), progress_(progress), threaded_(threaded) {
   if (trace_ != nullptr) {
     device_frames_ = trace_->track("device", "frames");
     device_dma_ = trace_->track("device", "DMA");
@@ -49,7 +66,50 @@ RunMonitor::RunMonitor(Scheduler& scheduler, Distribution& latency, TraceWriter*
   }
 }
 
+void RunMonitor::device_notice(DeviceNotice notice) {
+  if (!threaded_) {
+    notice(*this);
+    return;
+  }
+  const std::lock_guard lock(queue_mutex_);
+  device_notices_.push_back(std::move(notice));
+}
+
+void RunMonitor::handle_device_notices() {
+  std::vector<DeviceNotice> notices;
+  {
+    const std::lock_guard lock(queue_mutex_);
+    notices.swap(device_notices_);
+  }
+  for (const DeviceNotice& notice : notices)
+    notice(*this);
+}
+
+void RunMonitor::catch_up() {
+  const Guard guard(*this);
+}
+
+std::size_t RunMonitor::frames_held() const {
+  const Guard guard(*this);
+  return owners_.size();
+}
+
+std::uint64_t RunMonitor::frames_received() const {
+  const Guard guard(*this);
+  return frames_received_;
+}
+
+std::optional<std::string> RunMonitor::first_violation() const {
+  const Guard guard(*this);
+  return violation_;
+}
+
 void RunMonitor::violation(std::string what) {
+  const Guard guard(*this);
+  record_violation(std::move(what));
+}
+
+void RunMonitor::record_violation(std::string what) {
   if (violation_) return;
   std::string after = last_.what;
   if (last_.client != nullptr) {
@@ -58,27 +118,18 @@ void RunMonitor::violation(std::string what) {
   if (last_.number != 0) after += fmt::format(" (#{})", last_.number);
   violation_ =
       fmt::format("at t={:.9f} s, after {}: {}; state: {}",
-                  static_cast<double>(scheduler_.now()) / kNsPerS, after, what, state_summary());
-  scheduler_.stop();
+                  static_cast<double>(clock_.now()) / kNsPerS, after, what, state_summary());
+  clock_.stop();
 }
 
 std::string RunMonitor::state_summary() const {
   std::string text = fmt::format("clients hold {} frame(s)", owners_.size());
   if (stack_ == nullptr) return text;
-  const device::DeviceModel& device = stack_->device();
-  const AllocatorOccupancy occupancy = stack_->allocator().occupancy();
-  const device::DeviceStats stats = device.stats();
-  text += fmt::format(
-      "; pin {}, device {}; allocator {}: {} held, {} ready, {} at the device of {}, {} ALLOC(s) "
-      "pending; device: {} due, {} produced, {} delivered, {} dropped, {} in flight",
-      to_string(device.state()), device.connected() ? "connected" : "disconnected",
-      stack_->allocator_open() ? "open" : "closed", occupancy.held, occupancy.ready,
-      stack_->pin().frames_at_device(), occupancy.frames, occupancy.pending, stats.frames_due,
-      stats.frames_produced, stats.frames_delivered, stats.dropped_total(), stats.in_flight);
-  return text;
+  return text + "; " + stack_->describe_state();
 }
 
 void RunMonitor::service_ran(TimeNs now, std::size_t completions) {
+  const Guard guard(*this);
   note("the host's completion path", nullptr, 0);
   if (trace_ != nullptr) {
     trace_->instant(host_service_, "service", now,
@@ -87,70 +138,131 @@ void RunMonitor::service_ran(TimeNs now, std::size_t completions) {
   }
 }
 
+void RunMonitor::frame_arrived(const ArrivedFrame& frame) {
+  device_notice([frame](RunMonitor& m) {
+    m.note("a frame from the device", nullptr, frame.sequence + 1);
+    ++m.frames_due_;
+    if (!frame.delivered) ++m.drops_;
+    if (m.progress_ != nullptr) m.progress_->update(frame.at, m.frames_due_, m.drops_);
+    if (m.trace_ != nullptr) m.trace_arrival(frame);
+  });
+}
+
+void RunMonitor::trace_arrival(const ArrivedFrame& frame) {
+  if (frame.delivered) {
+    trace_->instant(device_frames_, "frame", frame.at,
+                    {{"sequence", frame.sequence}, {"bytes", frame.bytes}});
+  } else {
+    trace_->instant(device_frames_, "drop", frame.at,
+                    {{"sequence", frame.sequence}, {"reason", frame.drop_cause}});
+  }
+}
+
+std::int64_t RunMonitor::picture_number(const void* frame) const {
+  if (stack_ == nullptr || frame == nullptr) return 0;
+  const std::optional<FrameInfo> info = stack_->allocator().frame_info(frame);
+  return info ? info->sequence : 0;
+}
+
 void RunMonitor::alloc_issued(const KsClient& client, const KsRequest& request, NTSTATUS status) {
+  const Guard guard(*this);
   note("an ALLOC", &client, request.serial);
   if (trace_ == nullptr) return;
   const TraceTrack track = client_track(client);
+  const TimeNs now = clock_.now();
   if (status == STATUS_PENDING) {
-    trace_->async_begin(track, "ALLOC pending", request.serial, scheduler_.now(),
-                        {{"request", request.serial}});
+    trace_->async_begin(track, "ALLOC pending", request.serial, now, {{"request", request.serial}});
+  } else if (status == STATUS_SUCCESS) {
+    trace_->instant(track, "ALLOC immediate", now,
+                    {{"request", request.serial},
+                     {"status", "STATUS_SUCCESS"},
+                     {"frame", picture_number(request.frame)}});
   } else {
     const std::string name = status_name(status);
-    trace_->instant(track, status == STATUS_SUCCESS ? "ALLOC immediate" : "ALLOC refused",
-                    scheduler_.now(), {{"request", request.serial}, {"status", name}});
+    trace_->instant(track, "ALLOC refused", now, {{"request", request.serial}, {"status", name}});
   }
+  trace_occupancy(now);
 }
 
 void RunMonitor::alloc_completed(const KsClient& client, const KsRequest& request,
                                  NTSTATUS status) {
+  const Guard guard(*this);
   note("the completion of an ALLOC", &client, request.serial);
-  const TimeNs now = scheduler_.now();
+  const TimeNs now = clock_.now();
   if (status == STATUS_SUCCESS) latency_.record(now - request.issued_at);
   if (trace_ != nullptr) {
     const std::string name = status_name(status);
+    const std::int64_t frame = status == STATUS_SUCCESS ? picture_number(request.frame) : 0;
     trace_->async_end(client_track(client), "ALLOC pending", request.serial, now,
-                      {{"status", name}, {"waited_ns", now - request.issued_at}});
+                      {{"status", name}, {"waited_ns", now - request.issued_at}, {"frame", frame}});
+    trace_occupancy(now);
   }
 }
 
 void RunMonitor::frame_received(const KsClient& client, void* frame) {
-  const auto [it, inserted] = owners_.try_emplace(frame, &client);
+  const Guard guard(*this);
+  const TimeNs now = clock_.now();
+  const auto [it, inserted] = owners_.try_emplace(frame, Holder{&client, now, 0});
   if (!inserted) {
-    violation(
+    record_violation(
         fmt::format("no two owners: frame {} handed to client \"{}\" while client \"{}\" "
                     "holds it",
-                    frame, client.name(), it->second->name()));
+                    frame, client.name(), it->second.client->name()));
     return;
   }
+  ++frames_received_;
   if constexpr (kChecked) check_frame(client, frame);
-  if (trace_ != nullptr) trace_occupancy(scheduler_.now());
+  if (trace_ != nullptr) {
+    it->second.picture_number = picture_number(frame);
+    trace_occupancy(now);
+  }
 }
 
 void RunMonitor::frame_freed(const KsClient& client, void* frame, NTSTATUS status) {
+  const Guard guard(*this);
   note("a FREE", &client, 0);
+  const TimeNs now = clock_.now();
+  Holder held;
   if (status == STATUS_SUCCESS) {
-    if (owners_.erase(frame) == 0) {
-      violation(fmt::format("FREE of frame {} by client \"{}\" succeeded, but no client held it",
-                            frame, client.name()));
+    const auto it = owners_.find(frame);
+    if (it == owners_.end()) {
+      record_violation(
+          fmt::format("FREE of frame {} by client \"{}\" succeeded, but no client held it", frame,
+                      client.name()));
       return;
     }
+    held = it->second;
+    owners_.erase(it);
   }
   if (trace_ != nullptr) {
     const std::string name = status_name(status);
-    trace_->instant(client_track(client), "FREE", scheduler_.now(), {{"status", name}});
-    trace_occupancy(scheduler_.now());
+    const TraceTrack track = client_track(client);
+    if (held.client != nullptr) {
+      // The hold itself: which frame, and for how long.
+      trace_->complete(track, "holds a frame", held.since, now - held.since,
+                       {{"frame", held.picture_number}, {"held_ns", now - held.since}});
+      trace_->instant(
+          track, "FREE", now,
+          {{"status", name}, {"frame", held.picture_number}, {"held_ns", now - held.since}});
+    } else {
+      trace_->instant(track, "FREE", now, {{"status", name}});
+    }
+    trace_occupancy(now);
   }
 }
 
 void RunMonitor::cancel_issued(const KsClient& client, const KsRequest* request, bool found) {
+  const Guard guard(*this);
   note("a CancelIoEx", &client, request ? request->serial : 0);
   if (trace_ != nullptr) {
-    trace_->instant(client_track(client), "CancelIoEx", scheduler_.now(),
+    trace_->instant(client_track(client), "CancelIoEx", clock_.now(),
                     {{"request", request ? request->serial : 0}, {"found", found}});
+    trace_occupancy(clock_.now());
   }
 }
 
 void RunMonitor::allocator_closed(const KsClient& client, NTSTATUS status) {
+  const Guard guard(*this);
   note("CloseHandle of the allocator", &client, 0);
   // Frames still held die with the handle (reference: they stay invalid).
   if (status == STATUS_SUCCESS) {
@@ -159,101 +271,98 @@ void RunMonitor::allocator_closed(const KsClient& client, NTSTATUS status) {
   }
   if (trace_ != nullptr) {
     const std::string name = status_name(status);
-    trace_->instant(client_track(client), "CloseHandle", scheduler_.now(), {{"status", name}});
+    trace_->instant(client_track(client), "CloseHandle", clock_.now(), {{"status", name}});
   }
 }
 
 void RunMonitor::on_state_change(TimeNs now, device::PinState from, device::PinState to) {
-  note("a pin state change", nullptr, 0);
-  if (from == device::PinState::kStop && to == device::PinState::kAcquire) {
-    stream_ = Stream{now, 0, 0};
-  }
-  if (trace_ != nullptr) {
-    trace_->instant(pin_state_, to_string(to), now, {{"from", to_string(from)}});
-  }
+  device_notice([=](RunMonitor& m) {
+    m.note("a pin state change", nullptr, 0);
+    if (m.trace_ != nullptr) {
+      m.trace_->instant(m.pin_state_, to_string(to), now, {{"from", to_string(from)}});
+    }
+  });
 }
 
 void RunMonitor::on_frame_due(TimeNs now, std::uint64_t frame, std::uint64_t sequence) {
-  note("a frame due", nullptr, sequence + 1);
-  ++frames_due_;
-  if (progress_ != nullptr) progress_->update(now, frames_due_, drops_);
-  if (trace_ != nullptr) {
-    trace_->instant(device_frames_, "frame due", now, {{"frame", frame}, {"sequence", sequence}});
+  if (lateness_clock_ != nullptr) {
+    // On the device's thread, as it starts the frame.
+    const RealtimeScheduler::RunningEvent& event = lateness_clock_->current_event();
+    frame_lateness_.record(event.started > event.due ? event.started - event.due : 0);
   }
+  device_notice([=](RunMonitor& m) {
+    m.note("a frame due", nullptr, sequence + 1);
+    ++m.frames_due_;
+    if (m.progress_ != nullptr) m.progress_->update(now, m.frames_due_, m.drops_);
+    if (m.trace_ != nullptr) {
+      m.trace_->instant(m.device_frames_, "frame due", now,
+                        {{"frame", frame}, {"sequence", sequence}});
+    }
+  });
 }
 
 void RunMonitor::on_frame_produced(TimeNs now, std::uint64_t sequence, std::uint32_t buffer_id) {
-  if (trace_ != nullptr) {
-    trace_->instant(device_frames_, "frame produced", now,
-                    {{"sequence", sequence}, {"buffer", buffer_id}});
-  }
+  if (trace_ == nullptr) return;
+  device_notice([=](RunMonitor& m) {
+    m.trace_->instant(m.device_frames_, "frame produced", now,
+                      {{"sequence", sequence}, {"buffer", buffer_id}});
+  });
 }
 
 void RunMonitor::on_completion(TimeNs now, const device::CompletionEntry& entry) {
-  note("a completion posted by the device", nullptr, 0);
-  if (trace_ == nullptr) return;
-  if (carries_frame(entry.status)) {
-    trace_->complete(device_dma_, "DMA", entry.timestamp_ns, now - entry.timestamp_ns,
-                     {{"sequence", entry.sequence},
-                      {"buffer", entry.buffer_id},
-                      {"bytes", entry.bytes_used},
-                      {"status", completion_status_name(entry.status)}});
-  } else {
-    trace_->instant(
-        device_dma_, "buffer returned", now,
-        {{"buffer", entry.buffer_id}, {"status", completion_status_name(entry.status)}});
-  }
+  device_notice([=](RunMonitor& m) {
+    m.note("a completion posted by the device", nullptr, 0);
+    if (m.trace_ == nullptr) return;
+    if (carries_frame(entry.status)) {
+      m.trace_->complete(m.device_dma_, "DMA", entry.timestamp_ns, now - entry.timestamp_ns,
+                         {{"sequence", entry.sequence},
+                          {"buffer", entry.buffer_id},
+                          {"bytes", entry.bytes_used},
+                          {"status", completion_status_name(entry.status)}});
+    } else {
+      m.trace_->instant(
+          m.device_dma_, "buffer returned", now,
+          {{"buffer", entry.buffer_id}, {"status", completion_status_name(entry.status)}});
+    }
+  });
 }
 
 void RunMonitor::on_drop(TimeNs now, std::uint64_t sequence, device::DropReason reason) {
-  ++drops_;
-  if (trace_ != nullptr) {
-    trace_->instant(device_frames_, "drop", now,
-                    {{"sequence", sequence}, {"reason", device::to_string(reason)}});
-  }
+  device_notice([=](RunMonitor& m) {
+    ++m.drops_;
+    if (m.trace_ != nullptr) {
+      m.trace_->instant(m.device_frames_, "drop", now,
+                        {{"sequence", sequence}, {"reason", device::to_string(reason)}});
+    }
+  });
 }
 
 void RunMonitor::on_interrupt(TimeNs now) {
-  if (trace_ != nullptr) trace_->instant(device_line_, "interrupt", now);
+  if (trace_ == nullptr) return;
+  device_notice([=](RunMonitor& m) { m.trace_->instant(m.device_line_, "interrupt", now); });
 }
 
 void RunMonitor::on_fault(TimeNs now, device::FaultKind kind) {
-  if (trace_ != nullptr) {
-    trace_->instant(device_frames_, "fault", now, {{"kind", device::to_string(kind)}});
-  }
+  if (trace_ == nullptr) return;
+  device_notice([=](RunMonitor& m) {
+    m.trace_->instant(m.device_frames_, "fault", now, {{"kind", device::to_string(kind)}});
+  });
 }
 
 void RunMonitor::check_frame(const KsClient& client, void* frame) {
   if (stack_ == nullptr) return;
   const ULONG alignment_mask = stack_->allocator().framing().FileAlignment;
   if ((reinterpret_cast<std::uintptr_t>(frame) & alignment_mask) != 0) {
-    violation(fmt::format("client \"{}\" received frame {}, not aligned to {} bytes", client.name(),
-                          frame, alignment_mask + 1));
+    record_violation(fmt::format("client \"{}\" received frame {}, not aligned to {} bytes",
+                                 client.name(), frame, alignment_mask + 1));
     return;
   }
-  const std::optional<FrameInfo> info = stack_->allocator().frame_info(frame);
-  if (!info) {
-    violation(
+  if (!stack_->allocator().frame_info(frame)) {
+    record_violation(
         fmt::format("client \"{}\" received frame {}, which the allocator does not list as "
                     "held",
                     client.name(), frame));
-    return;
   }
-  const bool unfilled = info->data_used == 0 && (info->flags & kFrameError) == 0;
-  if (!check_sequence_ || unfilled || info->host_timestamp_ns < stream_.started_at) return;
-  const std::int64_t gap = info->sequence - stream_.picture_number - 1;
-  const std::int64_t drops = info->drop_count - stream_.drop_count;
-  if (gap < 0) {
-    violation(fmt::format("sequence: PictureNumber {} delivered after {}", info->sequence,
-                          stream_.picture_number));
-  } else if (gap != drops) {
-    violation(fmt::format(
-        "sequence gaps equal drops: PictureNumber went from {} to {} ({} "
-        "missing) while DropCount went from {} to {}",
-        stream_.picture_number, info->sequence, gap, stream_.drop_count, info->drop_count));
-  }
-  stream_.picture_number = info->sequence;
-  stream_.drop_count = info->drop_count;
 }
 
 TraceTrack RunMonitor::client_track(const KsClient& client) {

@@ -1,19 +1,34 @@
-// Watches one run as it happens: what the clients and the device do. It
-// keeps the run's per-event invariants (no frame with two owners, sequence
-// numbers increasing with gaps equal to drops, exactly-once completion),
-// records pending-ALLOC latencies, draws the Chrome trace when there is one
-// and drives the progress line. The first violation stops the run with the
-// virtual time, the last event and the state. The per-frame checks (frame
-// alignment, sequence numbers) run in checked builds (runner/checked.h).
+// Watches one run as it happens, whatever its clock and device: the one
+// place the clients' events (ClientEvents) and the device's notices arrive.
+// It keeps the run's per-event invariants (no frame with two owners, every
+// frame a client gets aligned and held, exactly-once completion), records
+// pending-ALLOC latencies, draws the Chrome trace when there is one and
+// drives the progress line. The first violation stops the run with the time,
+// the last event and the state. "Sequence gaps equal drops" is checked where
+// frames are handed out, by the allocator (StreamAllocator::sequence_break),
+// which sees them in their one true order in every run.
+//
+// Threads: in a threaded run (real time) clients report from their own
+// threads and the device from its own (the model's device thread, or
+// libusb's for a camera); every notice is then taken under one lock. The
+// device's notices come under the device's lock (or while a camera stream
+// is being stopped under the pin's), and the monitor reads the allocator
+// and the pin: so they are queued under a lock of their own and handled, in
+// order, before the next client notice (or at catch_up()), which keeps the
+// lock order monitor -> pin -> allocator -> device -> queue.
 //
 // Tracing off costs nothing: every trace call is behind a null test, and the
-// device observer is installed only for traces, progress or checked builds.
+// device observer is installed only for traces, progress, checked builds and
+// real time.
 #pragma once
 
 #include <hilcap/stream_allocator.h>
 
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -21,6 +36,7 @@
 #include "device_observer.h"
 #include "progress/progress_line.h"
 #include "report/distribution.h"
+#include "scheduler/realtime_scheduler.h"
 #include "scheduler/scheduler.h"
 #include "trace/trace_writer.h"
 
@@ -28,32 +44,47 @@ namespace hilcap::sim {
 
 class CaptureStack;
 
+// A frame a device that delivers by itself (a camera) sent, as the run sees it.
+struct ArrivedFrame {
+  TimeNs at = 0;               // on the run's clock
+  std::uint64_t sequence = 0;  // the device's count of frames, dropped ones included
+  std::uint32_t bytes = 0;
+  bool delivered = true;  // else dropped, for `drop_cause`
+  const char* drop_cause = "";
+};
+
 class RunMonitor final : public ClientEvents, public device::DeviceObserver {
  public:
-  // `trace` and `progress` may be null. `latency` receives pending-ALLOC
-  // latencies in ns.
-  RunMonitor(Scheduler& scheduler, Distribution& latency, TraceWriter* trace,
-             ProgressLine* progress);
+  // `clock`: the run's clock (times in messages and the trace; a violation
+  // stops it). `trace` and `progress` may be null. `latency` receives
+  // pending-ALLOC latencies in ns. `threaded`: notices come from several
+  // threads (see above).
+  RunMonitor(Scheduler& clock, Distribution& latency, TraceWriter* trace, ProgressLine* progress,
+             bool threaded);
 
-  // The bench whose state a violation message shows and whose allocator the
-  // sequence check reads; set once it exists.
+  // The device, pin and allocator whose state a violation message shows and
+  // whose allocator the frame checks read; set once it exists.
   void attach(CaptureStack& stack) { stack_ = &stack; }
-  // Real time: clients on their own threads see frames in the order their
-  // threads run, not in the order the allocator handed them out (a frame
-  // completing a pended ALLOC can be seen after a later one taken at once), so
-  // the per-frame "sequence gaps equal drops" check, which needs that order,
-  // is left to virtual-time runs. Ownership and alignment are still checked.
-  void frames_seen_out_of_order() { check_sequence_ = false; }
+  // Real time on the device model: how long after its due time the device
+  // thread started each frame, measured on `device`'s running event.
+  void measure_frame_lateness(const RealtimeScheduler& device) { lateness_clock_ = &device; }
+  // The device thread's frame lateness (ns); read once that thread has ended.
+  const Distribution& frame_lateness() const { return frame_lateness_; }
 
   // Frames clients hold right now (ownership as the clients saw it).
-  std::size_t frames_held() const { return owners_.size(); }
-  const std::optional<std::string>& first_violation() const { return violation_; }
+  std::size_t frames_held() const;
+  // Frames clients received so far.
+  std::uint64_t frames_received() const;
+  std::optional<std::string> first_violation() const;
   // Records a violation found by a check outside the monitor (conservation...).
   void violation(std::string what) override;
-  // The run's state in one line, for violation messages.
-  std::string state_summary() const;
+  // Handles the queued device notices now (a threaded run's coordinator, now and then).
+  void catch_up();
+  bool tracing() const { return trace_ != nullptr; }
   // Trace: the host's completion path ran.
   void service_ran(TimeNs now, std::size_t completions);
+  // A frame a camera sent (trace, progress); from its own thread.
+  void frame_arrived(const ArrivedFrame& frame);
 
   // ClientEvents
   void alloc_issued(const KsClient& client, const KsRequest& request, NTSTATUS status) override;
@@ -79,35 +110,52 @@ class RunMonitor final : public ClientEvents, public device::DeviceObserver {
     const KsClient* client = nullptr;
     std::uint64_t number = 0;
   };
-  // The sequence check of one stream (counters reset on STOP -> ACQUIRE).
-  struct Stream {
-    TimeNs started_at = 0;  // frames the host saw before this belong to the previous stream
-    std::int64_t picture_number = 0;
-    std::int64_t drop_count = 0;
+  // Who holds a frame, since when, and which frame it is.
+  struct Holder {
+    const KsClient* client = nullptr;
+    TimeNs since = 0;
+    std::int64_t picture_number = 0;  // 0: not read (no trace)
   };
+  // A device notice held back in a threaded run.
+  using DeviceNotice = std::function<void(RunMonitor&)>;
+  // The lock of a threaded run (none in a single-threaded one), with the
+  // queued device notices handled first.
+  class Guard;
 
   void note(const char* what, const KsClient* client, std::uint64_t number) {
     last_ = {what, client, number};
   }
-  // A frame a client received: aligned as framed, one the allocator lists as
-  // held, and (unless handed back unfilled, or from before the last counter
-  // reset) numbered after the previous one with the gap equal to the drops.
+  void device_notice(DeviceNotice notice);
+  void handle_device_notices();  // mutex_ held
+  void record_violation(std::string what);
+  std::string state_summary() const;
+  // A frame a client received: aligned as framed, and one the allocator lists as held.
   void check_frame(const KsClient& client, void* frame);
+  // The frame's PictureNumber, for the trace.
+  std::int64_t picture_number(const void* frame) const;
   TraceTrack client_track(const KsClient& client);
   void trace_occupancy(TimeNs now);
+  void trace_arrival(const ArrivedFrame& frame);
 
-  Scheduler& scheduler_;
+  Scheduler& clock_;
   Distribution& latency_;
   TraceWriter* trace_;
   ProgressLine* progress_;
+  const bool threaded_;
   CaptureStack* stack_ = nullptr;
-  std::unordered_map<void*, const KsClient*> owners_;
-  Stream stream_;
-  bool check_sequence_ = true;
+  const RealtimeScheduler* lateness_clock_ = nullptr;
+  Distribution frame_lateness_;  // device thread only
+
+  mutable std::recursive_mutex mutex_;  // the monitor, in a threaded run
+  std::mutex queue_mutex_;              // device_notices_; taken last
+  std::vector<DeviceNotice> device_notices_;
+
+  std::unordered_map<void*, Holder> owners_;
   LastEvent last_;
   std::optional<std::string> violation_;
   std::uint64_t frames_due_ = 0;
   std::uint64_t drops_ = 0;
+  std::uint64_t frames_received_ = 0;
   // Trace tracks (only when tracing).
   TraceTrack device_frames_{};
   TraceTrack device_dma_{};

@@ -24,41 +24,31 @@ constexpr device::FaultKind kFaultKinds[] = {
 
 }  // namespace
 
-RunReport::RunReport(const Scenario& scenario)
+RunReport::RunReport(const Scenario& scenario, bool wall_clock)
     : scenario_(scenario),
       latency_(&report_.distribution("pending_latency_us", SampleScale::kNsToUs)) {
   fill(RunTotals{.clients = std::vector<ClientFigures>(scenario.clients.size())});
+  if (wall_clock || scenario.clock == RunClock::kRealtime) {
+    // The clock's own figures (set by the real-time clock at the end).
+    Report& r = report_;
+    r.set("realtime.elapsed_s", 0.0, 6);
+    r.distribution("realtime.pending_completion_latency_us", SampleScale::kNsToUs);
+    if (!scenario.camera) r.distribution("realtime.frame_lateness_us", SampleScale::kNsToUs);
+    r.set("realtime.cancelled_at_stop", std::uint64_t{0});
+    r.set("realtime.pending_after_stop", std::uint64_t{0});
+    r.set("realtime.stopped_by", "end");
+  }
 }
 
 void RunReport::fill(const RunTotals& t) {
   Report& r = report_;
   r.set("seed", scenario_.seed);
-  r.set("virtual_time_s", static_cast<double>(t.virtual_time_ns) / kNsPerS, 9);
   r.set("events", t.events);
 
-  const device::DeviceStats& d = t.device;
-  const CapturePinStats& p = t.pin;
-  const std::uint64_t delivered = p.frames_ok + p.frames_short + p.frames_error + p.frames_corrupt;
   std::uint64_t received = 0;
   for (const ClientFigures& c : t.clients)
     received += c.frames;
-  r.set("frames.due", d.frames_due);
-  r.set("frames.produced", d.frames_produced);
-  r.set("frames.delivered", delivered);
   r.set("frames.received", received);
-  r.set("frames.ok", p.frames_ok);
-  r.set("frames.short", p.frames_short);
-  r.set("frames.error", p.frames_error);
-  r.set("frames.corrupt", p.frames_corrupt);
-  r.set("frames.returned_unfilled", p.returned_unfilled);
-  const std::uint64_t aborted = d.dropped_by(device::DropReason::kAborted);
-  r.set("frames.in_flight_at_end",
-        d.frames_produced >= delivered + aborted ? d.frames_produced - delivered - aborted : 0);
-  r.set("frames.dropped.total", d.dropped_total());
-  for (device::DropReason reason : kDropReasons) {
-    r.set(fmt::format("frames.dropped.by_reason.{}", device::to_string(reason)),
-          d.dropped_by(reason));
-  }
 
   std::uint64_t refused = 0;
   for (const ClientFigures& c : t.clients)
@@ -71,26 +61,22 @@ void RunReport::fill(const RunTotals& t) {
   r.set("requests.refused", refused);
   r.set("requests.pending_at_end", t.occupancy.pending);
 
-  r.set("allocator.frames", scenario_.framing.Frames);
-  r.set("allocator.frame_size", scenario_.framing.FrameSize);
+  r.set("allocator.frames", t.framing.Frames);
+  r.set("allocator.frame_size", t.framing.FrameSize);
   r.set("allocator.high_water", t.allocator.high_water);
   r.set("allocator.invalid_frees", t.allocator.invalid_frees);
   r.set("allocator.held_at_end", t.occupancy.held);
   r.set("allocator.ready_at_end", t.occupancy.ready);
   r.set("allocator.open_at_end", t.allocator_open);
 
-  r.set("device.interrupts", d.interrupts_raised);
-  r.set("device.interrupts_coalesced", d.interrupts_coalesced);
-  for (device::FaultKind kind : kFaultKinds) {
-    r.set(fmt::format("device.faults.{}", device::to_string(kind)), d.faults_fired_of(kind));
-  }
   r.set("device.connected_at_end", t.connected);
   r.set("device.state_at_end", to_string(t.state));
 
-  r.set("host.interrupts_serviced", p.interrupts);
-  r.set("host.completions", p.completions);
-  r.set("host.buffers_posted", p.buffers_posted);
-  r.set("host.buffers_rejected", p.buffers_rejected);
+  if (scenario_.camera) {
+    fill_camera(t);
+  } else {
+    fill_simulated_device(t);
+  }
 
   for (std::size_t i = 0; i < scenario_.clients.size() && i < t.clients.size(); ++i) {
     const ClientFigures& c = t.clients[i];
@@ -116,6 +102,96 @@ void RunReport::fill(const RunTotals& t) {
     r.set("script.expectations_checked", t.script.expectations_checked);
     r.set("script.expectations_failed", t.script.expectations_failed);
   }
+}
+
+void RunReport::fill_simulated_device(const RunTotals& t) {
+  Report& r = report_;
+  r.set("virtual_time_s", static_cast<double>(t.virtual_time_ns) / kNsPerS, 9);
+  const device::DeviceStats& d = t.device;
+  const CapturePinStats& p = t.pin;
+  const std::uint64_t delivered = p.frames_ok + p.frames_short + p.frames_error + p.frames_corrupt;
+  r.set("frames.due", d.frames_due);
+  r.set("frames.produced", d.frames_produced);
+  r.set("frames.delivered", delivered);
+  r.set("frames.ok", p.frames_ok);
+  r.set("frames.short", p.frames_short);
+  r.set("frames.error", p.frames_error);
+  r.set("frames.corrupt", p.frames_corrupt);
+  r.set("frames.returned_unfilled", p.returned_unfilled);
+  const std::uint64_t aborted = d.dropped_by(device::DropReason::kAborted);
+  r.set("frames.in_flight_at_end",
+        d.frames_produced >= delivered + aborted ? d.frames_produced - delivered - aborted : 0);
+  r.set("frames.dropped.total", d.dropped_total());
+  for (device::DropReason reason : kDropReasons) {
+    r.set(fmt::format("frames.dropped.by_reason.{}", device::to_string(reason)),
+          d.dropped_by(reason));
+  }
+
+  r.set("device.interrupts", d.interrupts_raised);
+  r.set("device.interrupts_coalesced", d.interrupts_coalesced);
+  for (device::FaultKind kind : kFaultKinds) {
+    r.set(fmt::format("device.faults.{}", device::to_string(kind)), d.faults_fired_of(kind));
+  }
+
+  r.set("host.interrupts_serviced", p.interrupts);
+  r.set("host.completions", p.completions);
+  r.set("host.buffers_posted", p.buffers_posted);
+  r.set("host.buffers_rejected", p.buffers_rejected);
+}
+
+void RunReport::fill_camera(const RunTotals& t) {
+  Report& r = report_;
+  const uvc::SourceCounters& c = t.camera.source;
+  const uvc::AssemblerCounters& a = c.assembly;
+  const CapturePinStats& p = t.pin;
+  // Frames the camera began sending: each delivered, dropped, or being received.
+  const std::uint64_t delivered = p.frames_ok + p.frames_short + p.frames_error;
+  r.set("frames.due", a.frames_started);
+  r.set("frames.produced", a.frames_started - a.dropped.no_free_frame);
+  r.set("frames.delivered", delivered);
+  r.set("frames.ok", p.frames_ok);
+  r.set("frames.short", p.frames_short);
+  r.set("frames.error", p.frames_error);
+  r.set("frames.returned_unfilled", p.returned_unfilled);
+  const std::uint64_t settled = delivered + a.dropped.total();
+  r.set("frames.in_flight_at_end", a.frames_started > settled ? a.frames_started - settled : 0);
+  r.set("frames.dropped.total", a.dropped.total());
+  // No free allocator frame when the camera began one: the model's starvation.
+  r.set("frames.dropped.by_reason.starvation", a.dropped.no_free_frame);
+  r.set("frames.dropped.by_reason.error_payload", a.dropped.error_payload);
+  r.set("frames.dropped.by_reason.overflow", a.dropped.overflow);
+  r.set("frames.dropped.by_reason.incomplete", a.dropped.incomplete);
+  r.set("frames.damaged.error_payload", a.delivered_damaged.error_payload);
+  r.set("frames.damaged.overflow", a.delivered_damaged.overflow);
+  r.set("frames.damaged.incomplete", a.delivered_damaged.incomplete);
+
+  const ArrivalFigures& arrival = t.camera.arrival;
+  r.distribution("arrival.interval_us", SampleScale::kNsToUs) = arrival.interval_ns;
+  r.distribution("arrival.jitter_us", SampleScale::kNsToUs) = arrival.jitter_ns;
+  r.distribution("arrival.latency_us", SampleScale::kNsToUs) = arrival.latency_ns;
+  r.set("arrival.frames", arrival.frames);
+  r.set("arrival.before_device_time", arrival.before_device_time);
+  r.set("arrival.gaps", arrival.gaps);
+  r.set("arrival.missing_frames", arrival.missing_frames);
+  r.set("arrival.stalls", arrival.stalls);
+  r.set("arrival.longest_gap_ms", static_cast<double>(arrival.longest_gap_ns) / kNsPerMs, 3);
+  r.set("arrival.stall_intervals", std::uint64_t{scenario_.camera->stall_intervals});
+
+  r.set("usb.payloads", a.payloads);
+  r.set("usb.header_only_payloads", a.header_only_payloads);
+  r.set("usb.invalid_headers", a.invalid_headers);
+  r.set("usb.error_bit_payloads", a.error_bit_payloads);
+  r.set("usb.overflow_bytes", a.overflow_bytes);
+  r.set("usb.transfers.submitted", c.transfers_submitted);
+  r.set("usb.transfers.completed", c.transfers_completed);
+  r.set("usb.transfers.failed", c.transfers_failed);
+  r.set("usb.transfers.timed_out", c.transfers_timed_out);
+  r.set("usb.transfers.cancelled", c.transfers_cancelled);
+  r.set("usb.transfers.orphaned", c.orphaned_transfers);
+  r.set("usb.transfers.max_in_flight", std::uint64_t{c.max_in_flight});
+  r.set("usb.stalls", c.stalls);
+  r.set("usb.halts_cleared", c.halts_cleared);
+  r.set("usb.disconnected", c.disconnected);
 }
 
 std::vector<ScenarioError> check_expect_figures(const Scenario& scenario) {

@@ -87,6 +87,18 @@ struct ScriptStep {
   StepExpectation expect;
 };
 
+// A USB (UVC) camera in place of the simulated device: "device": {"usb": ...}
+// (camera_section.h).
+struct CameraSpec {
+  std::string usb;          // which camera: [VID:PID][@BUS:ADDRESS][#SERIAL], as written
+  std::string format;       // as the camera names it; empty: the camera's first
+  std::uint16_t width = 0;  // with height; 0: the format's default frame
+  std::uint16_t height = 0;
+  double fps = 0;                     // 0: the frame's default interval
+  std::uint32_t stall_intervals = 3;  // no frame for longer than this many intervals: a stall
+  std::uint32_t transfers = 0;        // USB transfers in flight; 0: the source's default
+};
+
 // What drives the run: virtual time (one thread, nothing sleeps) or the wall
 // clock (device, host completion path and each client on their own thread).
 enum class RunClock : std::uint8_t { kVirtual, kRealtime };
@@ -96,7 +108,8 @@ struct Scenario {
   std::uint64_t seed = 1;
   TimeNs duration_ns = 0;
   RunClock clock = RunClock::kVirtual;
-  device::DeviceConfig device;
+  device::DeviceConfig device;       // the simulated device (unless `camera`)
+  std::optional<CameraSpec> camera;  // a USB camera in its place (then a real-time run)
   HostSpec host;
   KSALLOCATOR_FRAMING framing{};
   std::vector<ClientSpec> clients;  // models first, in file order (count expanded), then scripted

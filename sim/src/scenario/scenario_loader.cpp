@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "scenario/camera_section.h"
 #include "scenario/client_section.h"
 #include "scenario/device_section.h"
 #include "scenario/json_file.h"
@@ -41,14 +42,17 @@ HostSpec read_host(const Json& doc) {
   return host;
 }
 
-KSALLOCATOR_FRAMING read_allocator(const Json& doc, const device::DeviceConfig& device,
+// `camera`: the frame size is the camera's, known once it is negotiated (a
+// FrameSize of 0 until then, unless the scenario sets one).
+KSALLOCATOR_FRAMING read_allocator(const Json& doc, const device::DeviceConfig& device, bool camera,
                                    ScenarioChecks& checks) {
   KSALLOCATOR_FRAMING framing{};
   framing.OptionsFlags = KSALLOCATOR_OPTIONF_SYSTEM_MEMORY;
   framing.PoolType = NonPagedPool;
   framing.Frames = device.ring_depth;
   const std::uint64_t frame_bytes = device.format.frame_bytes();
-  framing.FrameSize = static_cast<ULONG>(std::min<std::uint64_t>(frame_bytes, 0xFFFFFFFFu));
+  framing.FrameSize =
+      camera ? 0 : static_cast<ULONG>(std::min<std::uint64_t>(frame_bytes, 0xFFFFFFFFu));
   framing.FileAlignment = FILE_64_BYTE_ALIGNMENT;
   const Json* section = member(doc, "allocator");
   if (section == nullptr) return framing;
@@ -60,7 +64,7 @@ KSALLOCATOR_FRAMING read_allocator(const Json& doc, const device::DeviceConfig& 
   read("frames", framing.Frames);
   read("frame_size", framing.FrameSize);
   read("file_alignment", framing.FileAlignment);
-  if (member(*section, "frame_size") != nullptr && framing.FrameSize < frame_bytes) {
+  if (!camera && member(*section, "frame_size") != nullptr && framing.FrameSize < frame_bytes) {
     checks.fail("/allocator/frame_size",
                 fmt::format("at least the device's frame size ({} bytes: {}x{} {})", frame_bytes,
                             device.format.width, device.format.height,
@@ -110,15 +114,20 @@ LoadedScenario parse_scenario(std::string_view text, std::string_view file,
                    "at most 3600 s for a real-time run (\"clock\": \"realtime\")");
   }
 
-  const std::size_t errors_before_device = checks.error_count();
-  scenario.device = read_device_section(doc, scenario.seed, directory, read_file, checks);
-  // The device's own checks only on a section read cleanly: otherwise they
-  // would repeat the same mistakes through the defaults put in their place.
-  if (checks.error_count() == errors_before_device) {
-    report_device_errors(scenario.device.validate(), doc, checks);
+  scenario.camera = read_camera_section(doc, scenario.duration_ns, checks);
+  if (scenario.camera) {
+    scenario.clock = RunClock::kRealtime;
+  } else {
+    const std::size_t errors_before_device = checks.error_count();
+    scenario.device = read_device_section(doc, scenario.seed, directory, read_file, checks);
+    // The device's own checks only on a section read cleanly: otherwise they
+    // would repeat the same mistakes through the defaults put in their place.
+    if (checks.error_count() == errors_before_device) {
+      report_device_errors(scenario.device.validate(), doc, checks);
+    }
   }
   scenario.host = read_host(doc);
-  scenario.framing = read_allocator(doc, scenario.device, checks);
+  scenario.framing = read_allocator(doc, scenario.device, scenario.camera.has_value(), checks);
   scenario.clients = read_client_section(doc, scenario.duration_ns, checks);
   ScriptSection script = read_script_section(doc, scenario.duration_ns, scenario.clients, checks);
   scenario.script = std::move(script.steps);

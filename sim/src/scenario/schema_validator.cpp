@@ -47,8 +47,9 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
 }
 
 // Finds the subschema that governs a place in the document, following local
-// "$ref"s, properties / patternProperties / additionalProperties, items, and
-// looking into allOf / anyOf / oneOf when the node itself does not say.
+// "$ref"s, properties / patternProperties / additionalProperties, items,
+// if / then / else (the branch the value takes), and looking into allOf /
+// anyOf / oneOf when the node itself does not say.
 class SchemaNavigator {
  public:
   explicit SchemaNavigator(const Json& root) : root_(root) {}
@@ -75,11 +76,11 @@ class SchemaNavigator {
     const Json* value = &document;
     for (const std::string& token : tokens) {
       const bool in_array = value != nullptr && value->is_array();
-      node = child(node, token, in_array);
+      node = child(branch(node, value), token, in_array);
       if (node == nullptr) return nullptr;
       value = descend(value, token);
     }
-    return resolve(node);
+    return branch(node, value);
   }
 
   // Property names an object schema knows ("properties" only, with allOf members).
@@ -118,6 +119,34 @@ class SchemaNavigator {
   }
 
  private:
+  // The "then" or "else" of a node with "if", as `value` meets the condition
+  // or not; the node itself otherwise.
+  const Json* branch(const Json* node, const Json* value) const {
+    node = resolve(node);
+    if (node == nullptr || !node->is_object()) return node;
+    const auto condition = node->find("if");
+    if (condition == node->end() || !condition->is_object()) return node;
+    const auto taken = node->find(meets(*condition, value) ? "then" : "else");
+    return taken == node->end() ? node : resolve(&*taken);
+  }
+
+  // Whether `value` meets an "if" condition, for the keywords such conditions
+  // use here: "type" and "required".
+  static bool meets(const Json& condition, const Json* value) {
+    if (value == nullptr) return false;
+    if (const auto type = condition.find("type"); type != condition.end() && type->is_string()) {
+      if (*type == "object" && !value->is_object()) return false;
+    }
+    if (const auto required = condition.find("required");
+        required != condition.end() && required->is_array()) {
+      for (const Json& name : *required) {
+        if (!value->is_object() || !name.is_string() || !value->contains(name.get<std::string>()))
+          return false;
+      }
+    }
+    return true;
+  }
+
   static const Json* descend(const Json* value, const std::string& token) {
     if (value == nullptr) return nullptr;
     if (value->is_object()) {

@@ -15,20 +15,21 @@ constexpr std::size_t kFlushBytes = 64 * 1024;
 }  // namespace
 
 std::unique_ptr<TraceWriter> TraceWriter::open(const std::filesystem::path& path,
-                                               std::string& error) {
+                                               std::string& error, std::string_view clock) {
   std::FILE* file = std::fopen(path.c_str(), "wb");
   if (file == nullptr) {
     error = fmt::format("{}: cannot write the trace: {}", path.string(), std::strerror(errno));
     return nullptr;
   }
-  return std::unique_ptr<TraceWriter>(new TraceWriter(file, path));
+  return std::unique_ptr<TraceWriter>(new TraceWriter(file, path, clock));
 }
 
-TraceWriter::TraceWriter(std::FILE* file, std::filesystem::path path)
+TraceWriter::TraceWriter(std::FILE* file, std::filesystem::path path, std::string_view clock)
     : file_(file), path_(std::move(path)) {
   buffer_.reserve(kFlushBytes + 4096);
-  append(R"({"displayTimeUnit":"ns","otherData":{"generator":"hilcap","clock":"virtual"},)"
-         "\n\"traceEvents\":[");
+  append(R"({"displayTimeUnit":"ns","otherData":{"generator":"hilcap","clock":)");
+  append_string(clock);
+  append("},\n\"traceEvents\":[");
 }
 
 TraceWriter::~TraceWriter() {

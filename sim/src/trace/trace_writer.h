@@ -1,5 +1,6 @@
-// Chrome Trace Event Format writer on the virtual clock, for Perfetto UI and
-// chrome://tracing.
+// Chrome Trace Event Format writer on the run's clock, for Perfetto UI and
+// chrome://tracing. The file says which clock (otherData.clock): "virtual"
+// (virtual time) or "wall" (the wall clock since the run began).
 //
 // Events stream to the file as they happen through a 64 KiB buffer: nothing
 // per frame is kept in memory. The file is the JSON object form
@@ -70,7 +71,9 @@ using TraceArgs = std::initializer_list<TraceArg>;
 class TraceWriter {
  public:
   // Creates (truncates) `path`; null with `error` set when it cannot.
-  static std::unique_ptr<TraceWriter> open(const std::filesystem::path& path, std::string& error);
+  // `clock` names the clock the times are on.
+  static std::unique_ptr<TraceWriter> open(const std::filesystem::path& path, std::string& error,
+                                           std::string_view clock = "virtual");
 
   TraceWriter(const TraceWriter&) = delete;
   TraceWriter& operator=(const TraceWriter&) = delete;
@@ -98,7 +101,7 @@ class TraceWriter {
   bool close(std::string& error);
 
  private:
-  TraceWriter(std::FILE* file, std::filesystem::path path);
+  TraceWriter(std::FILE* file, std::filesystem::path path, std::string_view clock);
 
   void begin_event(char phase, TraceTrack track, std::string_view name, TimeNs at);
   void end_event(TraceArgs args);

@@ -1,54 +1,76 @@
-// `hilcap capture`: stream a USB video device through the KS allocator with
-// a scenario's client models and print the same report as `hilcap run`.
+// `hilcap capture`: the short form of `hilcap run` on a camera. It builds
+// the scenario from its flags, a scenario file's (or the default
+// scenario's) clients, allocator, script and expectations with the camera of
+// --device in place of its device, and runs it as `hilcap run` does.
 #include <fmt/format.h>
 #include <hilcap/uvc/usb_devices.h>
 
-#include <atomic>
-#include <csignal>
-#include <fstream>
-#include <regex>
+#include <nlohmann/json.hpp>
 
+#include "cli/cli.h"
+#include "runner/scenario_run.h"
+#include "scenario/camera_section.h"
+#include "scenario/json_file.h"
+#include "scenario/json_units.h"
 #include "scenario/scenario_loader.h"
-#include "usb/capture_run.h"
 #include "usb/usb_commands.h"
 
 namespace hilcap::sim {
 namespace {
 
-std::atomic<bool> g_interrupted{false};
+using Json = nlohmann::json;
 
-extern "C" void on_interrupt(int) {
-  g_interrupted.store(true);
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends hilcap at once
+// A camera run lasts at most an hour: the bound of a capture until N frames.
+constexpr double kLongestCaptureS = 3600;
+
+// The scenario file's document with the camera of the flags as its device,
+// on the wall clock; the simulated device's and host's settings go, each
+// said in `notes`. Without --scenario (the default scenario, a simulated
+// demo), only its clients and allocator are kept.
+Json camera_document(Json doc, const CaptureArguments& a, bool own_scenario,
+                     std::vector<std::string>& notes) {
+  Json device{{"usb", a.device}};
+  if (const Json* old = member(doc, "device")) {
+    if (const Json* stall = member(*old, "stall_intervals")) device["stall_intervals"] = *stall;
+    if (own_scenario && member(*old, "usb") == nullptr)
+      notes.push_back("note       the scenario's simulated device does not apply: streaming " +
+                      a.device);
+  }
+  if (!a.format.empty()) device["format"] = a.format;
+  if (!a.size.empty()) device["size"] = a.size;
+  if (a.fps > 0) device["fps"] = a.fps;
+  if (a.transfers != 0) device["transfers"] = a.transfers;
+  doc["device"] = device;
+  doc["clock"] = "realtime";
+  if (Json* host = doc.contains("host") ? &doc["host"] : nullptr; host && host->is_object()) {
+    for (const char* key : {"dpc_latency_us", "verify_frames"}) {
+      if (host->erase(key) != 0 && own_scenario)
+        notes.push_back(
+            fmt::format("note       the scenario's host.{} applies to the simulated "
+                        "device only",
+                        key));
+    }
+  }
+  if (!own_scenario) {
+    doc.erase("script");
+    doc.erase("expect");
+  }
+  if (a.frames != 0) {
+    doc["duration_s"] = kLongestCaptureS;
+  } else if (a.duration_s > 0) {
+    doc["duration_s"] = a.duration_s;
+  }
+  return doc;
 }
 
-// Ctrl-C ends the capture cleanly (the report is still written) while alive.
-class InterruptScope {
- public:
-  InterruptScope() : previous_(std::signal(SIGINT, on_interrupt)) { g_interrupted = false; }
-  ~InterruptScope() { std::signal(SIGINT, previous_); }
-  InterruptScope(const InterruptScope&) = delete;
-  InterruptScope& operator=(const InterruptScope&) = delete;
-
- private:
-  void (*previous_)(int);
-};
-
-bool write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file << text;
-  file.close();
-  return static_cast<bool>(file);
-}
-
-// --size WxH.
-std::optional<std::pair<std::uint16_t, std::uint16_t>> parse_size(const std::string& text) {
-  static const std::regex size(R"((\d{1,5})[xX](\d{1,5}))");
-  std::smatch m;
-  if (!std::regex_match(text, m, size)) return std::nullopt;
-  const unsigned long w = std::stoul(m[1].str()), h = std::stoul(m[2].str());
-  if (w == 0 || h == 0 || w > 65535 || h > 65535) return std::nullopt;
-  return std::pair{static_cast<std::uint16_t>(w), static_cast<std::uint16_t>(h)};
+// "capture ended: ..." after the table.
+std::string ended_line(const ScenarioOutcome& outcome, double duration_s, std::uint64_t frames) {
+  const std::string& why = outcome.stopped_by;
+  if (why == "SIGINT") return "capture ended: interrupted";
+  if (why == "frames") return fmt::format("capture ended: {} frames received", frames);
+  if (why == "device_gone") return "capture ended: the device left the bus";
+  if (why == "violation") return "capture ended: an invariant broke";
+  return fmt::format("capture ended: {:g} s elapsed", duration_s);
 }
 
 }  // namespace
@@ -56,9 +78,13 @@ std::optional<std::pair<std::uint16_t, std::uint16_t>> parse_size(const std::str
 void add_capture_command(CLI::App& app, CaptureArguments& a) {
   a.command = app.add_subcommand(
       "capture",
-      "Stream a USB video device through the KS allocator in capture mode, with the client "
-      "models of a scenario (ALLOC/FREE on the wall clock), and print the same report as `run`");
-  a.command->add_option("--device", a.device, "VID:PID, optionally @BUS:ADDRESS (hex ids)")
+      "Stream a USB video camera through the KS capture pin with the clients, script and "
+      "expectations of a scenario, on the wall clock: the short form of `hilcap run` on a "
+      "scenario whose device is {\"usb\": ...}, built from these flags");
+  a.command
+      ->add_option("--device", a.device,
+                   "The camera: VID:PID (hex), optionally @BUS:ADDRESS (decimal); @BUS:ADDRESS "
+                   "alone; or #SERIAL, alone or after VID:PID")
       ->required();
   a.command->add_option("--format", a.format, "YUY2, NV12, MJPEG, H264... (default: the device's)");
   a.command->add_option("--size", a.size, "WxH, e.g. 640x480 (default: the format's default)");
@@ -72,9 +98,11 @@ void add_capture_command(CLI::App& app, CaptureArguments& a) {
       ->check(CLI::PositiveNumber)
       ->excludes(duration);
   a.command->add_option("--scenario", a.scenario,
-                        "Scenario whose clients (and allocator frames, seed) to use; its device, "
-                        "script and expect sections do not apply (default: the default scenario)");
+                        "Scenario whose clients, allocator, script and expectations to run "
+                        "against the camera (default: the default scenario's clients only)");
   a.command->add_option("--report", a.report, "Write the report as JSON to FILE");
+  a.command->add_option("--trace", a.trace,
+                        "Write a Chrome trace on the wall clock (ui.perfetto.dev) to FILE");
   a.command->add_option("--record-timing", a.record_timing,
                         "Write every frame's time to FILE, the format a scenario's "
                         "device.timing.replay plays back");
@@ -84,85 +112,63 @@ void add_capture_command(CLI::App& app, CaptureArguments& a) {
 }
 
 int capture_command(const CaptureArguments& a, CliContext& context) {
-  std::ostream& out = *context.out;
   std::ostream& err = *context.err;
-  const auto selector = uvc::DeviceSelector::parse(a.device);
-  if (!selector.ok()) {
+  if (const auto selector = uvc::DeviceSelector::parse(a.device); !selector.ok()) {
     err << "hilcap capture: --device: " << selector.error() << "\n";
     return kExitUsage;
   }
-  CaptureSettings settings;
-  settings.device = selector.value();
-  settings.source.stream.format = a.format;
-  settings.source.stream.fps = a.fps;
-  if (!a.size.empty()) {
-    const auto size = parse_size(a.size);
-    if (!size) {
-      err << fmt::format(
-          "hilcap capture: --size: expected WIDTHxHEIGHT (e.g. 640x480), found "
-          "\"{}\"\n",
-          a.size);
-      return kExitUsage;
-    }
-    settings.source.stream.width = size->first;
-    settings.source.stream.height = size->second;
+  if (!a.size.empty() && !parse_frame_size(a.size)) {
+    err << fmt::format(
+        "hilcap capture: --size: expected WIDTHxHEIGHT (e.g. 640x480), found \"{}\"\n", a.size);
+    return kExitUsage;
   }
-  if (a.transfers != 0) settings.source.transfers = a.transfers;
-
+  const bool own_scenario = !a.scenario.empty();
   std::filesystem::path scenario_file = a.scenario;
-  if (scenario_file.empty()) {
+  if (!own_scenario) {
     if (context.runner == nullptr) {
       err << "hilcap capture: this build has no default scenario: give --scenario FILE\n";
       return kExitUsage;
     }
     scenario_file = context.runner->default_scenario();
   }
-  LoadedScenario loaded = load_scenario(scenario_file);
+  JsonFile file = load_json_file(scenario_file);
+  if (!file.document || !file.errors.empty()) {
+    for (const ScenarioError& e : file.errors)
+      err << e.to_string() << "\n";
+    return kExitUsage;
+  }
+  std::vector<std::string> notes;
+  const Json doc = camera_document(std::move(*file.document), a, own_scenario, notes);
+  LoadedScenario loaded = parse_scenario(doc.dump(), scenario_file.string(),
+                                         scenario_file.parent_path(), disk_file_reader());
   if (!loaded.scenario) {
     for (const ScenarioError& e : loaded.errors)
       err << e.to_string() << "\n";
     return kExitUsage;
   }
-  settings.scenario = std::move(*loaded.scenario);
-  if (a.frames != 0) {
-    settings.frames = a.frames;
-  } else {
-    settings.duration_ns =
-        a.duration_s > 0 ? static_cast<TimeNs>(a.duration_s * 1e9) : settings.scenario.duration_ns;
-  }
-  settings.record_timing = a.record_timing;
-  settings.progress = context.progress;
-
-  auto usb = uvc::UsbContext::create();
-  if (!usb.ok()) {
-    err << "hilcap capture: " << usb.error() << "\n";
-    return kExitUsage;
-  }
-  InterruptScope interrupt;
-  settings.interrupted = &g_interrupted;
+  RunOptions options;
+  options.progress = context.progress;
+  options.trace = a.trace;
+  options.frame_limit = a.frames;
+  options.record_timing = a.record_timing;
   const double start = context.wall_seconds();
-  CaptureOutcome outcome = run_capture(usb.value(), settings);
-  if (outcome.error) {
-    err << "hilcap capture: " << outcome.error->message << "\n";
-    return kExitUsage;
+  ScenarioOutcome outcome = run_scenario(std::move(*loaded.scenario), options);
+  outcome.notes.insert(outcome.notes.end(), notes.begin(), notes.end());
+  const double duration_s = a.duration_s > 0 ? a.duration_s : doc["duration_s"].get<double>();
+  std::uint64_t received = 0;
+  if (outcome.status != ScenarioOutcome::Status::kInvalid) {
+    const Json report = outcome.report.to_json(WallTime::kOmit);
+    received = report["frames"]["received"].get<std::uint64_t>();
   }
-  for (const std::string& line : outcome.stream)
-    err << line << "\n";
-  outcome.report->set_wall_time_s(context.wall_seconds() - start);
-  out << outcome.report->summary_table(WallTime::kInclude);
-  out << "capture ended: " << outcome.ended << "\n";
-  int status = kExitOk;
-  for (const std::string& p : outcome.problems) {
-    err << "hilcap capture: " << p << "\n";
-    status = kExitFailed;
-  }
-  if (!a.report.empty() &&
-      !write_file(a.report, outcome.report->to_json_text(a.no_wall_time ? WallTime::kOmit
-                                                                        : WallTime::kInclude))) {
-    err << fmt::format("hilcap capture: {}: cannot write the report\n", a.report.string());
-    return kExitUsage;
-  }
-  return status;
+  const int status = show_outcome(outcome, context.wall_seconds() - start,
+                                  {.command = "capture",
+                                   .report = a.report,
+                                   .no_wall_time = a.no_wall_time,
+                                   .ended = ended_line(outcome, duration_s, received),
+                                   .interrupt_is_success = true},
+                                  context);
+  // What keeps a capture from starting is the environment, or the arguments.
+  return outcome.status == ScenarioOutcome::Status::kInvalid ? kExitUsage : status;
 }
 
 }  // namespace hilcap::sim

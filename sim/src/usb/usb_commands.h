@@ -1,7 +1,7 @@
 // The hilcap commands that talk to USB video devices through libusb:
-// `hilcap devices` lists them, `hilcap capture` streams one through the KS
-// allocator with a scenario's client models (capture_command.cpp). They plug
-// into the CLI next to run, validate and test.
+// `hilcap devices` lists them, `hilcap capture` runs a scenario on one (the
+// short form of `hilcap run` on a "device": {"usb": ...} scenario,
+// capture_command.cpp). They plug into the CLI next to run, validate and test.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -16,14 +16,15 @@ namespace hilcap::sim {
 
 struct CaptureArguments {
   CLI::App* command = nullptr;
-  std::string device;  // VID:PID[@BUS:ADDRESS][#FUNCTION]
+  std::string device;  // [VID:PID][@BUS:ADDRESS][#SERIAL]
   std::string format;
   std::string size;  // WxH
   double fps = 0;
   double duration_s = 0;
   std::uint64_t frames = 0;
-  std::filesystem::path scenario;  // the clients; empty: the default scenario's
+  std::filesystem::path scenario;  // empty: the default scenario's clients
   std::filesystem::path report;
+  std::filesystem::path trace;
   std::filesystem::path record_timing;
   unsigned transfers = 0;  // 0: the source's default
   bool no_wall_time = false;

@@ -1,8 +1,22 @@
 // The USB commands of a build without libusb (meson -Dlibusb=disabled): they
 // exist, so that `hilcap --help` lists them, and say why they cannot run.
+#include <fmt/format.h>
+
+#include "usb/camera_stack.h"
 #include "usb/usb_commands.h"
 
 namespace hilcap::sim {
+
+CaptureStack::Created open_camera_stack(const Scenario& scenario, const RunOptions& /*options*/,
+                                        std::int64_t /*epoch_ns*/) {
+  CaptureStack::Created created;
+  created.unavailable = true;
+  created.errors.push_back(fmt::format(
+      "{}: this hilcap was built without libusb (meson -Dlibusb=disabled), so it cannot open the "
+      "camera of \"device\": {{\"usb\": ...}}; configure with -Dlibusb=enabled",
+      scenario.file));
+  return created;
+}
 
 void add_usb_commands(CLI::App& app, UsbCommandArguments& arguments) {
   arguments.devices = app.add_subcommand("devices", "List USB video devices (needs libusb)");

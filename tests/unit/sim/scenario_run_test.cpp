@@ -161,7 +161,7 @@ class NamedClient final : public KsClient {
 TEST(RunMonitor, SecondOwnerStopsTheRunWithTimeEventAndState) {
   VirtualScheduler scheduler;
   Distribution latency;
-  RunMonitor monitor(scheduler, latency, nullptr, nullptr);
+  RunMonitor monitor(scheduler, latency, nullptr, nullptr, /*threaded=*/false);
   ClientEnvironment environment{scheduler, nullptr, monitor};
   NamedClient a("a", environment);
   NamedClient b("b", environment);
@@ -188,7 +188,7 @@ TEST(RunMonitor, SecondOwnerStopsTheRunWithTimeEventAndState) {
 TEST(RunMonitor, FreeOfAFrameNobodyHoldsIsAViolation) {
   VirtualScheduler scheduler;
   Distribution latency;
-  RunMonitor monitor(scheduler, latency, nullptr, nullptr);
+  RunMonitor monitor(scheduler, latency, nullptr, nullptr, /*threaded=*/false);
   ClientEnvironment environment{scheduler, nullptr, monitor};
   NamedClient a("a", environment);
   int frame = 0;

@@ -25,11 +25,33 @@ TEST(DeviceSelector, Parses) {
   EXPECT_TRUE(placed->matches(0xcafe, 0x4011, {3, 17, {}}));
   EXPECT_FALSE(placed->matches(0xcafe, 0x4011, {3, 18, {}}));
   for (const char* bad : {"", "046d", "046d:", "12345:1", "046d:0825@1", "046d:0825@1:256",
-                          "zz:0825", "046d:0825@a:b"}) {
+                          "zz:0825", "046d:0825@a:b", "@", "#", "046d:0825#", "@1", "1:4@"}) {
     auto r = DeviceSelector::parse(bad);
     EXPECT_FALSE(r.ok()) << bad;
     EXPECT_NE(r.error().find("expected VID:PID in hex"), std::string::npos) << r.error();
   }
+}
+
+// Guards the other forms a scenario's "usb" key and --device take: a place alone, a serial
+// number alone or after VID:PID; each prints back as written.
+TEST(DeviceSelector, PlaceAndSerialForms) {
+  auto place = DeviceSelector::parse("@1:4");
+  ASSERT_TRUE(place.ok()) << place.error();
+  EXPECT_FALSE(place->by_id);
+  EXPECT_TRUE(place->matches(0x1234, 0x5678, {1, 4, {}}));
+  EXPECT_FALSE(place->matches(0x1234, 0x5678, {1, 5, {}}));
+  EXPECT_EQ(place->to_string(), "@1:4");
+  auto serial = DeviceSelector::parse("#A1B2:C3@D4");
+  ASSERT_TRUE(serial.ok()) << serial.error();
+  EXPECT_FALSE(serial->by_id);
+  EXPECT_EQ(serial->serial, "A1B2:C3@D4");  // everything after '#' is the serial number
+  EXPECT_TRUE(serial->matches_serial("A1B2:C3@D4"));
+  EXPECT_FALSE(serial->matches_serial("A1B2"));
+  auto both = DeviceSelector::parse("046d:0825#MODEL-1");
+  ASSERT_TRUE(both.ok()) << both.error();
+  EXPECT_TRUE(both->by_id);
+  EXPECT_FALSE(both->matches(0x046d, 0x0826, {1, 4, {}}));
+  EXPECT_EQ(both->to_string(), "046d:0825#MODEL-1");
 }
 
 // Guards the sysfs name and device node of a location.

@@ -75,18 +75,28 @@ struct UvcDeviceInfo {
   std::vector<std::string> notes;
 };
 
-// Which device to open: "VID:PID" in hex, optionally "@BUS:ADDRESS" (decimal,
-// as lsusb prints them) when several are plugged in.
+// Which device to open, as `hilcap capture --device` and a scenario's
+// "device": {"usb": ...} write it: [VID:PID][@BUS:ADDRESS][#SERIAL], at
+// least one part:
+//   "046d:0825"          vendor and product id in hex, as lsusb prints them
+//   "046d:0825@1:4"      ... on bus 1 at address 4 (decimal, as lsusb prints them)
+//   "@1:4"               whatever is on bus 1 at address 4
+//   "#A1B2C3D4"          the device with this serial number (iSerialNumber)
+//   "046d:0825#A1B2C3D4" ... of this vendor and product
 struct DeviceSelector {
   std::uint16_t vendor_id = 0;
   std::uint16_t product_id = 0;
   std::optional<std::uint8_t> bus;
   std::optional<std::uint8_t> address;
   std::size_t function = 0;  // which video function of the device (0: the first)
+  std::optional<std::string> serial;
+  bool by_id = true;  // false: any vendor and product (a place or a serial says which)
 
   static Result<DeviceSelector> parse(std::string_view text);
   std::string to_string() const;
+  // Id and place (the serial number needs the device: matches_serial).
   bool matches(std::uint16_t vid, std::uint16_t pid, const DeviceLocation& where) const;
+  bool matches_serial(std::string_view device_serial) const;
 };
 
 enum class HotplugEvent { kArrived, kLeft };

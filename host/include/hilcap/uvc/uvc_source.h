@@ -164,6 +164,9 @@ class UvcSource final : public FrameSource {
   // Streams into the attached allocator; after stop_streaming() the stream
   // starts again (COMMIT again, then the alternate setting).
   std::optional<SourceError> start_streaming();
+  // Why the last start_streaming() failed, if it did (a pin's RUN only
+  // says STATUS_INSUFFICIENT_RESOURCES or STATUS_UNSUCCESSFUL).
+  std::optional<SourceError> start_failure() const;
   // Stops streaming as stop() does, but stays attached: the allocator's
   // frames stay with the source. Idempotent.
   void stop_streaming();
