@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -108,6 +109,38 @@ TEST_F(ScenarioRun, TraceHasTheRunsEvents) {
                            "ALLOC pending", "ALLOC immediate", "FREE", "drop", "PAUSE", "frames"}) {
     EXPECT_TRUE(names.contains(name)) << name;
   }
+}
+
+// The trace says its clock; its allocator counter shows the ALLOCs that
+// pend (it read 0 in device_starved_client.json, where every ALLOC pends one
+// frame interval, because it was drawn only when frames moved); client
+// events name the frame they got and how long they held it.
+TEST_F(ScenarioRun, TraceShowsPendedAllocsAndHeldFrames) {
+  RunOptions options;
+  options.trace = dir_ / "starved.trace.json";
+  const ScenarioOutcome outcome = run(configs() / "device_starved_client.json", options);
+  ASSERT_EQ(outcome.status, ScenarioOutcome::Status::kCompleted);
+  const Json trace = Json::parse(std::ifstream(options.trace));
+  EXPECT_EQ(trace["otherData"]["clock"], "virtual");
+  std::uint64_t most_pending = 0;
+  std::set<std::int64_t> frames_completed;
+  std::size_t holds = 0;
+  for (const Json& e : trace["traceEvents"]) {
+    const std::string name = e.value("name", "");
+    if (name == "frames") {
+      most_pending = std::max(most_pending, e["args"]["pending_allocs"].get<std::uint64_t>());
+    } else if (name == "ALLOC pending" && e["ph"] == "e") {
+      frames_completed.insert(e["args"]["frame"].get<std::int64_t>());
+    } else if (name == "holds a frame") {
+      EXPECT_GT(e["args"]["frame"].get<std::int64_t>(), 0);
+      EXPECT_EQ(e["args"]["held_ns"].get<std::int64_t>(), e["dur"].get<double>() * 1000);
+      ++holds;
+    }
+  }
+  EXPECT_EQ(most_pending, 1u);
+  EXPECT_EQ(frames_completed.size(), 300u) << "each completed ALLOC names its own frame";
+  EXPECT_FALSE(frames_completed.contains(0));
+  EXPECT_EQ(holds, 300u);
 }
 
 // A step whose expectation is not met fails the scenario, naming the step.
