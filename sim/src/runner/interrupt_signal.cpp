@@ -24,7 +24,8 @@ InterruptSignal::InterruptSignal() {
   struct sigaction action {};
   action.sa_handler = on_sigint;
   sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESTART;
+  // A second Ctrl-C ends the process at once (the run may be stuck).
+  action.sa_flags = SA_RESTART | SA_RESETHAND;
   sigaction(SIGINT, &action, &g_previous);
   g_catching.store(true, std::memory_order_release);
 }

@@ -1,7 +1,8 @@
 // SIGINT (Ctrl-C) as a request to stop a real-time run: while an
-// InterruptSignal exists, SIGINT sets a flag instead of killing the process,
-// and the run polls it, stops its threads and still writes its report. The
-// previous disposition comes back when it goes. One at a time per process.
+// InterruptSignal exists, the first SIGINT sets a flag instead of killing the
+// process (a second one kills it), and the run polls it, stops its threads
+// and still writes its report. The previous disposition comes back when it
+// goes. One at a time per process.
 #pragma once
 
 namespace hilcap::sim {
