@@ -1,5 +1,6 @@
 // hilcap-fake-cameras: the hilcap command line with fake USB cameras plugged
-// in, for trying `hilcap devices` and `hilcap capture` without hardware. The
+// in, for trying `hilcap devices`, `hilcap capture` and `hilcap run` on a
+// scenario whose device is {"usb": "cafe:4011"} without hardware. The
 // cameras live in this process (umockdev's ioctl handler), so it must run
 // under umockdev-wrapper:
 //

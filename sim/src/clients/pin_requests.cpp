@@ -9,6 +9,17 @@ NTSTATUS outcome(BOOL ok) {
   return ok ? STATUS_SUCCESS : status_from_win32_error(GetLastError());
 }
 
+// KSPROPERTY_CONNECTION_STATE, set or get: the value travels in the output buffer.
+NTSTATUS connection_state(HANDLE pin, ULONG flags, KSSTATE& state) {
+  KSPROPERTY property{};
+  property.Set = KSPROPSETID_Connection;
+  property.Id = KSPROPERTY_CONNECTION_STATE;
+  property.Flags = flags;
+  DWORD returned = 0;
+  return outcome(DeviceIoControl(pin, IOCTL_KS_PROPERTY, &property, sizeof(property), &state,
+                                 sizeof(state), &returned, nullptr));
+}
+
 }  // namespace
 
 KSSTATE to_ksstate(device::PinState state) {
@@ -26,23 +37,11 @@ KSSTATE to_ksstate(device::PinState state) {
 }
 
 NTSTATUS set_pin_state(HANDLE pin, KSSTATE state) {
-  KSPROPERTY property{};
-  property.Set = KSPROPSETID_Connection;
-  property.Id = KSPROPERTY_CONNECTION_STATE;
-  property.Flags = KSPROPERTY_TYPE_SET;
-  DWORD returned = 0;
-  return outcome(DeviceIoControl(pin, IOCTL_KS_PROPERTY, &property, sizeof(property), &state,
-                                 sizeof(state), &returned, nullptr));
+  return connection_state(pin, KSPROPERTY_TYPE_SET, state);
 }
 
 NTSTATUS get_pin_state(HANDLE pin, KSSTATE& state) {
-  KSPROPERTY property{};
-  property.Set = KSPROPSETID_Connection;
-  property.Id = KSPROPERTY_CONNECTION_STATE;
-  property.Flags = KSPROPERTY_TYPE_GET;
-  DWORD returned = 0;
-  return outcome(DeviceIoControl(pin, IOCTL_KS_PROPERTY, &property, sizeof(property), &state,
-                                 sizeof(state), &returned, nullptr));
+  return connection_state(pin, KSPROPERTY_TYPE_GET, state);
 }
 
 device::PinState to_pin_state(KSSTATE state) {

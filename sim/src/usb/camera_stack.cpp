@@ -19,12 +19,6 @@
 namespace hilcap::sim {
 namespace {
 
-std::int64_t steady_now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 class CameraStack final : public CaptureStack {
  public:
   CameraStack(const Scenario& scenario, const RunOptions& options, std::int64_t epoch_ns,
@@ -57,7 +51,11 @@ class CameraStack final : public CaptureStack {
     const device::PinState from = pin_state();
     const NTSTATUS status = CaptureStack::set_state(state);
     if (status != STATUS_SUCCESS) return status;
-    const TimeNs now = steady_now_ns() - epoch_ns_;
+    // The run's clock: CLOCK_MONOTONIC (steady_clock) since its epoch.
+    const TimeNs now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                           std::chrono::steady_clock::now().time_since_epoch())
+                           .count() -
+                       epoch_ns_;
     {
       const std::lock_guard lock(mutex_);
       if (state == device::PinState::kRun) {
