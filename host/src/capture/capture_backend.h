@@ -14,6 +14,7 @@
 #pragma once
 
 #include <hilcap/capture_pin.h>
+#include <hilcap/device/control.h>
 #include <hilcap/ks.h>
 #include <hilcap/stream_allocator.h>
 
@@ -24,14 +25,8 @@
 
 namespace hilcap {
 
-// KSPROPERTY_DROPPEDFRAMES_CURRENT's counters since the last reset (entering
-// ACQUIRE), and what AverageFrameSize is computed from.
-struct CaptureCounters {
-  std::uint64_t picture_number = 0;  // frames due in RUN: delivered + dropped
-  std::uint64_t drop_count = 0;      // of those, dropped
-};
-
-// Bytes and frames with data delivered over the backend's life.
+// Bytes and frames with data a frame source delivered (what
+// KSPROPERTY_DROPPEDFRAMES_CURRENT's AverageFrameSize is computed from).
 struct DeliveredData {
   std::uint64_t bytes = 0;
   std::uint64_t frames = 0;
@@ -74,7 +69,9 @@ class CaptureBackend {
   // is taken back too.
   virtual void retire(bool device_gone) = 0;
 
-  virtual CaptureCounters counters() const = 0;
+  // KSPROPERTY_DROPPEDFRAMES_CURRENT's counters since the last reset
+  // (entering ACQUIRE), in the datasheet's terms for every device.
+  virtual device::FrameCounters counters() const = 0;
   virtual DeliveredData delivered_data() const = 0;
   // Every counter of CapturePinStats but `interrupts`, over all allocators.
   virtual CapturePinStats stats() const = 0;

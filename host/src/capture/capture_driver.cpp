@@ -85,7 +85,7 @@ NTSTATUS CaptureDriver::dropped_frames(KSPROPERTY_DROPPEDFRAMES_CURRENT_S& value
   std::lock_guard lock(mutex_);
   if (closed_) return kKsPolicy.closed_handle_status;
   if (device_gone()) return kKsPolicy.device_gone_status;
-  const CaptureCounters counters = backend_->counters();
+  const device::FrameCounters counters = backend_->counters();
   value.PictureNumber = static_cast<LONGLONG>(counters.picture_number);
   value.DropCount = static_cast<LONGLONG>(counters.drop_count);
   const DeliveredData totals = backend_->delivered_data();

@@ -150,7 +150,7 @@ CapturePinStats DmaFrameSource::stats() const {
   return stats_;
 }
 
-DmaFrameSource::DataTotals DmaFrameSource::data_totals() const {
+DeliveredData DmaFrameSource::data_totals() const {
   std::lock_guard lock(mutex_);
   return data_;
 }

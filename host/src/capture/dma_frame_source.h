@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "../adaptive_mutex.h"
+#include "capture_backend.h"
 #include "completion_mapping.h"
 
 namespace hilcap {
@@ -58,11 +59,7 @@ class DmaFrameSource final : public FrameSource {
   // The counters of CapturePinStats that the source keeps (all but interrupts).
   CapturePinStats stats() const;
   // Bytes and frames with data delivered so far (for AverageFrameSize).
-  struct DataTotals {
-    std::uint64_t bytes = 0;
-    std::uint64_t frames = 0;
-  };
-  DataTotals data_totals() const;
+  DeliveredData data_totals() const;
 
  private:
   enum class SlotState : std::uint8_t {
@@ -88,7 +85,7 @@ class DmaFrameSource final : public FrameSource {
   bool posting_ = false;
   bool retired_ = false;
   CapturePinStats stats_;
-  DataTotals data_;
+  DeliveredData data_;
 };
 
 }  // namespace hilcap

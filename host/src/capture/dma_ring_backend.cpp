@@ -102,15 +102,12 @@ void DmaRingBackend::retire(bool device_gone) {
   if (source_) source_->retire(/*take_back_posted=*/device_gone);
 }
 
-CaptureCounters DmaRingBackend::counters() const {
-  const device::FrameCounters counters = device_.frame_counters();
-  return {counters.picture_number, counters.drop_count};
+device::FrameCounters DmaRingBackend::counters() const {
+  return device_.frame_counters();
 }
 
 DeliveredData DmaRingBackend::delivered_data() const {
-  if (!source_) return {};
-  const DmaFrameSource::DataTotals totals = source_->data_totals();
-  return {totals.bytes, totals.frames};
+  return source_ ? source_->data_totals() : DeliveredData{};
 }
 
 CapturePinStats DmaRingBackend::stats() const {

@@ -27,7 +27,7 @@ class DmaRingBackend final : public CaptureBackend {
   std::size_t service(std::int64_t host_time_ns) override;
   void drain(std::int64_t host_time_ns) override;
   void retire(bool device_gone) override;
-  CaptureCounters counters() const override;
+  device::FrameCounters counters() const override;
   DeliveredData delivered_data() const override;
   CapturePinStats stats() const override;
   std::uint32_t frames_held() const override;

@@ -56,7 +56,10 @@ NTSTATUS UvcCameraBackend::set_state(KSSTATE from, KSSTATE target) {
 NTSTATUS UvcCameraBackend::step(KSSTATE from, KSSTATE to) {
   if (!connected()) return kKsPolicy.device_gone_status;
   if (from == KSSTATE_STOP && to == KSSTATE_ACQUIRE) {
+    // Not streaming: no frame comes between these two.
     camera_.restart_numbering();
+    const uvc::AssemblerCounters counted = camera_.counters().assembly;
+    counted_before_ = {counted.frames_started, counted.dropped.total()};
   } else if (from == KSSTATE_PAUSE && to == KSSTATE_RUN) {
     if (retired_) return STATUS_INVALID_DEVICE_STATE;
     if (const auto refused = camera_.start_streaming()) return status_of(*refused);
@@ -86,9 +89,10 @@ void UvcCameraBackend::retire(bool /*device_gone*/) {
   camera_.stop_streaming();
 }
 
-CaptureCounters UvcCameraBackend::counters() const {
-  const FrameNumbers numbers = camera_.numbers();
-  return {numbers.picture_number, numbers.drop_count};
+device::FrameCounters UvcCameraBackend::counters() const {
+  const uvc::AssemblerCounters counted = camera_.counters().assembly;
+  return {counted.frames_started - counted_before_.picture_number,
+          counted.dropped.total() - counted_before_.drop_count};
 }
 
 DeliveredData UvcCameraBackend::delivered_data() const {

@@ -26,7 +26,7 @@ class UvcCameraBackend final : public CaptureBackend {
   std::size_t service(std::int64_t /*host_time_ns*/) override { return 0; }
   void drain(std::int64_t host_time_ns) override;
   void retire(bool device_gone) override;
-  CaptureCounters counters() const override;
+  device::FrameCounters counters() const override;
   DeliveredData delivered_data() const override;
   CapturePinStats stats() const override;
   std::uint32_t frames_held() const override;
@@ -36,6 +36,8 @@ class UvcCameraBackend final : public CaptureBackend {
   NTSTATUS step(KSSTATE from, KSSTATE to);
 
   UvcSource& camera_;
+  // The camera's frames begun and dropped when the counters last restarted.
+  device::FrameCounters counted_before_;
   std::shared_ptr<StreamAllocator> allocator_;
   std::vector<hilcap::FrameBuffer> handed_back_;  // at STOP, for drain()
   std::uint64_t returned_unfilled_ = 0;

@@ -44,7 +44,6 @@ class UvcSource::Stream : public std::enable_shared_from_this<Stream>, private F
   void detach();
   std::vector<hilcap::FrameBuffer> take_free_frames();
   void restart_numbering();
-  FrameNumbers numbers() const;
   std::uint32_t frames_held() const { return held_.load(std::memory_order_acquire); }
   void release();
   bool disconnected() const;
@@ -230,12 +229,6 @@ void UvcSource::Stream::restart_numbering() {
   std::lock_guard lock(mutex_);
   sequence_base_ = assembler_.counters().frames_started;
   drops_base_ = assembler_.counters().dropped.total();
-}
-
-FrameNumbers UvcSource::Stream::numbers() const {
-  std::lock_guard lock(mutex_);
-  const AssemblerCounters& c = assembler_.counters();
-  return {c.frames_started - sequence_base_, c.dropped.total() - drops_base_};
 }
 
 std::optional<SourceError> UvcSource::Stream::attach(std::shared_ptr<StreamAllocator> allocator,
@@ -758,10 +751,6 @@ std::vector<hilcap::FrameBuffer> UvcSource::take_free_frames() {
 
 void UvcSource::restart_numbering() {
   stream_->restart_numbering();
-}
-
-FrameNumbers UvcSource::numbers() const {
-  return stream_->numbers();
 }
 
 std::uint32_t UvcSource::frames_held() const {

@@ -119,13 +119,6 @@ struct SourceCounters {
   std::string stream_error;  // why the stream ended early, if it did
 };
 
-// KSPROPERTY_DROPPEDFRAMES_CURRENT's counters of the stream since the last
-// restart_numbering().
-struct FrameNumbers {
-  std::uint64_t picture_number = 0;  // frames the device began sending
-  std::uint64_t drop_count = 0;      // of those, dropped
-};
-
 class UvcSource final : public FrameSource {
  public:
   static SourceResult<std::unique_ptr<UvcSource>> open(std::shared_ptr<UsbContext> usb,
@@ -173,11 +166,10 @@ class UvcSource final : public FrameSource {
   // The frames waiting in the source, taken out (a pin entering STOP hands
   // them back to the allocator unfilled).
   std::vector<hilcap::FrameBuffer> take_free_frames();
-  // KS numbering restarts (a pin entering ACQUIRE): the next frame is
-  // PictureNumber 1 and DropCount counts from 0. Delivered frames carry
-  // PictureNumber (from 1) and DropCount in FrameInfo.
+  // KS numbering restarts (a pin entering ACQUIRE, while not streaming): the
+  // next frame is PictureNumber 1 and DropCount counts from 0. Delivered
+  // frames carry PictureNumber (from 1) and DropCount in FrameInfo.
   void restart_numbering();
-  FrameNumbers numbers() const;
   // The allocator's frames with the source: free, being filled, or on their
   // way back to the allocator.
   std::uint32_t frames_held() const;
