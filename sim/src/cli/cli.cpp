@@ -29,6 +29,7 @@ struct RunArguments {
   std::filesystem::path trace;
   bool no_wall_time = false;
   bool realtime = false;
+  bool allow_long_run = false;
 };
 
 bool write_file(const std::filesystem::path& path, const std::string& text) {
@@ -52,6 +53,7 @@ int run_command(const RunArguments& args, CliContext& context) {
   options.trace = args.trace;
   options.progress = context.progress;
   options.realtime = args.realtime;
+  options.allow_long_run = args.allow_long_run;
 
   const double start = context.wall_seconds();
   ScenarioOutcome outcome;
@@ -161,6 +163,9 @@ int run_cli(int argc, const char* const* argv, CliContext& context) {
   run->add_flag("--realtime", run_args.realtime,
                 "Run on the wall clock: device, host completion path and each client on their "
                 "own thread; Ctrl-C stops the run and still reports (as \"clock\": \"realtime\")");
+  run->add_flag("--allow-long-run", run_args.allow_long_run,
+                "Run even when the estimated events of a virtual-time run exceed the scenario's "
+                "limits.max_events (default 1000000000, a few minutes)");
   run->add_flag("--no-wall-time", run_args.no_wall_time,
                 "Leave wall_time_s out of the report file: two runs with the same seed then "
                 "give byte-identical reports");
