@@ -1,6 +1,7 @@
 #include "cli/cli.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -9,9 +10,14 @@
 #include <exception>
 #include <fstream>
 #include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
 
+#include "cli/argument_checks.h"
 #include "cli/test_command.h"
 #include "scenario/expectations.h"
+#include "scenario/spelling.h"
 #include "usb/usb_commands.h"
 
 namespace hilcap::sim {
@@ -129,6 +135,27 @@ int validate_command(const std::vector<std::filesystem::path>& scenarios, CliCon
   return status;
 }
 
+// The first word that is not an option names the command; CLI11 alone
+// would only say that a subcommand is required. Nullopt when it is known.
+std::optional<std::string> unknown_command(CLI::App& app, int argc, const char* const* argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view word = argv[i];
+    if (word.starts_with("-")) continue;
+    std::vector<std::string> names;
+    for (const CLI::App* command : app.get_subcommands([](CLI::App*) { return true; })) {
+      if (command->check_name(std::string(word))) return std::nullopt;
+      names.push_back(command->get_name());
+    }
+    const std::string quoted = fmt::format("'{}'", word);
+    if (const auto nearest = nearest_name(word, names)) {
+      return fmt::format("unknown command {}; did you mean '{}'?", quoted, *nearest);
+    }
+    return fmt::format("unknown command {}; did you mean one of: {}?", quoted,
+                       fmt::join(names, ", "));
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int run_cli(int argc, const char* const* argv, CliContext& context) {
@@ -154,7 +181,8 @@ int run_cli(int argc, const char* const* argv, CliContext& context) {
       ->type_name("");
   CLI::Option* seed = run->add_option("--seed", run_args.seed,
                                       "Seed for every random choice, instead of the scenario's own")
-                          ->type_name("N");
+                          ->type_name("N")
+                          ->check(whole_number(0, UINT64_MAX));
   run->add_option("--report", run_args.report, "Write the report as JSON to FILE")
       ->type_name("FILE");
   run->add_option("--trace", run_args.trace,
@@ -193,6 +221,10 @@ int run_cli(int argc, const char* const* argv, CliContext& context) {
   UsbCommandArguments usb_args;
   add_usb_commands(app, usb_args);
 
+  if (const auto unknown = unknown_command(app, argc, argv)) {
+    *context.err << "hilcap: " << *unknown << "\nRun 'hilcap --help' for the commands.\n";
+    return kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -8,12 +8,17 @@
 #include <fstream>
 #include <regex>
 
+#include "cli/argument_checks.h"
 #include "scenario/scenario_loader.h"
 #include "usb/capture_run.h"
 #include "usb/usb_commands.h"
 
 namespace hilcap::sim {
 namespace {
+
+// Bounds of the numeric options (checked as typed, cli/argument_checks.h).
+constexpr double kMaxFramesPerSecond = 1'000'000'000;  // as a scenario's device.timing.fps
+constexpr std::uint64_t kMaxFrames = 1'000'000'000'000;
 
 std::atomic<bool> g_interrupted{false};
 
@@ -63,13 +68,13 @@ void add_capture_command(CLI::App& app, CaptureArguments& a) {
   a.command->add_option("--format", a.format, "YUY2, NV12, MJPEG, H264... (default: the device's)");
   a.command->add_option("--size", a.size, "WxH, e.g. 640x480 (default: the format's default)");
   a.command->add_option("--fps", a.fps, "Frame rate (default: the frame's default interval)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number(kMaxFramesPerSecond, "frames per second"));
   auto* duration = a.command
                        ->add_option("--duration", a.duration_s,
                                     "Seconds to capture (default: the scenario's duration_s)")
-                       ->check(CLI::PositiveNumber);
+                       ->check(positive_number(kMaxDurationSeconds, "seconds"));
   a.command->add_option("--frames", a.frames, "Stop once the clients received N frames")
-      ->check(CLI::PositiveNumber)
+      ->check(whole_number(1, kMaxFrames))
       ->excludes(duration);
   a.command->add_option("--scenario", a.scenario,
                         "Scenario whose clients (and allocator frames, seed) to use; its device, "
@@ -79,7 +84,7 @@ void add_capture_command(CLI::App& app, CaptureArguments& a) {
                         "Write every frame's time to FILE, the format a scenario's "
                         "device.timing.replay plays back");
   a.command->add_option("--transfers", a.transfers, "USB transfers kept in flight (default 6)")
-      ->check(CLI::Range(1u, 64u));
+      ->check(whole_number(1, 64));
   a.command->add_flag("--no-wall-time", a.no_wall_time, "Leave wall_time_s out of the report file");
 }
 
@@ -127,6 +132,7 @@ int capture_command(const CaptureArguments& a, CliContext& context) {
   if (a.frames != 0) {
     settings.frames = a.frames;
   } else {
+    // --duration was checked finite and at most kMaxDurationSeconds: its ns fit a TimeNs.
     settings.duration_ns =
         a.duration_s > 0 ? static_cast<TimeNs>(a.duration_s * 1e9) : settings.scenario.duration_ns;
   }
