@@ -60,6 +60,7 @@ class ScriptReader {
 
   ScriptSection read(const Json& list) {
     ScriptSection section;
+    section.steps.reserve(list.size());
     for (std::size_t i = 0; i < list.size(); ++i) {
       const std::string pointer = child_pointer("/script", i);
       if (auto step = read_step(list[i], pointer)) {
