@@ -249,16 +249,20 @@ SIZE_T WINAPI HeapSize(HANDLE hHeap, DWORD dwFlags, LPCVOID lpMem);
  * whatever INITGUID says. */
 typedef GUID IID;
 typedef GUID CLSID;
+/* A definition's linkage: a const object at file scope is external in C
+ * (`extern` with an initialiser draws a warning there) but internal in C++. */
 #ifdef __cplusplus
 #define REFGUID const GUID&
 #define HILCAP_GUID_EXTERN extern "C"
+#define HILCAP_GUID_DEFINITION extern "C"
 #else
 #define REFGUID const GUID*
 #define HILCAP_GUID_EXTERN extern
+#define HILCAP_GUID_DEFINITION
 #endif
 #ifdef INITGUID
 #define DEFINE_GUID(name, l, w1, w2, b1, b2, b3, b4, b5, b6, b7, b8) \
-  HILCAP_GUID_EXTERN const GUID name = {l, w1, w2, {b1, b2, b3, b4, b5, b6, b7, b8}}
+  HILCAP_GUID_DEFINITION const GUID name = {l, w1, w2, {b1, b2, b3, b4, b5, b6, b7, b8}}
 #else
 #define DEFINE_GUID(name, l, w1, w2, b1, b2, b3, b4, b5, b6, b7, b8) \
   HILCAP_GUID_EXTERN const GUID name

@@ -241,6 +241,7 @@ NTSTATUS FilterObject::create_pin(const KSPIN_CONNECT& connect, ACCESS_MASK acce
   PinObjectOptions options;
   options.access = access;
   options.device_clock = device_->device_clock;
+  options.reads_without_allocator = true;
   options.on_close = [open = pins_open_, device = device_] {
     open->fetch_sub(1);
     device->pins_open.fetch_sub(1);

@@ -96,7 +96,7 @@ NTSTATUS PinObject::change_state(KSSTATE target) {
   if (current == KSSTATE_STOP) {
     // The streaming style for this run, fixed now (docs/ks-win32.md).
     const std::shared_ptr<StreamAllocator> clients = driver_->allocator();
-    if (clients && !clients->closed()) {
+    if ((clients && !clients->closed()) || !options_.reads_without_allocator) {
       read_stream_.refuse(kKsPolicy.read_stream_allocator_mode_status);
     } else {
       StreamAllocator::Created own = driver_->create_allocator(

@@ -6,7 +6,9 @@
 // KSSTATE_STOP: through the client's allocator (KsCreateAllocator on the pin)
 // if it made one, else IOCTL_KS_READ_STREAM, for which the pin makes an
 // allocator of its own (CaptureDriver::own_allocator_framing) until it
-// enters KSSTATE_STOP again.
+// enters KSSTATE_STOP again. Pins of the C++ API (CapturePin, which the
+// simulator's runs use) keep the allocator style only: there a pin without
+// an allocator leaves its device starving, which scenarios count on.
 #pragma once
 
 #include <hilcap/win32_base.h>
@@ -33,6 +35,9 @@ struct PinObjectOptions {
   std::function<std::int64_t()> device_clock;
   // Told once, when the handle closes (the filter counts its pin instances).
   std::function<void()> on_close;
+  // IOCTL_KS_READ_STREAM when the client made no allocator (KsCreatePin's
+  // pins); false: the allocator style only (CapturePin).
+  bool reads_without_allocator = false;
 };
 
 class PinObject final : public KernelObject {
