@@ -28,7 +28,8 @@ HANDLE create_file(const std::string& path, DWORD disposition) {
     SetLastError(ERROR_FILE_NOT_FOUND);
     return INVALID_HANDLE_VALUE;
   }
-  SetLastError(ERROR_SUCCESS);
+  // As for an existing file: OPEN_ALWAYS says it existed.
+  SetLastError(disposition == OPEN_ALWAYS ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
   return filter;
 }
 

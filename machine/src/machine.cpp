@@ -8,8 +8,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <mutex>
+#include <nlohmann/json.hpp>
 
+#include "scenario/scenario_files.h"
 #include "scenario/scenario_loader.h"
 
 namespace hilcap::machine {
@@ -38,6 +41,24 @@ std::vector<std::string> split_paths(const char* list) {
 }
 
 Machine* g_machine = nullptr;
+
+// Loads a device's scenario. Its duration_s, required for `hilcap run`, does
+// not apply here (the device runs as long as the process): a file without
+// one loads as if it had one, everything else is checked as ever.
+sim::LoadedScenario load_device_scenario(const std::string& path) {
+  const sim::FileReader read = sim::disk_file_reader();
+  std::string error;
+  const std::optional<std::string> text = read(path, error);
+  if (text) {
+    nlohmann::json document = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    if (document.is_object() && !document.contains("duration_s")) {
+      document["duration_s"] = 1;
+      const std::filesystem::path file(path);
+      return sim::parse_scenario(document.dump(), path, file.parent_path(), read);
+    }
+  }
+  return sim::load_scenario(path, read);
+}
 
 void stop_machine_at_exit() {
   if (g_machine != nullptr) g_machine->stop();
@@ -78,7 +99,7 @@ Machine::Machine() {
   for (std::size_t index = 0; index < paths.size(); ++index) {
     devices_.emplace_back();
     if (paths[index].empty()) continue;
-    sim::LoadedScenario loaded = sim::load_scenario(paths[index]);
+    sim::LoadedScenario loaded = load_device_scenario(paths[index]);
     std::vector<std::string> errors;
     for (const sim::ScenarioError& error : loaded.errors)
       errors.push_back(error.to_string());

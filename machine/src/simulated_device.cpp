@@ -36,11 +36,7 @@ SimulatedDevice::Created SimulatedDevice::create(const sim::Scenario& scenario,
   self->model_ = std::move(model.device);
 
   CaptureFilterOptions options;
-  options.pin.verify_frames = scenario.host.verify_frames;
-  if (const auto interval = device::frame_interval(scenario.device.timing.cadence);
-      interval && interval->den != 0) {
-    options.pin.frame_interval_ns = static_cast<std::int64_t>(interval->num_ns / interval->den);
-  }
+  options.pin = scenario.pin_options();
   sim::RealtimeScheduler* const clock = &self->device_clock_;
   options.device_clock = [clock] { return clock->now(); };
   self->filter_ = CaptureFilter::create(*self->model_, std::move(options));

@@ -2,6 +2,7 @@
 // waits of event.h on the objects the handles name.
 #include <hilcap/win32_base.h>
 #include <sched.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>

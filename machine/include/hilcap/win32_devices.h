@@ -12,8 +12,10 @@
  * (its "device" section: format, timing, faults; "host": dpc_latency_us,
  * verify_frames), running in real time from the moment its pin enters
  * KSSTATE_RUN: frame numbers and times of the scenario count from there.
- * A scenario that does not load is reported on stderr (file, JSON pointer,
- * expected and found) and its device is absent; the others are listed.
+ * Its clients, script and duration_s do not apply (duration_s may be left
+ * out). A scenario that does not load is reported on stderr (file, JSON
+ * pointer, expected and found) and its device is absent; the others are
+ * listed.
  *
  * Every device has three device interfaces, one per category, as avshws
  * registers them: KSCATEGORY_CAPTURE, KSCATEGORY_VIDEO and
@@ -179,8 +181,9 @@ BOOL WINAPI SetupDiDestroyDeviceInfoList(HDEVINFO DeviceInfoSet);
 
 /* Opens a device interface path (from SetupDiGetDeviceInterfaceDetail) as a
  * new KS filter handle; close it with CloseHandle. dwCreationDisposition
- * must be OPEN_EXISTING or OPEN_ALWAYS (CREATE_NEW: ERROR_FILE_EXISTS;
- * another value: ERROR_INVALID_PARAMETER). FILE_FLAG_OVERLAPPED is accepted
+ * must be OPEN_EXISTING or OPEN_ALWAYS (which then sets GetLastError() to
+ * ERROR_ALREADY_EXISTS, as for an existing file; CREATE_NEW:
+ * ERROR_FILE_EXISTS; another value: ERROR_INVALID_PARAMETER). FILE_FLAG_OVERLAPPED is accepted
  * and changes nothing: every hilcap file handle takes both overlapped and
  * blocking requests (DeviceIoControl with a NULL OVERLAPPED blocks).
  * INVALID_HANDLE_VALUE with ERROR_FILE_NOT_FOUND for any other path: hilcap

@@ -19,10 +19,12 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <span>
 #include <thread>
 #include <vector>
 
 #include "capture_bench.h"
+#include "completion_thread.h"
 #include "device_model.h"
 #include "filter_bench.h"
 #include "free_running_clock.h"
@@ -31,47 +33,9 @@
 namespace hilcap {
 namespace {
 
+using test::CompletionThread;
 using test::FrameHeader;
 using test_support::FreeRunningClock;
-
-// The completion thread: raise() wakes it; it runs the filter's interrupt
-// service until stopped.
-class CompletionThread final : public device::InterruptLine {
- public:
-  void start(CaptureFilter& filter, const device::Timebase& clock) {
-    thread_ = std::thread([this, &filter, &clock] {
-      std::unique_lock lock(mutex_);
-      while (true) {
-        wake_.wait(lock, [this] { return raised_ || stop_; });
-        if (stop_) return;
-        raised_ = false;
-        lock.unlock();
-        filter.service_interrupt(clock.now());
-        lock.lock();
-      }
-    });
-  }
-  void raise() override {
-    std::lock_guard lock(mutex_);
-    raised_ = true;
-    wake_.notify_one();
-  }
-  void stop() {
-    {
-      std::lock_guard lock(mutex_);
-      stop_ = true;
-      wake_.notify_one();
-    }
-    if (thread_.joinable()) thread_.join();
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool raised_ = false;
-  bool stop_ = false;
-  std::thread thread_;
-};
 
 // Counts the completions of every request that pended, by OVERLAPPED.
 class CompletionCounter final : public KsCompletionObserver {
@@ -118,7 +82,7 @@ struct ThreadedFilter {
     options.pin.frame_interval_ns = 33'333'333;
     options.device_clock = [this] { return clock.now(); };
     filter = CaptureFilter::create(*device, options);
-    completion.start(*filter, clock);
+    completion.start([this](device::TimeNs now) { filter->service_interrupt(now); }, clock);
     filter_handle = filter->open();
   }
   ~ThreadedFilter() {

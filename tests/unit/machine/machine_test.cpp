@@ -258,6 +258,10 @@ TEST(CreateFile, OpensTheFilterOfAnInterfacePath) {
   EXPECT_EQ(CreateFileA(kYuy2Path, GENERIC_READ, 0, nullptr, CREATE_NEW, 0, nullptr),
             INVALID_HANDLE_VALUE);
   EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_FILE_EXISTS));
+  const HANDLE always = CreateFileA(kYuy2Path, GENERIC_READ, 0, nullptr, OPEN_ALWAYS, 0, nullptr);
+  ASSERT_NE(always, INVALID_HANDLE_VALUE);
+  EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_ALREADY_EXISTS));
+  EXPECT_TRUE(CloseHandle(always));
 }
 
 // A short capture in real time on the NV12 camera (60 fps): KsCreatePin with
