@@ -262,23 +262,21 @@ std::optional<std::string> text_of(LPCWSTR text) {
 }  // namespace
 }  // namespace hilcap::machine
 
-using namespace hilcap::machine;
-
 extern "C" {
 
 HDEVINFO WINAPI SetupDiGetClassDevsA(const GUID* ClassGuid, LPCSTR Enumerator, HWND, DWORD Flags) {
-  return get_class_devs(ClassGuid, text_of(Enumerator), Flags);
+  return hilcap::machine::get_class_devs(ClassGuid, hilcap::machine::text_of(Enumerator), Flags);
 }
 
 HDEVINFO WINAPI SetupDiGetClassDevsW(const GUID* ClassGuid, LPCWSTR Enumerator, HWND, DWORD Flags) {
-  return get_class_devs(ClassGuid, text_of(Enumerator), Flags);
+  return hilcap::machine::get_class_devs(ClassGuid, hilcap::machine::text_of(Enumerator), Flags);
 }
 
 BOOL WINAPI SetupDiEnumDeviceInterfaces(HDEVINFO DeviceInfoSet, PSP_DEVINFO_DATA DeviceInfoData,
                                         const GUID* InterfaceClassGuid, DWORD MemberIndex,
                                         PSP_DEVICE_INTERFACE_DATA DeviceInterfaceData) {
-  return enum_device_interfaces(DeviceInfoSet, DeviceInfoData, InterfaceClassGuid, MemberIndex,
-                                DeviceInterfaceData)
+  return hilcap::machine::enum_device_interfaces(DeviceInfoSet, DeviceInfoData, InterfaceClassGuid,
+                                                 MemberIndex, DeviceInterfaceData)
              ? TRUE
              : FALSE;
 }
@@ -287,7 +285,7 @@ BOOL WINAPI SetupDiGetDeviceInterfaceDetailA(
     HDEVINFO DeviceInfoSet, PSP_DEVICE_INTERFACE_DATA DeviceInterfaceData,
     PSP_DEVICE_INTERFACE_DETAIL_DATA_A DeviceInterfaceDetailData,
     DWORD DeviceInterfaceDetailDataSize, PDWORD RequiredSize, PSP_DEVINFO_DATA DeviceInfoData) {
-  return get_interface_detail<SP_DEVICE_INTERFACE_DETAIL_DATA_A, CHAR>(
+  return hilcap::machine::get_interface_detail<SP_DEVICE_INTERFACE_DETAIL_DATA_A, CHAR>(
              DeviceInfoSet, DeviceInterfaceData, DeviceInterfaceDetailData,
              DeviceInterfaceDetailDataSize, RequiredSize, DeviceInfoData)
              ? TRUE
@@ -298,7 +296,7 @@ BOOL WINAPI SetupDiGetDeviceInterfaceDetailW(
     HDEVINFO DeviceInfoSet, PSP_DEVICE_INTERFACE_DATA DeviceInterfaceData,
     PSP_DEVICE_INTERFACE_DETAIL_DATA_W DeviceInterfaceDetailData,
     DWORD DeviceInterfaceDetailDataSize, PDWORD RequiredSize, PSP_DEVINFO_DATA DeviceInfoData) {
-  return get_interface_detail<SP_DEVICE_INTERFACE_DETAIL_DATA_W, WCHAR>(
+  return hilcap::machine::get_interface_detail<SP_DEVICE_INTERFACE_DETAIL_DATA_W, WCHAR>(
              DeviceInfoSet, DeviceInterfaceData, DeviceInterfaceDetailData,
              DeviceInterfaceDetailDataSize, RequiredSize, DeviceInfoData)
              ? TRUE
@@ -307,12 +305,13 @@ BOOL WINAPI SetupDiGetDeviceInterfaceDetailW(
 
 BOOL WINAPI SetupDiEnumDeviceInfo(HDEVINFO DeviceInfoSet, DWORD MemberIndex,
                                   PSP_DEVINFO_DATA DeviceInfoData) {
-  const auto devices = DeviceInfoSets::instance().devices(DeviceInfoSet);
-  if (!devices) return fail(ERROR_INVALID_HANDLE);
-  if (DeviceInfoData == nullptr) return fail(ERROR_INVALID_PARAMETER);
-  if (DeviceInfoData->cbSize != sizeof(SP_DEVINFO_DATA)) return fail(ERROR_INVALID_USER_BUFFER);
-  if (MemberIndex >= devices->size()) return fail(ERROR_NO_MORE_ITEMS);
-  fill_device_info((*devices)[MemberIndex], *DeviceInfoData);
+  const auto devices = hilcap::machine::DeviceInfoSets::instance().devices(DeviceInfoSet);
+  if (!devices) return hilcap::machine::fail(ERROR_INVALID_HANDLE);
+  if (DeviceInfoData == nullptr) return hilcap::machine::fail(ERROR_INVALID_PARAMETER);
+  if (DeviceInfoData->cbSize != sizeof(SP_DEVINFO_DATA))
+    return hilcap::machine::fail(ERROR_INVALID_USER_BUFFER);
+  if (MemberIndex >= devices->size()) return hilcap::machine::fail(ERROR_NO_MORE_ITEMS);
+  hilcap::machine::fill_device_info((*devices)[MemberIndex], *DeviceInfoData);
   return TRUE;
 }
 
@@ -320,8 +319,9 @@ BOOL WINAPI SetupDiGetDeviceRegistryPropertyA(HDEVINFO DeviceInfoSet,
                                               PSP_DEVINFO_DATA DeviceInfoData, DWORD Property,
                                               PDWORD PropertyRegDataType, PBYTE PropertyBuffer,
                                               DWORD PropertyBufferSize, PDWORD RequiredSize) {
-  return get_registry_property<CHAR>(DeviceInfoSet, DeviceInfoData, Property, PropertyRegDataType,
-                                     PropertyBuffer, PropertyBufferSize, RequiredSize)
+  return hilcap::machine::get_registry_property<CHAR>(DeviceInfoSet, DeviceInfoData, Property,
+                                                      PropertyRegDataType, PropertyBuffer,
+                                                      PropertyBufferSize, RequiredSize)
              ? TRUE
              : FALSE;
 }
@@ -330,14 +330,16 @@ BOOL WINAPI SetupDiGetDeviceRegistryPropertyW(HDEVINFO DeviceInfoSet,
                                               PSP_DEVINFO_DATA DeviceInfoData, DWORD Property,
                                               PDWORD PropertyRegDataType, PBYTE PropertyBuffer,
                                               DWORD PropertyBufferSize, PDWORD RequiredSize) {
-  return get_registry_property<WCHAR>(DeviceInfoSet, DeviceInfoData, Property, PropertyRegDataType,
-                                      PropertyBuffer, PropertyBufferSize, RequiredSize)
+  return hilcap::machine::get_registry_property<WCHAR>(DeviceInfoSet, DeviceInfoData, Property,
+                                                       PropertyRegDataType, PropertyBuffer,
+                                                       PropertyBufferSize, RequiredSize)
              ? TRUE
              : FALSE;
 }
 
 BOOL WINAPI SetupDiDestroyDeviceInfoList(HDEVINFO DeviceInfoSet) {
-  if (!DeviceInfoSets::instance().remove(DeviceInfoSet)) return fail(ERROR_INVALID_HANDLE);
+  if (!hilcap::machine::DeviceInfoSets::instance().remove(DeviceInfoSet))
+    return hilcap::machine::fail(ERROR_INVALID_HANDLE);
   return TRUE;
 }
 

@@ -10,6 +10,7 @@
 #include "../capture/capture_driver.h"
 #include "handle_table.h"
 #include "ks_automation.h"
+#include "ks_time.h"
 #include "pin_object.h"
 
 namespace hilcap::ks {
@@ -20,7 +21,6 @@ constexpr ULONG kPinInstancesPossible = 1;
 constexpr ULONG kPinInstancesNecessary = 1;
 // 1/30 s in 100 ns units, announced when the device's cadence is unknown.
 constexpr LONGLONG kDefaultAvgTimePerFrame = 333333;
-constexpr std::int64_t kNsPer100Ns = 100;
 // KSMULTIPLE_ITEM lists keep each item 8-byte aligned.
 constexpr ULONG kItemAlignment = 8;
 // The MediaCategories name of PINNAME_VIDEO_CAPTURE.

@@ -6,12 +6,12 @@
 #include <cstring>
 
 #include "../ks_policy.h"
+#include "ks_time.h"
 
 namespace hilcap::ks {
 namespace {
 
-// KS times are in 100 ns units.
-constexpr std::int64_t kNsPer100Ns = 100;
+// KsProbeStreamIrp: every header's Size is a multiple of 8.
 constexpr ULONG kHeaderAlignment = 8;
 
 }  // namespace

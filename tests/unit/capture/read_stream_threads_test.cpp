@@ -122,8 +122,6 @@ struct ThreadedFilter {
   HANDLE filter_handle = nullptr;
 };
 
-enum class Ending { kFrame, kAborted, kRefused };
-
 struct Tally {
   std::atomic<std::uint64_t> frames{0};
   std::atomic<std::uint64_t> aborted{0};
