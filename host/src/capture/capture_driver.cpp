@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <hilcap/device/frame_format.h>
 
+#include <algorithm>
+
 #include "../ks_policy.h"
 #include "hardware_claims.h"
 
@@ -166,6 +168,17 @@ StreamAllocator::Created CaptureDriver::create_allocator(const KSALLOCATOR_FRAMI
   created.allocator->attach(source_);
   allocator_ = created.allocator;
   return created;
+}
+
+KSALLOCATOR_FRAMING CaptureDriver::own_allocator_framing(ULONG max_frames) const {
+  KSALLOCATOR_FRAMING framing{};
+  framing.OptionsFlags = KSALLOCATOR_OPTIONF_SYSTEM_MEMORY;
+  framing.PoolType = NonPagedPool;
+  framing.Frames =
+      std::min<ULONG>(max_frames, static_cast<ULONG>(device_.submission_ring().capacity()));
+  framing.FrameSize = static_cast<ULONG>(device_.frame_format().frame_bytes());
+  framing.FileAlignment = FILE_64_BYTE_ALIGNMENT;
+  return framing;
 }
 
 std::size_t CaptureDriver::service_interrupt(std::int64_t host_time_ns) {

@@ -25,13 +25,7 @@ CaptureStack::Created CaptureStack::create(const Scenario& scenario, Scheduler& 
   }
   stack->device_ = std::move(device.device);
 
-  CapturePinOptions options;
-  options.verify_frames = scenario.host.verify_frames;
-  if (const auto interval = device::frame_interval(scenario.device.timing.cadence);
-      interval && interval->den != 0) {
-    options.frame_interval_ns = static_cast<std::int64_t>(interval->num_ns / interval->den);
-  }
-  stack->pin_ = CapturePin::open(*stack->device_, options);
+  stack->pin_ = CapturePin::open(*stack->device_, scenario.pin_options());
   if (!stack->pin_) {
     created.errors.push_back(fmt::format("{}: the capture pin could not be opened", scenario.file));
     return created;
