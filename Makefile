@@ -17,7 +17,7 @@ SANITIZER_ARGS = -fno-sanitize-recover=all -gline-tables-only
 # cannot share a unity source says so (override_options) in its meson.build.
 UNITY_ARGS = -Dunity=on -Dunity_size=12
 
-.PHONY: all deps build demo test test-main test-asan test-tsan bench format format-check clean
+.PHONY: all deps build demo test test-main test-asan test-tsan soak fuzz-soak bench format format-check clean
 
 all: build
 
@@ -63,6 +63,19 @@ test-tsan: deps $(TSAN_BUILD)/build.ninja
 	meson compile -C $(TSAN_BUILD) -j $(JOBS) concurrency-tests
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	  $(MESON_TEST) -C $(TSAN_BUILD) --no-rebuild --suite concurrency
+
+# Soaks, not part of `make test`: a three-minute isochronous capture from the
+# fake camera with bounded memory (tests/usb/iso_soak.sh), and each of the
+# four fuzzers (descriptor, payload, probe, scenario) for ten minutes, one
+# after the other, in the sanitizer build (tests/fuzz/README.md).
+soak: build
+	$(MESON_TEST) -C $(BUILD) --suite soak --num-processes 1
+
+fuzz-soak: deps $(ASAN_BUILD)/build.ninja
+	meson compile -C $(ASAN_BUILD) -j $(JOBS) tests/fuzz/fuzz-descriptor tests/fuzz/fuzz-payload \
+	  tests/fuzz/fuzz-probe tests/fuzz/fuzz-scenario
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  meson test --print-errorlogs --num-processes 1 -C $(ASAN_BUILD) --no-rebuild --suite fuzz-soak
 
 bench: deps
 	[ -f build-bench/build.ninja ] || meson setup build-bench -Dbuildtype=release -Dbench=enabled

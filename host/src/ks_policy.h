@@ -113,6 +113,52 @@ struct KsPolicy {
   // Simulator choice: KSPROPERTY_HILCAP_FRAME_HEADER for a pointer that is not
   // a frame the client holds.
   NTSTATUS unknown_frame_status;
+
+  // --- The capture filter and IOCTL_KS_READ_STREAM (docs/ks-win32.md) ---
+  // KsCreatePin / KSP_PIN with a PinId the filter has no pin type for
+  // (ReactOS KsValidateConnectRequest and KsPinPropertyHandler).
+  NTSTATUS unknown_pin_id_status;
+  // KsCreatePin on a filter whose pin type has all its instances (avshws:
+  // one possible) (ReactOS IKsFilter_DispatchCreatePin).
+  NTSTATUS pin_instances_exhausted_status;
+  // Simulator choice: KSPIN_CONNECT.PinToHandle set (a kernel-to-kernel
+  // connection to another filter's pin) is not supported.
+  NTSTATUS pin_to_handle_status;
+  // The connect's format says FormatSize bytes, fewer than a
+  // KS_DATAFORMAT_VIDEOINFOHEADER holds (KsCreatePin copies FormatSize bytes).
+  NTSTATUS short_format_status;
+  // Which streaming style a capture pin uses is fixed when it leaves
+  // KSSTATE_STOP: the client's allocator (KsCreateAllocator on the pin) if it
+  // made one, else IOCTL_KS_READ_STREAM into the client's buffers.
+  // READ_STREAM on a pin in KSSTATE_STOP:
+  NTSTATUS read_stream_stopped_status;
+  // READ_STREAM on a pin that streams through the client's allocator:
+  NTSTATUS read_stream_allocator_mode_status;
+  // What ends the reads still pending when the pin enters KSSTATE_STOP (the
+  // issue's choice; the stream class completes them with DataUsed 0 instead).
+  NTSTATUS read_stream_stop_status;
+  // A header list that does not walk (Size < sizeof(KSSTREAM_HEADER), not a
+  // multiple of 8, or past the buffer), and a read header whose DataUsed is
+  // not 0 (ReactOS KsProbeStreamIrp; the DDI page says DataUsed "must be set to
+  // zero" for a read).
+  NTSTATUS read_stream_bad_header_status;
+  // The IOCTL_KS_READ_STREAM page puts the headers in the input buffer, while
+  // KS reads them from the output buffer (KsProbeStreamIrp probes the output
+  // buffer). true: an empty output buffer with headers in the input buffer is
+  // read from there.
+  bool read_stream_headers_in_input;
+  // A frame whose data does not fit the header's FrameExtent: the header
+  // completes with DataUsed 0 and the frame counts as dropped (avssamp).
+  bool read_stream_short_buffer_drops;
+  // Simulator choice: frames of the pin's own allocator for READ_STREAM
+  // (the device's ring depth, at most this many).
+  ULONG read_stream_max_frames;
+
+  // --- Win32 ---
+  // WaitForMultipleObjects with bWaitAll and the same handle twice
+  // (NtWaitForMultipleObjects: STATUS_INVALID_PARAMETER_MIX); duplicates in a
+  // wait for any are allowed.
+  DWORD wait_all_duplicate_error;
 };
 
 inline constexpr KsPolicy kKsPolicy{
@@ -161,6 +207,20 @@ inline constexpr KsPolicy kKsPolicy{
     .closed_pin_alloc_status = STATUS_INVALID_DEVICE_STATE,
     .device_gone_status = STATUS_DEVICE_NOT_CONNECTED,
     .unknown_frame_status = STATUS_INVALID_PARAMETER,
+
+    .unknown_pin_id_status = STATUS_INVALID_PARAMETER,
+    .pin_instances_exhausted_status = STATUS_UNSUCCESSFUL,
+    .pin_to_handle_status = STATUS_NOT_SUPPORTED,
+    .short_format_status = STATUS_INVALID_PARAMETER,
+    .read_stream_stopped_status = STATUS_INVALID_DEVICE_STATE,
+    .read_stream_allocator_mode_status = STATUS_INVALID_DEVICE_REQUEST,
+    .read_stream_stop_status = STATUS_CANCELLED,
+    .read_stream_bad_header_status = STATUS_INVALID_BUFFER_SIZE,
+    .read_stream_headers_in_input = true,
+    .read_stream_short_buffer_drops = true,
+    .read_stream_max_frames = 8,
+
+    .wait_all_duplicate_error = ERROR_INVALID_PARAMETER,
 };
 
 }  // namespace hilcap

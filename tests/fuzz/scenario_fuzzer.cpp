@@ -1,6 +1,7 @@
 // Fuzz target of the scenario loader: JSON syntax, the schema, the rules in
-// code, the device's own validation and the expect block against the
-// report's shape, i.e. everything `hilcap validate` does. Files a scenario
+// code (also over documents the schema refused parts of), the device's own
+// validation, the run's limits and the expect block against the report's
+// shape, in one pass, i.e. everything `hilcap validate` does. Files a scenario
 // names (a replay recording) are served from memory, so no input makes the
 // loader touch the disk. Checks that a scenario either loads or is rejected
 // with at least one error, never both, and that every message renders.
@@ -31,14 +32,11 @@ const FileReader& recording_reader() {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const hilcap::sim::LoadedScenario loaded =
-      hilcap::sim::parse_scenario(text, "fuzz.json", "fuzz", recording_reader());
+      hilcap::sim::parse_scenario(text, "fuzz.json", "fuzz", recording_reader(),
+                                  {.expect_figures = hilcap::sim::check_expect_figures});
   if (loaded.scenario.has_value() == !loaded.errors.empty()) std::abort();
   std::size_t length = 0;
   for (const auto& e : loaded.errors)
     length += e.to_string().size();
-  if (loaded.scenario) {
-    for (const auto& e : hilcap::sim::check_expect_figures(*loaded.scenario))
-      length += e.to_string().size();
-  }
   return length == static_cast<std::size_t>(-1) ? 1 : 0;
 }

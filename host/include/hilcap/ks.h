@@ -37,10 +37,19 @@ extern "C" {
 HILCAP_KS_STATIC_ASSERT(sizeof(void*) == 8, "hilcap implements the Windows x64 KS ABI only");
 
 /* ---- Basic Windows types (LLP64: LONG and ULONG are 32-bit) ---- */
+#ifndef WINAPI
 #define WINAPI
+#endif
+#ifndef KSDDKAPI
 #define KSDDKAPI
-#define TRUE 1
+#endif
+/* As in minwindef.h: only when nobody (glib, another Windows header) did. */
+#ifndef FALSE
 #define FALSE 0
+#endif
+#ifndef TRUE
+#define TRUE 1
+#endif
 
 typedef int BOOL;
 typedef unsigned char BYTE;
@@ -131,6 +140,7 @@ typedef struct _OVERLAPPED {
 #define STATUS_INVALID_PARAMETER ((NTSTATUS)0xC000000DL)
 #define STATUS_INVALID_DEVICE_REQUEST ((NTSTATUS)0xC0000010L)
 #define STATUS_NO_MEMORY ((NTSTATUS)0xC0000017L)
+#define STATUS_ACCESS_DENIED ((NTSTATUS)0xC0000022L)
 #define STATUS_BUFFER_TOO_SMALL ((NTSTATUS)0xC0000023L)
 #define STATUS_SHARING_VIOLATION ((NTSTATUS)0xC0000043L)
 #define STATUS_DELETE_PENDING ((NTSTATUS)0xC0000056L)

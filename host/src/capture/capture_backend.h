@@ -25,6 +25,12 @@
 
 namespace hilcap {
 
+// The frames an allocator of the device's may have, and how big one frame is.
+struct FrameLimits {
+  ULONG max_frames = 0;  // e.g. the descriptor rings' depth
+  ULONG frame_size = 0;  // the bytes of one frame (a camera: dwMaxVideoFrameSize)
+};
+
 // Bytes and frames with data a frame source delivered (what
 // KSPROPERTY_DROPPEDFRAMES_CURRENT's AverageFrameSize is computed from).
 struct DeliveredData {
@@ -42,6 +48,7 @@ class CaptureBackend {
   // False once the device is gone, and from then on.
   virtual bool connected() const = 0;
 
+  virtual FrameLimits frame_limits() const = 0;
   // Why `framing` does not fit the device ("KSALLOCATOR_FRAMING.Frames:
   // expected at most 8 (...), found 9"), or nothing when it does.
   virtual std::optional<std::string> framing_error(const KSALLOCATOR_FRAMING& framing) const = 0;

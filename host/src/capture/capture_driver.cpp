@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "../ks_policy.h"
 #include "hardware_claims.h"
 
@@ -123,6 +125,17 @@ StreamAllocator::Created CaptureDriver::create_allocator(const KSALLOCATOR_FRAMI
   data_at_reset_ = backend_->delivered_data();
   allocator_ = created.allocator;
   return created;
+}
+
+KSALLOCATOR_FRAMING CaptureDriver::own_allocator_framing(ULONG max_frames) const {
+  KSALLOCATOR_FRAMING framing{};
+  framing.OptionsFlags = KSALLOCATOR_OPTIONF_SYSTEM_MEMORY;
+  framing.PoolType = NonPagedPool;
+  const FrameLimits limits = backend_->frame_limits();
+  framing.Frames = std::min<ULONG>(max_frames, limits.max_frames);
+  framing.FrameSize = limits.frame_size;
+  framing.FileAlignment = FILE_64_BYTE_ALIGNMENT;
+  return framing;
 }
 
 std::size_t CaptureDriver::service_interrupt(std::int64_t host_time_ns) {

@@ -46,6 +46,11 @@ class CaptureDriver : public std::enable_shared_from_this<CaptureDriver> {
 
   // KsCreateAllocator on the pin: a capture-mode allocator fed by the device.
   StreamAllocator::Created create_allocator(const KSALLOCATOR_FRAMING& framing);
+  // The framing of an allocator the pin makes for itself (to serve
+  // IOCTL_KS_READ_STREAM into the client's buffers): the device's ring depth
+  // in frames, at most `max_frames`, each one frame of its format, 64-byte
+  // aligned. create_allocator accepts it.
+  KSALLOCATOR_FRAMING own_allocator_framing(ULONG max_frames) const;
 
   std::size_t service_interrupt(std::int64_t host_time_ns);
 

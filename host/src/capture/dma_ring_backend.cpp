@@ -37,6 +37,11 @@ void add(CapturePinStats& total, const CapturePinStats& more) {
 DmaRingBackend::DmaRingBackend(device::DeviceControl& device, const CapturePinOptions& options)
     : device_(device), options_(options) {}
 
+FrameLimits DmaRingBackend::frame_limits() const {
+  return {static_cast<ULONG>(device_.submission_ring().capacity()),
+          static_cast<ULONG>(device_.frame_format().frame_bytes())};
+}
+
 std::optional<std::string> DmaRingBackend::framing_error(const KSALLOCATOR_FRAMING& framing) const {
   const std::size_t depth = device_.submission_ring().capacity();
   if (framing.Frames > depth) {

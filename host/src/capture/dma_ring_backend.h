@@ -20,6 +20,7 @@ class DmaRingBackend final : public CaptureBackend {
 
   const void* hardware() const override { return &device_; }
   bool connected() const override { return device_.connected(); }
+  FrameLimits frame_limits() const override;
   std::optional<std::string> framing_error(const KSALLOCATOR_FRAMING& framing) const override;
   NTSTATUS attach(const std::shared_ptr<StreamAllocator>& allocator) override;
   void acquired() override;

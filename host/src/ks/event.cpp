@@ -17,6 +17,11 @@ constexpr std::int64_t kNsPerUs = 1'000;
 
 std::atomic<std::uint32_t> g_spin_budget_us{0};
 
+// Multi-object waits (see event.h): how many are in progress, and the word
+// they sleep on, bumped by every set() while one is.
+std::atomic<std::uint32_t> g_multi_waiters{0};
+std::atomic<std::uint32_t> g_multi_generation{0};
+
 std::int64_t monotonic_ns() {
   timespec now{};
   ::clock_gettime(CLOCK_MONOTONIC, &now);
@@ -71,6 +76,12 @@ void Event::set() {
   // check, or we see it counted here and wake it.
   if (sleepers_.load(std::memory_order_seq_cst) != 0) {
     futex_wake(state_, mode_ == ResetMode::kAuto ? 1 : INT_MAX);
+  }
+  // The same pairing with a multi-object waiter's count: either it sees
+  // state 1 in its check, or we see it counted and move its word.
+  if (g_multi_waiters.load(std::memory_order_seq_cst) != 0) {
+    g_multi_generation.fetch_add(1, std::memory_order_seq_cst);
+    futex_wake(g_multi_generation, INT_MAX);
   }
   // seq_cst, after the state store: pairs with pollable_fd(), which stores
   // the fd and then reads the state; one of the two updates the fd.
@@ -159,6 +170,65 @@ void Event::update_fd() {
   [[maybe_unused]] const ssize_t n =
       readable ? ::write(fd, &value, sizeof value) : ::read(fd, &value, sizeof value);
   fd_readable_ = readable;
+}
+
+namespace {
+
+// Runs `satisfied` (true when the wait is over) until it says so or the
+// deadline passes, sleeping on the multi-object generation word meanwhile.
+template <class Check>
+bool wait_multiple(DWORD milliseconds, Check satisfied) {
+  if (satisfied()) return true;
+  if (milliseconds == 0) return false;
+  const bool forever = milliseconds == INFINITE;
+  const timespec deadline = forever ? timespec{} : deadline_after(milliseconds);
+  g_multi_waiters.fetch_add(1, std::memory_order_seq_cst);
+  bool done = false;
+  for (;;) {
+    const std::uint32_t generation = g_multi_generation.load(std::memory_order_seq_cst);
+    if (satisfied()) {
+      done = true;
+      break;
+    }
+    if (!forever && passed(deadline)) break;
+    futex_wait(g_multi_generation, generation, forever ? nullptr : &deadline);
+  }
+  g_multi_waiters.fetch_sub(1, std::memory_order_seq_cst);
+  return done;
+}
+
+}  // namespace
+
+int wait_any(Event* const* events, std::size_t count, DWORD milliseconds) {
+  int index = -1;
+  wait_multiple(milliseconds, [&] {
+    for (std::size_t i = 0; i < count; ++i) {
+      if (events[i]->try_wait()) {
+        index = static_cast<int>(i);
+        return true;
+      }
+    }
+    return false;
+  });
+  return index;
+}
+
+bool wait_all(Event* const* events, std::size_t count, DWORD milliseconds) {
+  return wait_multiple(milliseconds, [&] {
+    for (std::size_t i = 0; i < count; ++i) {
+      if (!events[i]->signalled()) return false;
+    }
+    // Consume the auto-reset ones; one taken by another waiter meanwhile
+    // means not all are signalled: give back what was taken.
+    for (std::size_t i = 0; i < count; ++i) {
+      if (events[i]->try_wait()) continue;
+      for (std::size_t j = 0; j < i; ++j) {
+        if (events[j]->auto_reset()) events[j]->set();
+      }
+      return false;
+    }
+    return true;
+  });
 }
 
 }  // namespace hilcap::ks

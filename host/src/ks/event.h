@@ -7,6 +7,11 @@
 // sleeps on it with a futex, so SetEvent with nobody waiting makes no system
 // call.
 //
+// Waits on several events at once (WaitForMultipleObjects, wait_any /
+// wait_all below) sleep on one process-wide generation word instead, which
+// set() bumps (and wakes) only while such a wait is in progress: a set with
+// no multi-object waiter costs one more load.
+//
 // pollable_fd() attaches an eventfd that is readable exactly while the event
 // is signalled (eventually: each state change is followed by one update of
 // the fd, serialised under fd_mutex_, which reads the state last). It is made
@@ -14,6 +19,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 
@@ -38,6 +44,10 @@ class Event final : public KernelObject {
   void set();
   void reset();
   bool signalled() const { return state_.load(std::memory_order_acquire) != 0; }
+  bool auto_reset() const { return mode_ == ResetMode::kAuto; }
+  // A wait that does not block: true when signalled (an auto-reset event is
+  // then reset: the caller consumed the signal).
+  bool try_wait() { return try_consume(); }
   // True once signalled (an auto-reset event is then reset again), false when
   // `milliseconds` passed first; INFINITE waits forever. Spins up to
   // `spin_us` (at most the timeout) before it sleeps; the first form spins
@@ -65,5 +75,13 @@ class Event final : public KernelObject {
   std::mutex fd_mutex_;
   bool fd_readable_ = false;  // guarded by fd_mutex_
 };
+
+// WaitForMultipleObjects on events (none null; no event twice for wait_all).
+// wait_any: the lowest index of a signalled event, consuming only that one,
+// or -1 when `milliseconds` passed first. wait_all: true once every event was
+// signalled at one check, consuming the auto-reset ones, false on timeout.
+// INFINITE waits forever, 0 only looks.
+int wait_any(Event* const* events, std::size_t count, DWORD milliseconds);
+bool wait_all(Event* const* events, std::size_t count, DWORD milliseconds);
 
 }  // namespace hilcap::ks

@@ -2,13 +2,11 @@
 // Windows capture client reads it (KSSTREAM_HEADER + KS_FRAME_INFO).
 #include <hilcap/ks_extensions.h>
 
+#include "ks_time.h"
+
 namespace hilcap {
-namespace {
 
-// KS times are in 100 ns units.
-constexpr LONGLONG kNsPer100Ns = 100;
-
-}  // namespace
+using ks::kNsPer100Ns;
 
 KSHILCAP_FRAME_HEADER ks_frame_header(const FrameInfo& info, void* frame, ULONG frame_extent) {
   KSHILCAP_FRAME_HEADER out{};

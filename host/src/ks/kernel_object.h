@@ -1,5 +1,5 @@
 // The kernel-like objects a HANDLE can name (allocator file object, event,
-// thread, capture pin), with the operations the Win32 calls route to them.
+// thread, capture pin, capture filter), with the operations the Win32 calls route to them.
 #pragma once
 
 #include <hilcap/ks.h>
@@ -35,7 +35,7 @@ struct CancelScope {
 
 // What an object is, so that a handle's type is checked with one compare
 // (HandleTable::lookup_as) rather than a dynamic_cast on every call.
-enum class ObjectType : std::uint8_t { kAllocator, kEvent, kThread, kPin };
+enum class ObjectType : std::uint8_t { kAllocator, kEvent, kThread, kPin, kFilter };
 
 class KernelObject : public std::enable_shared_from_this<KernelObject> {
  public:

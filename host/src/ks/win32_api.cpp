@@ -3,9 +3,11 @@
 // (reference §5): TRUE, or FALSE with GetLastError().
 #include <hilcap/ks.h>
 #include <hilcap/ks_extensions.h>
+#include <hilcap/ks_filter.h>
 
 #include "allocator_object.h"
 #include "event.h"
+#include "filter_object.h"
 #include "handle_table.h"
 #include "io_completion.h"
 #include "nt_status.h"
@@ -150,6 +152,29 @@ DWORD WINAPI KsCreateAllocator(HANDLE ConnectionHandle, const KSALLOCATOR_FRAMIN
   }
   *AllocatorHandle = created.handle;
   return ERROR_SUCCESS;
+}
+
+DWORD WINAPI KsCreatePin(HANDLE FilterHandle, PKSPIN_CONNECT Connect, ACCESS_MASK DesiredAccess,
+                         PHANDLE ConnectionHandle) {
+  if (Connect == nullptr || ConnectionHandle == nullptr) return ERROR_INVALID_PARAMETER;
+  const auto filter = HandleTable::instance().lookup_as<hilcap::ks::FilterObject>(FilterHandle);
+  if (!filter) return ERROR_INVALID_HANDLE;
+  HANDLE pin = nullptr;
+  const NTSTATUS status = filter->create_pin(*Connect, DesiredAccess, pin);
+  if (status != STATUS_SUCCESS) return hilcap::ks::win32_error_from_ntstatus(status);
+  *ConnectionHandle = pin;
+  return ERROR_SUCCESS;
+}
+
+HRESULT WINAPI KsCreatePin2(HANDLE FilterHandle, PKSPIN_CONNECT Connect, ACCESS_MASK DesiredAccess,
+                            PHANDLE ConnectionHandle) {
+  return HRESULT_FROM_WIN32(KsCreatePin(FilterHandle, Connect, DesiredAccess, ConnectionHandle));
+}
+
+HRESULT WINAPI KsCreateAllocator2(HANDLE ConnectionHandle,
+                                  const KSALLOCATOR_FRAMING* AllocatorFraming,
+                                  PHANDLE AllocatorHandle) {
+  return HRESULT_FROM_WIN32(KsCreateAllocator(ConnectionHandle, AllocatorFraming, AllocatorHandle));
 }
 
 BOOL WINAPI DeviceIoControl(HANDLE hDevice, DWORD dwIoControlCode, LPVOID lpInBuffer,

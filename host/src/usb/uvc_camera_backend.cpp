@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <hilcap/uvc/camera_pin.h>
 
+#include <algorithm>
+
 #include "ks_policy.h"
 
 namespace hilcap::uvc {
@@ -22,6 +24,14 @@ NTSTATUS status_of(const SourceError& error) {
 }
 
 }  // namespace
+
+FrameLimits UvcCameraBackend::frame_limits() const {
+  // No ring: as many frames as the allocator's pool limit allows, each
+  // dwMaxVideoFrameSize.
+  const ULONG frame_size = camera_.frame_size();
+  return {static_cast<ULONG>(kKsPolicy.max_pool_bytes / std::max<ULONG>(1, frame_size)),
+          frame_size};
+}
 
 std::optional<std::string> UvcCameraBackend::framing_error(
     const KSALLOCATOR_FRAMING& framing) const {

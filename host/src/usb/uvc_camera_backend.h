@@ -18,6 +18,7 @@ class UvcCameraBackend final : public CaptureBackend {
 
   const void* hardware() const override { return &camera_; }
   bool connected() const override { return !camera_.disconnected(); }
+  FrameLimits frame_limits() const override;
   std::optional<std::string> framing_error(const KSALLOCATOR_FRAMING& framing) const override;
   NTSTATUS attach(const std::shared_ptr<StreamAllocator>& allocator) override;
   void acquired() override {}

@@ -1,6 +1,7 @@
 #include "cli/cli.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -9,9 +10,14 @@
 #include <exception>
 #include <fstream>
 #include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
 
+#include "cli/argument_checks.h"
 #include "cli/test_command.h"
 #include "scenario/expectations.h"
+#include "scenario/spelling.h"
 #include "usb/usb_commands.h"
 
 namespace hilcap::sim {
@@ -29,6 +35,7 @@ struct RunArguments {
   std::filesystem::path trace;
   bool no_wall_time = false;
   bool realtime = false;
+  bool allow_long_run = false;
 };
 
 bool write_file(const std::filesystem::path& path, const std::string& text) {
@@ -51,6 +58,7 @@ int run_command(const RunArguments& args, CliContext& context) {
   options.trace = args.trace;
   options.progress = context.progress;
   options.realtime = args.realtime;
+  options.allow_long_run = args.allow_long_run;
 
   const double start = context.wall_seconds();
   ScenarioOutcome outcome;
@@ -93,6 +101,27 @@ int validate_command(const std::vector<std::filesystem::path>& scenarios, CliCon
   return status;
 }
 
+// The first word that is not an option names the command; CLI11 alone
+// would only say that a subcommand is required. Nullopt when it is known.
+std::optional<std::string> unknown_command(CLI::App& app, int argc, const char* const* argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view word = argv[i];
+    if (word.starts_with("-")) continue;
+    std::vector<std::string> names;
+    for (const CLI::App* command : app.get_subcommands([](CLI::App*) { return true; })) {
+      if (command->check_name(std::string(word))) return std::nullopt;
+      names.push_back(command->get_name());
+    }
+    const std::string quoted = fmt::format("'{}'", word);
+    if (const auto nearest = nearest_name(word, names)) {
+      return fmt::format("unknown command {}; did you mean '{}'?", quoted, *nearest);
+    }
+    return fmt::format("unknown command {}; did you mean one of: {}?", quoted,
+                       fmt::join(names, ", "));
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int run_cli(int argc, const char* const* argv, CliContext& context) {
@@ -118,7 +147,8 @@ int run_cli(int argc, const char* const* argv, CliContext& context) {
       ->type_name("");
   CLI::Option* seed = run->add_option("--seed", run_args.seed,
                                       "Seed for every random choice, instead of the scenario's own")
-                          ->type_name("N");
+                          ->type_name("N")
+                          ->check(whole_number(0, UINT64_MAX));
   run->add_option("--report", run_args.report, "Write the report as JSON to FILE")
       ->type_name("FILE");
   run->add_option("--trace", run_args.trace,
@@ -127,6 +157,9 @@ int run_cli(int argc, const char* const* argv, CliContext& context) {
   run->add_flag("--realtime", run_args.realtime,
                 "Run on the wall clock: device, host completion path and each client on their "
                 "own thread; Ctrl-C stops the run and still reports (as \"clock\": \"realtime\")");
+  run->add_flag("--allow-long-run", run_args.allow_long_run,
+                "Run even when the estimated events of a virtual-time run exceed the scenario's "
+                "limits.max_events (default 1000000000, a few minutes)");
   run->add_flag("--no-wall-time", run_args.no_wall_time,
                 "Leave wall_time_s out of the report file: two runs with the same seed then "
                 "give byte-identical reports");
@@ -154,6 +187,10 @@ int run_cli(int argc, const char* const* argv, CliContext& context) {
   UsbCommandArguments usb_args;
   add_usb_commands(app, usb_args);
 
+  if (const auto unknown = unknown_command(app, argc, argv)) {
+    *context.err << "hilcap: " << *unknown << "\nRun 'hilcap --help' for the commands.\n";
+    return kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -23,6 +23,7 @@ struct RunOptions {
   std::filesystem::path trace;        // Chrome trace to write; empty for none
   bool progress = false;              // progress line allowed (drawn only on a terminal)
   bool realtime = false;              // on the wall clock, whatever the scenario's "clock"
+  bool allow_long_run = false;        // past the event estimate's bound (limits.max_events)
   // Ends the run once the clients received this many frames; 0: no limit
   // (hilcap capture --frames).
   std::uint64_t frame_limit = 0;
@@ -69,7 +70,8 @@ class ScenarioRunner {
 
   // The scenario `hilcap run` uses when none is given.
   virtual std::filesystem::path default_scenario() const = 0;
-  // Schema and semantic checks only; empty when the scenario is valid.
+  // Every check `run` makes before it runs (schema, rules, limits, the
+  // expect block's figure names), without running; empty when valid.
   virtual std::vector<ScenarioError> validate(const std::filesystem::path& scenario) = 0;
   // Validates and runs one scenario: in virtual time, or on the wall clock
   // (options.realtime or the scenario's "clock": "realtime").

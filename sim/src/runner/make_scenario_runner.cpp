@@ -13,19 +13,18 @@ class ScenarioLayerRunner final : public ScenarioRunner {
   std::filesystem::path default_scenario() const override { return HILCAP_DEFAULT_SCENARIO; }
 
   std::vector<ScenarioError> validate(const std::filesystem::path& file) override {
-    LoadedScenario loaded = load_scenario(file);
-    if (!loaded.scenario) return std::move(loaded.errors);
-    return check_expect_figures(*loaded.scenario);
+    return load_scenario(file, disk_file_reader(), {.expect_figures = check_expect_figures}).errors;
   }
 
   ScenarioOutcome run(const std::filesystem::path& file, const RunOptions& options) override {
-    LoadedScenario loaded = load_scenario(file);
-    std::vector<ScenarioError> errors =
-        loaded.scenario ? check_expect_figures(*loaded.scenario) : std::move(loaded.errors);
-    if (!errors.empty()) {
+    LoadedScenario loaded = load_scenario(file, disk_file_reader(),
+                                          {.realtime = options.realtime,
+                                           .allow_long_run = options.allow_long_run,
+                                           .expect_figures = check_expect_figures});
+    if (!loaded.scenario) {
       ScenarioOutcome outcome;
       outcome.status = ScenarioOutcome::Status::kInvalid;
-      for (const ScenarioError& e : errors)
+      for (const ScenarioError& e : loaded.errors)
         outcome.errors.push_back(e.to_string());
       return outcome;
     }

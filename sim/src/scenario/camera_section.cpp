@@ -12,9 +12,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-// A real-time run takes its duration in wall time: an hour bounds a typo.
-constexpr TimeNs kMaxWallClockDurationNs = 3600 * kNsPerS;
-
 std::optional<std::uint16_t> parse_dimension(std::string_view text) {
   unsigned value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -60,11 +57,21 @@ std::optional<std::pair<std::uint16_t, std::uint16_t>> parse_frame_size(std::str
   return std::pair{*width, *height};
 }
 
-std::optional<CameraSpec> read_camera_section(const Json& doc, TimeNs duration_ns,
-                                              ScenarioChecks& checks) {
+bool names_camera(const Json& doc) {
   const Json* device = member(doc, "device");
   const Json* usb = device != nullptr ? member(*device, "usb") : nullptr;
-  if (usb == nullptr || !usb->is_string()) return std::nullopt;
+  return usb != nullptr && usb->is_string();
+}
+
+void camera_framing(const Json& doc, KSALLOCATOR_FRAMING& framing) {
+  const Json* allocator = member(doc, "allocator");
+  if (allocator == nullptr || member(*allocator, "frame_size") == nullptr) framing.FrameSize = 0;
+}
+
+std::optional<CameraSpec> read_camera_section(const Json& doc, ScenarioChecks& checks) {
+  if (!names_camera(doc)) return std::nullopt;
+  const Json* device = member(doc, "device");
+  const Json* usb = member(*device, "usb");
   CameraSpec camera;
   camera.usb = usb->get<std::string>();
   if (const auto selector = uvc::DeviceSelector::parse(camera.usb); !selector.ok()) {
@@ -93,12 +100,6 @@ std::optional<CameraSpec> read_camera_section(const Json& doc, TimeNs duration_n
   if (const Json* transfers = member(*device, "transfers");
       transfers != nullptr && transfers->is_number_unsigned()) {
     camera.transfers = transfers->get<std::uint32_t>();
-  }
-  // (With "clock": "realtime" the loader says so already.)
-  const Json* clock = member(doc, "clock");
-  if (clock == nullptr || *clock != "realtime") {
-    checks.require(duration_ns <= kMaxWallClockDurationNs, "/duration_s",
-                   "at most 3600 s with a USB camera (a camera run is a real-time run)");
   }
   refuse_simulation_only(doc, checks);
   return camera;

@@ -13,10 +13,17 @@
 
 namespace hilcap::sim {
 
+// Whether the scenario's device is a camera ("device": {"usb": "..."}).
+bool names_camera(const nlohmann::json& doc);
+
 // The camera a scenario names, or nothing when its device is the simulated
-// one. Problems are reported through `checks` at their JSON pointer.
-std::optional<CameraSpec> read_camera_section(const nlohmann::json& doc, TimeNs duration_ns,
-                                              ScenarioChecks& checks);
+// one. Problems are reported through `checks` at their JSON pointer. (The
+// loader bounds a camera run's duration, as any real-time run's.)
+std::optional<CameraSpec> read_camera_section(const nlohmann::json& doc, ScenarioChecks& checks);
+
+// A camera's allocator frames are the camera's negotiated
+// dwMaxVideoFrameSize (FrameSize 0 until then) unless the scenario sets one.
+void camera_framing(const nlohmann::json& doc, KSALLOCATOR_FRAMING& framing);
 
 // "640x480": width and height in 1..65535.
 std::optional<std::pair<std::uint16_t, std::uint16_t>> parse_frame_size(std::string_view text);

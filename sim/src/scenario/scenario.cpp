@@ -21,6 +21,16 @@ void Scenario::reseed(std::uint64_t new_seed) {
   }
 }
 
+CapturePinOptions Scenario::pin_options() const {
+  CapturePinOptions options;
+  options.verify_frames = host.verify_frames;
+  if (const auto interval = device::frame_interval(device.timing.cadence);
+      interval && interval->den != 0) {
+    options.frame_interval_ns = static_cast<std::int64_t>(interval->num_ns / interval->den);
+  }
+  return options;
+}
+
 std::string_view to_string(ScriptStep::Action action) {
   switch (action) {
     case ScriptStep::Action::kAlloc:

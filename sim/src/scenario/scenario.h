@@ -3,6 +3,7 @@
 // from a JSON file; the runner only ever sees this form.
 #pragma once
 
+#include <hilcap/capture_pin.h>
 #include <hilcap/device/control.h>
 #include <hilcap/ks.h>
 
@@ -118,6 +119,10 @@ struct Scenario {
 
   // Replaces the seed everywhere it was used (device, clients): `--seed`.
   void reseed(std::uint64_t new_seed);
+
+  // The options of the host's capture pin on this scenario's device
+  // (host.verify_frames; the device's frame interval, when it has one).
+  CapturePinOptions pin_options() const;
 };
 
 std::string_view to_string(ScriptStep::Action action);

@@ -41,12 +41,16 @@ std::string ScenarioError::to_string() const {
   switch (kind) {
     case Kind::kUnreadable:
       return fmt::format("{}: cannot read: {}", file, found);
-    case Kind::kSyntax:
-      return fmt::format("{}:{}:{}: invalid JSON: {}", file, line, column, found);
+    case Kind::kSyntax: {
+      const std::string where = line == 0 ? file : fmt::format("{}:{}:{}", file, line, column);
+      return pointer.empty() ? fmt::format("{}: invalid JSON: {}", where, found)
+                             : fmt::format("{}: invalid JSON: {} (at {})", where, found, pointer);
+    }
     case Kind::kValue:
       break;
   }
-  return fmt::format("{}: at {}: expected {}, found {}", file,
+  const std::string where = line == 0 ? file : fmt::format("{}:{}:{}", file, line, column);
+  return fmt::format("{}: at {}: expected {}, found {}", where,
                      pointer.empty() ? std::string("the top level") : pointer, expected, found);
 }
 

@@ -1,7 +1,8 @@
 // Problems with a scenario file, all in one form that names the file, where
 // in it, what was expected and what was found:
 //   steady.json: at /device/timing/fps: expected a number > 0, found "abc"
-//   steady.json:3:14: invalid JSON: syntax error while parsing value - ...
+//   steady.json:3:14: invalid JSON: syntax error while parsing value - ... (at /device/format)
+//   steady.json:1:15: at /duration_s: expected a number a double can hold (...), found 1e309
 //   steady.json: cannot read: No such file or directory
 // Errors are collected, never thrown, so a user sees every problem at once.
 #pragma once
@@ -19,13 +20,15 @@ struct ScenarioError {
 
   Kind kind = Kind::kValue;
   std::string file;
-  // kValue: the JSON Pointer of the offending value ("" is the whole document).
+  // The JSON Pointer of the offending value ("" is the whole document);
+  // kSyntax: of the value the parser was reading, when known.
   std::string pointer;
   // kValue: what the value should have been.
   std::string expected;
   // kValue: what it is; kSyntax / kUnreadable: what went wrong.
   std::string found;
-  // kSyntax: 1-based position of the error.
+  // 1-based position of the error, when the parser found it (kSyntax, and
+  // kValue for a number no double can hold); 0 otherwise.
   std::size_t line = 0;
   std::size_t column = 0;
 

@@ -2,13 +2,20 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <exception>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <numeric>
 
+#include "scenario/allocator_section.h"
 #include "scenario/camera_section.h"
 #include "scenario/client_section.h"
 #include "scenario/device_section.h"
 #include "scenario/json_file.h"
 #include "scenario/json_units.h"
+#include "scenario/refused_values.h"
+#include "scenario/run_limits.h"
 #include "scenario/scenario_schema.h"
 #include "scenario/script_section.h"
 
@@ -17,10 +24,9 @@ namespace {
 
 using Json = nlohmann::json;
 
-// Pools beyond this are refused by KsCreateAllocator in this simulator.
-constexpr std::uint64_t kMaxPoolBytes = std::uint64_t{1} << 32;
-// A real-time run takes its duration in wall time: an hour bounds a typo.
-constexpr TimeNs kMaxRealtimeDurationNs = 3600 * kNsPerS;
+// A time bound no scenario time reaches: the run's duration, when the
+// duration itself was refused (no time is reported against a default).
+constexpr TimeNs kNoDurationBound = std::numeric_limits<TimeNs>::max();
 
 HostSpec read_host(const Json& doc) {
   HostSpec host;
@@ -42,109 +48,187 @@ HostSpec read_host(const Json& doc) {
   return host;
 }
 
-// `camera`: the frame size is the camera's, known once it is negotiated (a
-// FrameSize of 0 until then, unless the scenario sets one).
-KSALLOCATOR_FRAMING read_allocator(const Json& doc, const device::DeviceConfig& device, bool camera,
-                                   ScenarioChecks& checks) {
-  KSALLOCATOR_FRAMING framing{};
-  framing.OptionsFlags = KSALLOCATOR_OPTIONF_SYSTEM_MEMORY;
-  framing.PoolType = NonPagedPool;
-  framing.Frames = device.ring_depth;
-  const std::uint64_t frame_bytes = device.format.frame_bytes();
-  framing.FrameSize =
-      camera ? 0 : static_cast<ULONG>(std::min<std::uint64_t>(frame_bytes, 0xFFFFFFFFu));
-  framing.FileAlignment = FILE_64_BYTE_ALIGNMENT;
-  const Json* section = member(doc, "allocator");
-  if (section == nullptr) return framing;
-  auto read = [section](std::string_view key, ULONG& field) {
-    if (const Json* v = member(*section, key); v && v->is_number_unsigned()) {
-      field = static_cast<ULONG>(std::min<std::uint64_t>(v->get<std::uint64_t>(), 0xFFFFFFFFu));
+// Runs one stage of the rules; whatever a library throws on this input
+// becomes an error at the section it was reading, not an "internal error"
+// without a place.
+template <typename F>
+void guarded(ScenarioChecks& checks, std::string_view section, F&& read) {
+  try {
+    read();
+  } catch (const std::exception& e) {
+    checks.fail(section, "a section the loader can read",
+                fmt::format("a value it could not read ({})", e.what()));
+  }
+}
+
+// The rules in code over the document the schema passed (refused values
+// taken out), into `scenario`.
+void read_sections(const Json& doc, const RefusedValues& refused, const std::filesystem::path& dir,
+                   const FileReader& read_file, const LoadOptions& options, Scenario& scenario,
+                   ScenarioChecks& checks) {
+  const bool duration_usable = !refused.affects("/duration_s");
+  guarded(checks, "", [&] {
+    if (const Json* seed = member(doc, "seed")) {
+      if (seed->is_number_unsigned()) {
+        scenario.seed = seed->get<std::uint64_t>();
+      } else {
+        checks.fail("/seed", "an integer in 0..18446744073709551615");
+      }
     }
-  };
-  read("frames", framing.Frames);
-  read("frame_size", framing.FrameSize);
-  read("file_alignment", framing.FileAlignment);
-  if (!camera && member(*section, "frame_size") != nullptr && framing.FrameSize < frame_bytes) {
-    checks.fail("/allocator/frame_size",
-                fmt::format("at least the device's frame size ({} bytes: {}x{} {})", frame_bytes,
-                            device.format.width, device.format.height,
-                            device::to_string(device.format.pixel_format)));
+    if (const Json* duration = member(doc, "duration_s")) {
+      scenario.duration_ns = to_ns(*duration, kNsPerS);
+    }
+    if (duration_usable) {
+      checks.require(scenario.duration_ns >= 1, "/duration_s", "a duration of at least 1 ns");
+    }
+    if (const Json* clock = member(doc, "clock"); clock != nullptr && *clock == "realtime") {
+      scenario.clock = RunClock::kRealtime;
+    }
+    const bool camera = names_camera(doc);  // a camera runs on the wall clock
+    if ((scenario.clock == RunClock::kRealtime || options.realtime || camera) && duration_usable) {
+      checks.require(scenario.duration_ns <= kMaxRealtimeDurationNs, "/duration_s",
+                     scenario.clock == RunClock::kRealtime
+                         ? "at most 3600 s for a real-time run (\"clock\": \"realtime\")"
+                     : camera ? "at most 3600 s with a USB camera (a camera run is a real-time run)"
+                              : "at most 3600 s for a real-time run (--realtime)");
+    }
+  });
+  const TimeNs time_bound = duration_usable ? scenario.duration_ns : kNoDurationBound;
+  const RunLimits limits = read_limits(doc);
+
+  guarded(checks, "/device", [&] { scenario.camera = read_camera_section(doc, checks); });
+  if (scenario.camera) scenario.clock = RunClock::kRealtime;
+  bool device_read_cleanly = false;
+  if (!scenario.camera)
+    guarded(checks, "/device", [&] {
+      const std::size_t errors_before_device = checks.error_count();
+      scenario.device = read_device_section(doc, scenario.seed, dir, read_file, checks);
+      // The device's own checks only on a section read cleanly: otherwise they
+      // would repeat the same mistakes through the defaults put in their place.
+      device_read_cleanly =
+          checks.error_count() == errors_before_device && !refused.affects("/device");
+      if (device_read_cleanly) report_device_errors(scenario.device.validate(), doc, checks);
+    });
+  guarded(checks, "/host", [&] { scenario.host = read_host(doc); });
+  guarded(checks, "/allocator", [&] {
+    const bool framing_checkable =
+        device_read_cleanly && !refused.affects("/allocator") && !refused.affects("/limits");
+    scenario.framing =
+        read_allocator_section(doc, scenario.device, framing_checkable, limits, checks);
+    if (scenario.camera) camera_framing(doc, scenario.framing);
+  });
+  guarded(checks, "/clients",
+          [&] { scenario.clients = read_client_section(doc, time_bound, checks); });
+  guarded(checks, "/script", [&] {
+    ScriptSection script = read_script_section(doc, time_bound, scenario.clients, checks);
+    scenario.script = std::move(script.steps);
+    for (ClientSpec& client : script.clients)
+      scenario.clients.push_back(std::move(client));
+  });
+  if (const Json* expect = member(doc, "expect")) scenario.expect = *expect;
+  scenario.reseed(scenario.seed);
+
+  const bool virtual_time = scenario.clock == RunClock::kVirtual && !options.realtime;
+  const bool estimable = duration_usable && device_read_cleanly && !refused.affects("/clients") &&
+                         !refused.affects("/limits");
+  if (virtual_time && estimable) {
+    guarded(checks, "/duration_s",
+            [&] { check_event_estimate(scenario, doc, limits, options.allow_long_run, checks); });
   }
-  const std::uint64_t slot = (std::uint64_t{framing.FrameSize} + framing.FileAlignment) &
-                             ~std::uint64_t{framing.FileAlignment};
-  if (slot * framing.Frames > kMaxPoolBytes) {
-    checks.fail(member(*section, "frames") ? "/allocator/frames" : "/allocator",
-                fmt::format("a pool of at most {} bytes (frames x frame_size)", kMaxPoolBytes),
-                fmt::format("{} frames of {} bytes", framing.Frames, framing.FrameSize));
+}
+
+// The expect block's figure names, unless the figures they name depend on
+// sections the schema refused (clients.<name>... and script.* exist only for
+// the clients and steps the scenario has).
+std::vector<ScenarioError> check_figures(const Scenario& scenario, const RefusedValues& refused,
+                                         const LoadOptions& options) {
+  std::vector<ScenarioError> errors;
+  if (!options.expect_figures || !scenario.expect.is_object()) return errors;
+  try {
+    errors = options.expect_figures(scenario);
+  } catch (const std::exception& e) {
+    errors.push_back({ScenarioError::Kind::kValue, scenario.file, "/expect",
+                      "figure names the loader can check",
+                      fmt::format("a block it could not check ({})", e.what())});
   }
-  return framing;
+  if (refused.affects("/clients") || refused.affects("/script")) {
+    std::erase_if(errors, [](const ScenarioError& e) {
+      return e.pointer.starts_with("/expect/clients.") || e.pointer.starts_with("/expect/script.");
+    });
+  }
+  return errors;
+}
+
+// In the order the file reads; errors at one place keep their order (syntax
+// and duplicates, schema, rules, expect figures).
+void sort_by_place_in_file(std::string_view text, std::vector<ScenarioError>& errors) {
+  if (errors.size() < 2) return;
+  std::vector<std::string> pointers;
+  pointers.reserve(errors.size());
+  for (const ScenarioError& e : errors)
+    pointers.push_back(e.pointer);
+  const std::vector<std::size_t> offsets = locate_pointers(text, pointers);
+  std::vector<std::size_t> order(errors.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return offsets[a] < offsets[b]; });
+  std::vector<ScenarioError> sorted;
+  sorted.reserve(errors.size());
+  for (const std::size_t i : order)
+    sorted.push_back(std::move(errors[i]));
+  errors = std::move(sorted);
 }
 
 }  // namespace
 
 LoadedScenario parse_scenario(std::string_view text, std::string_view file,
-                              const std::filesystem::path& directory, const FileReader& read_file) {
+                              const std::filesystem::path& directory, const FileReader& read_file,
+                              const LoadOptions& options) {
   LoadedScenario result;
   JsonFile json = parse_json_text(text, file);
-  if (!json.document || !json.errors.empty()) {
-    result.errors = std::move(json.errors);
+  if (!json.document) {
+    result.errors = std::move(json.errors);  // a syntax error: nothing else can be checked
     return result;
   }
-  const Json& doc = *json.document;
-  result.errors = scenario_schema().validate(doc, file);
-  if (!result.errors.empty()) return result;
+  Json& doc = *json.document;
+  std::vector<ScenarioError> errors = std::move(json.errors);  // duplicate keys
 
-  ScenarioChecks checks{std::string(file), doc};
+  SchemaCheck schema;
+  try {
+    schema = scenario_schema().check(doc, file);
+  } catch (const std::exception& e) {
+    schema.errors.push_back({ScenarioError::Kind::kValue, std::string(file), "",
+                             "a document the schema validator can check",
+                             fmt::format("one it could not ({})", e.what())});
+    schema.refusals.push_back({"", false});
+  }
+  errors.insert(errors.end(), schema.errors.begin(), schema.errors.end());
+  const RefusedValues refused(schema.refusals);
+
   Scenario scenario;
   scenario.file = std::string(file);
-  if (const Json* seed = member(doc, "seed")) {
-    if (seed->is_number_unsigned()) {
-      scenario.seed = seed->get<std::uint64_t>();
-    } else {
-      checks.fail("/seed", "an integer in 0..18446744073709551615");
+  if (!refused.whole_document()) {
+    refused.erase_from(doc);
+    ScenarioChecks checks{std::string(file), doc};
+    read_sections(doc, refused, directory, read_file, options, scenario, checks);
+    for (ScenarioError& e : checks.errors()) {
+      if (!refused.overlaps(e.pointer)) errors.push_back(std::move(e));
     }
-  }
-  if (const Json* duration = member(doc, "duration_s")) {
-    scenario.duration_ns = to_ns(*duration, kNsPerS);
-  }
-  checks.require(scenario.duration_ns >= 1, "/duration_s", "a duration of at least 1 ns");
-  if (const Json* clock = member(doc, "clock"); clock != nullptr && *clock == "realtime") {
-    scenario.clock = RunClock::kRealtime;
-    checks.require(scenario.duration_ns <= kMaxRealtimeDurationNs, "/duration_s",
-                   "at most 3600 s for a real-time run (\"clock\": \"realtime\")");
+    for (ScenarioError& e : check_figures(scenario, refused, options))
+      errors.push_back(std::move(e));
   }
 
-  scenario.camera = read_camera_section(doc, scenario.duration_ns, checks);
-  if (scenario.camera) {
-    scenario.clock = RunClock::kRealtime;
-  } else {
-    const std::size_t errors_before_device = checks.error_count();
-    scenario.device = read_device_section(doc, scenario.seed, directory, read_file, checks);
-    // The device's own checks only on a section read cleanly: otherwise they
-    // would repeat the same mistakes through the defaults put in their place.
-    if (checks.error_count() == errors_before_device) {
-      report_device_errors(scenario.device.validate(), doc, checks);
-    }
-  }
-  scenario.host = read_host(doc);
-  scenario.framing = read_allocator(doc, scenario.device, scenario.camera.has_value(), checks);
-  scenario.clients = read_client_section(doc, scenario.duration_ns, checks);
-  ScriptSection script = read_script_section(doc, scenario.duration_ns, scenario.clients, checks);
-  scenario.script = std::move(script.steps);
-  for (ClientSpec& client : script.clients)
-    scenario.clients.push_back(std::move(client));
-  if (const Json* expect = member(doc, "expect")) scenario.expect = *expect;
-  scenario.reseed(scenario.seed);
-
-  if (!checks.ok()) {
-    result.errors = checks.errors();
+  if (!errors.empty()) {
+    sort_by_place_in_file(text, errors);
+    result.errors = std::move(errors);
     return result;
   }
   result.scenario = std::move(scenario);
   return result;
 }
 
-LoadedScenario load_scenario(const std::filesystem::path& file, const FileReader& read_file) {
+LoadedScenario load_scenario(const std::filesystem::path& file, const FileReader& read_file,
+                             const LoadOptions& options) {
   std::string error;
   const std::optional<std::string> text = read_file(file, error);
   if (!text) {
@@ -152,7 +236,7 @@ LoadedScenario load_scenario(const std::filesystem::path& file, const FileReader
     result.errors.push_back({ScenarioError::Kind::kUnreadable, file.string(), {}, {}, error});
     return result;
   }
-  return parse_scenario(*text, file.string(), file.parent_path(), read_file);
+  return parse_scenario(*text, file.string(), file.parent_path(), read_file, options);
 }
 
 }  // namespace hilcap::sim

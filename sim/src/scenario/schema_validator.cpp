@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <regex>
+#include <set>
 #include <stdexcept>
+#include <tuple>
 
 #include "scenario/json_file.h"
 #include "scenario/spelling.h"
@@ -363,10 +366,6 @@ std::string pointer_of(const std::vector<std::string>& tokens) {
   return pointer.to_string();
 }
 
-bool is_prefix(const std::vector<std::string>& prefix, const std::vector<std::string>& path) {
-  return prefix.size() <= path.size() && std::equal(prefix.begin(), prefix.end(), path.begin());
-}
-
 // Orders pointers the way the document reads: token by token, array indices numerically.
 bool document_order(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   const std::size_t n = std::min(a.size(), b.size());
@@ -405,6 +404,7 @@ Message classify(std::string_view description) {
 struct Located {
   std::vector<std::string> tokens;
   ScenarioError error;
+  SchemaRefusal refusal;
 };
 
 }  // namespace
@@ -441,6 +441,10 @@ std::unique_ptr<SchemaValidator> SchemaValidator::load(const std::filesystem::pa
 
 std::vector<ScenarioError> SchemaValidator::validate(const Json& document,
                                                      std::string_view file) const {
+  return check(document, file).errors;
+}
+
+SchemaCheck SchemaValidator::check(const Json& document, std::string_view file) const {
   valijson::ValidationResults results;
   valijson::Validator validator(valijson::Validator::kStrongTypes);
   validator.validate(*compiled_, valijson::adapters::NlohmannJsonAdapter(document), &results);
@@ -455,21 +459,37 @@ std::vector<ScenarioError> SchemaValidator::validate(const Json& document,
     raw.push_back({tokens_of(e.context), e.description, classify(e.description)});
   }
   // A failed oneOf/anyOf is reported once, as its alternatives: what each
-  // branch disliked inside it is noise.
-  auto inside_failed_alternatives = [&raw](const Raw& r) {
-    return std::any_of(raw.begin(), raw.end(), [&r](const Raw& alt) {
-      return alt.kind == Message::kAlternatives && &alt != &r && is_prefix(alt.tokens, r.tokens) &&
-             (r.kind != Message::kAlternatives || alt.tokens.size() < r.tokens.size());
-    });
+  // branch disliked inside it is noise. (A set of their places, so that a
+  // document with many errors is not checked pair by pair.)
+  std::set<std::vector<std::string>> alternatives;
+  for (const Raw& r : raw) {
+    if (r.kind == Message::kAlternatives) alternatives.insert(r.tokens);
+  }
+  auto inside_failed_alternatives = [&alternatives](const Raw& r) {
+    if (alternatives.empty()) return false;
+    const std::size_t longest =
+        r.kind == Message::kAlternatives ? r.tokens.size() : r.tokens.size() + 1;
+    std::vector<std::string> prefix;
+    for (std::size_t length = 0; length < longest; ++length) {
+      if (alternatives.contains(prefix)) return true;
+      if (length < r.tokens.size()) prefix.push_back(r.tokens[length]);
+    }
+    return false;
   };
 
   const SchemaNavigator navigator(schema_);
   const SchemaDescriber describer(navigator);
   std::vector<Located> located;
-  auto value_error = [&](std::vector<std::string> tokens, std::string expected, std::string found) {
-    located.push_back({tokens,
-                       {ScenarioError::Kind::kValue, std::string(file), pointer_of(tokens),
-                        std::move(expected), std::move(found)}});
+  // `refused`: where the refused value is, when not at `tokens` (a missing
+  // property); `unknown`: an unknown property.
+  auto value_error = [&](std::vector<std::string> tokens, std::string expected, std::string found,
+                         std::optional<std::string> refused = std::nullopt, bool unknown = false) {
+    std::string pointer = pointer_of(tokens);
+    SchemaRefusal refusal{refused ? std::move(*refused) : pointer, unknown};
+    located.push_back({std::move(tokens),
+                       {ScenarioError::Kind::kValue, std::string(file), std::move(pointer),
+                        std::move(expected), std::move(found)},
+                       std::move(refusal)});
   };
   auto found_at = [&document](const std::vector<std::string>& tokens) {
     const Json::json_pointer pointer(pointer_of(tokens));
@@ -484,8 +504,10 @@ std::vector<ScenarioError> SchemaValidator::validate(const Json& document,
         const std::size_t open = r.description.find('\'');
         const std::string name =
             r.description.substr(open + 1, r.description.rfind('\'') - open - 1);
+        auto missing = r.tokens;
+        missing.push_back(name);
         value_error(r.tokens, fmt::format("the required property {}", Json(name).dump()),
-                    "an object without it");
+                    "an object without it", pointer_of(missing));
         break;
       }
       case Message::kUnknownProperty: {
@@ -511,7 +533,7 @@ std::vector<ScenarioError> SchemaValidator::validate(const Json& document,
                       quoted.empty() ? std::string("no properties here")
                                      : fmt::format("one of the known properties ({})",
                                                    join(quoted, ", ", ", ")),
-                      std::move(found));
+                      std::move(found), std::nullopt, /*unknown=*/true);
         }
         break;
       }
@@ -530,13 +552,15 @@ std::vector<ScenarioError> SchemaValidator::validate(const Json& document,
   std::stable_sort(located.begin(), located.end(), [](const Located& a, const Located& b) {
     return document_order(a.tokens, b.tokens);
   });
-  std::vector<ScenarioError> errors;
+  SchemaCheck result;
+  std::set<std::tuple<std::string, std::string, std::string>> seen;
   for (Located& l : located) {
-    if (std::find(errors.begin(), errors.end(), l.error) == errors.end()) {
-      errors.push_back(std::move(l.error));
+    if (seen.emplace(l.error.pointer, l.error.expected, l.error.found).second) {
+      result.errors.push_back(std::move(l.error));
+      result.refusals.push_back(std::move(l.refusal));
     }
   }
-  return errors;
+  return result;
 }
 
 }  // namespace hilcap::sim

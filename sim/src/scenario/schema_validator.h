@@ -20,6 +20,20 @@ class Schema;
 
 namespace hilcap::sim {
 
+// A value the schema refused, for the checks that run after it: where it is
+// (for a missing required property, where it would be), and whether it is
+// merely an unknown property (reading the document without it changes
+// nothing) rather than a value that is wrong or missing.
+struct SchemaRefusal {
+  std::string pointer;
+  bool unknown_property = false;
+};
+
+struct SchemaCheck {
+  std::vector<ScenarioError> errors;  // ordered by position in the document
+  std::vector<SchemaRefusal> refusals;
+};
+
 class SchemaValidator {
  public:
   // Null with `error` set when the schema itself is not a usable schema.
@@ -30,6 +44,8 @@ class SchemaValidator {
 
   // Every violation, ordered by position in the document; empty when valid.
   std::vector<ScenarioError> validate(const nlohmann::json& document, std::string_view file) const;
+  // The same, with the values refused.
+  SchemaCheck check(const nlohmann::json& document, std::string_view file) const;
 
  private:
   SchemaValidator(nlohmann::json schema, std::unique_ptr<valijson::Schema> compiled);

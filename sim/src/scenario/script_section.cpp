@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <set>
 
 #include "scenario/device_section.h"
 #include "scenario/json_units.h"
@@ -52,10 +53,14 @@ std::optional<NTSTATUS> status_at(const Json& object, std::string_view key) {
 class ScriptReader {
  public:
   ScriptReader(TimeNs duration_ns, const std::vector<ClientSpec>& models, ScenarioChecks& checks)
-      : duration_ns_(duration_ns), models_(models), checks_(checks) {}
+      : duration_ns_(duration_ns), checks_(checks) {
+    for (const ClientSpec& model : models)
+      model_names_.insert(model.name);
+  }
 
   ScriptSection read(const Json& list) {
     ScriptSection section;
+    section.steps.reserve(list.size());
     for (std::size_t i = 0; i < list.size(); ++i) {
       const std::string pointer = child_pointer("/script", i);
       if (auto step = read_step(list[i], pointer)) {
@@ -153,13 +158,14 @@ class ScriptReader {
   }
 
   void check_time(TimeNs at_ns, const std::string& pointer) {
-    const std::string at = child_pointer(pointer, "at_ms");
     if (at_ns >= duration_ns_) {
-      checks_.fail(at, fmt::format("a time within the run (before duration_s = {} s)",
-                                   static_cast<double>(duration_ns_) / kNsPerS));
+      checks_.fail(child_pointer(pointer, "at_ms"),
+                   fmt::format("a time within the run (before duration_s = {} s)",
+                               static_cast<double>(duration_ns_) / kNsPerS));
     } else if (at_ns < last_at_ns_) {
-      checks_.fail(at, fmt::format("a time >= the previous step's ({} ms): steps run in file order",
-                                   static_cast<double>(last_at_ns_) / kNsPerMs));
+      checks_.fail(child_pointer(pointer, "at_ms"),
+                   fmt::format("a time >= the previous step's ({} ms): steps run in file order",
+                               static_cast<double>(last_at_ns_) / kNsPerMs));
     }
     last_at_ns_ = std::max(last_at_ns_, at_ns);
   }
@@ -168,14 +174,12 @@ class ScriptReader {
     const Json* name = member(entry, "client");
     const std::string client =
         name && name->is_string() ? name->get<std::string>() : std::string(kDefaultScriptClient);
-    const bool is_model = std::any_of(models_.begin(), models_.end(),
-                                      [&](const ClientSpec& c) { return c.name == client; });
-    if (is_model) {
+    if (model_names_.contains(client)) {
       checks_.fail(name ? child_pointer(pointer, "client") : pointer,
                    fmt::format("the name of a scripted client (\"{}\" is a client model, which "
                                "acts by itself)",
                                client));
-    } else if (std::find(scripted_.begin(), scripted_.end(), client) == scripted_.end()) {
+    } else if (scripted_names_.insert(client).second) {
       scripted_.push_back(client);
     }
     return client;
@@ -222,11 +226,13 @@ class ScriptReader {
   }
 
   TimeNs duration_ns_;
-  const std::vector<ClientSpec>& models_;
+  // Sets, so that a script of many steps is read in linear time.
+  std::set<std::string, std::less<>> model_names_;
   ScenarioChecks& checks_;
   TimeNs last_at_ns_ = 0;
   std::map<std::string, std::string> alloc_ids_;  // id -> pointer of its alloc step
-  std::vector<std::string> scripted_;
+  std::vector<std::string> scripted_;             // in order of first use
+  std::set<std::string, std::less<>> scripted_names_;
 };
 
 }  // namespace

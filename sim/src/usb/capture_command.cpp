@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/argument_checks.h"
 #include "cli/cli.h"
 #include "runner/scenario_run.h"
 #include "scenario/camera_section.h"
@@ -19,6 +20,10 @@ namespace hilcap::sim {
 namespace {
 
 using Json = nlohmann::json;
+
+// Bounds of the numeric options (checked as typed, cli/argument_checks.h).
+constexpr double kMaxFramesPerSecond = 1'000'000'000;  // as a scenario's device.timing.fps
+constexpr std::uint64_t kMaxFrames = 1'000'000'000'000;
 
 // A camera run lasts at most an hour: the bound of a capture until N frames.
 constexpr double kLongestCaptureS = 3600;
@@ -89,13 +94,13 @@ void add_capture_command(CLI::App& app, CaptureArguments& a) {
   a.command->add_option("--format", a.format, "YUY2, NV12, MJPEG, H264... (default: the device's)");
   a.command->add_option("--size", a.size, "WxH, e.g. 640x480 (default: the format's default)");
   a.command->add_option("--fps", a.fps, "Frame rate (default: the frame's default interval)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number(kMaxFramesPerSecond, "frames per second"));
   auto* duration = a.command
                        ->add_option("--duration", a.duration_s,
                                     "Seconds to capture (default: the scenario's duration_s)")
-                       ->check(CLI::PositiveNumber);
+                       ->check(positive_number(kMaxDurationSeconds, "seconds"));
   a.command->add_option("--frames", a.frames, "Stop once the clients received N frames")
-      ->check(CLI::PositiveNumber)
+      ->check(whole_number(1, kMaxFrames))
       ->excludes(duration);
   a.command->add_option("--scenario", a.scenario,
                         "Scenario whose clients, allocator, script and expectations to run "
@@ -107,7 +112,7 @@ void add_capture_command(CLI::App& app, CaptureArguments& a) {
                         "Write every frame's time to FILE, the format a scenario's "
                         "device.timing.replay plays back");
   a.command->add_option("--transfers", a.transfers, "USB transfers kept in flight (default 6)")
-      ->check(CLI::Range(1u, 64u));
+      ->check(whole_number(1, 64));
   a.command->add_flag("--no-wall-time", a.no_wall_time, "Leave wall_time_s out of the report file");
 }
 

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <memory>
 
 namespace hilcap::testing {
 
@@ -24,6 +25,43 @@ constexpr std::uint32_t kCapabilities =
 
 usbdevfs_urb* urb_of(UMockdevIoctlData* data) {
   return reinterpret_cast<usbdevfs_urb*>(data->data);
+}
+
+// umockdev_ioctl_data_resolve() returns a new reference (transfer full, see
+// UMockdev-1.0.gir); the parent keeps one of its own until the ioctl's
+// argument is released. Dropping ours was missed before: every resolved
+// URB and its buffer stayed alive, about 34.5 KB per isochronous transfer.
+struct DataUnref {
+  void operator()(UMockdevIoctlData* data) const { g_object_unref(data); }
+};
+using ResolvedData = std::unique_ptr<UMockdevIoctlData, DataUnref>;
+
+// The client memory `parent` points to at `offset`, `length` bytes of it;
+// null when it cannot be read.
+ResolvedData resolve(UMockdevIoctlData* parent, std::size_t offset, std::size_t length) {
+  GError* err = nullptr;
+  ResolvedData data(umockdev_ioctl_data_resolve(parent, offset, length, &err));
+  g_clear_error(&err);
+  return data;
+}
+
+// Resolves `arg`'s pointer (`client_pointer`, as the client passed it) again
+// with another length. reload() forgets the children resolved so far; in
+// umockdev 0.17 it also forgets to release the parent's reference to them (a
+// Vala array resize), which is released here when reload() did not. `child`
+// is the one child resolved before.
+ResolvedData resolve_again(UMockdevIoctlData* arg, gulong client_pointer, ResolvedData child,
+                           std::size_t length) {
+  const guint references = G_OBJECT(child.get())->ref_count;  // ours and the parent's
+  GError* err = nullptr;
+  umockdev_ioctl_data_reload(arg, &err);
+  g_clear_error(&err);
+  if (G_OBJECT(child.get())->ref_count == references) g_object_unref(child.get());
+  child.reset();
+  // The argument has no client memory of its own, so reload() does not put
+  // the client's pointer back in place of the resolved one: done by hand.
+  *reinterpret_cast<gulong*>(arg->data) = client_pointer;
+  return resolve(arg, 0, length);
 }
 
 void finish(UMockdevIoctlClient* client, int error) {
@@ -215,11 +253,9 @@ void FakeUsbDevice::on_ioctl(UMockdevIoctlClient* client) {
 
 // Answers a request other than REAPURB; returns 0 or the errno.
 int FakeUsbDevice::answer(OpenFile& file, gulong request, UMockdevIoctlData* arg) {
-  GError* err = nullptr;
   switch (request) {
     case USBDEVFS_GET_CAPABILITIES: {
-      UMockdevIoctlData* caps = umockdev_ioctl_data_resolve(arg, 0, sizeof(std::uint32_t), &err);
-      g_clear_error(&err);
+      const ResolvedData caps = resolve(arg, 0, sizeof(std::uint32_t));
       if (!caps) return EFAULT;
       std::memcpy(caps->data, &kCapabilities, sizeof kCapabilities);
       return 0;
@@ -227,8 +263,7 @@ int FakeUsbDevice::answer(OpenFile& file, gulong request, UMockdevIoctlData* arg
     case USBDEVFS_CLAIMINTERFACE:
     case USBDEVFS_RELEASEINTERFACE:
     case USBDEVFS_CLEAR_HALT: {
-      UMockdevIoctlData* d = umockdev_ioctl_data_resolve(arg, 0, sizeof(unsigned int), &err);
-      g_clear_error(&err);
+      const ResolvedData d = resolve(arg, 0, sizeof(unsigned int));
       if (!d) return EFAULT;
       const auto number = static_cast<std::uint8_t>(*reinterpret_cast<unsigned int*>(d->data));
       if (request == USBDEVFS_CLAIMINTERFACE) return claim(file, number);
@@ -280,10 +315,7 @@ int FakeUsbDevice::claim(OpenFile& file, std::uint8_t interface) {
 }
 
 int FakeUsbDevice::disconnect_claim(OpenFile& file, UMockdevIoctlData* arg) {
-  GError* err = nullptr;
-  UMockdevIoctlData* d =
-      umockdev_ioctl_data_resolve(arg, 0, sizeof(usbdevfs_disconnect_claim), &err);
-  g_clear_error(&err);
+  const ResolvedData d = resolve(arg, 0, sizeof(usbdevfs_disconnect_claim));
   if (!d) return EFAULT;
   const auto* dc = reinterpret_cast<const usbdevfs_disconnect_claim*>(d->data);
   const auto interface = static_cast<std::uint8_t>(dc->interface);
@@ -300,9 +332,7 @@ int FakeUsbDevice::disconnect_claim(OpenFile& file, UMockdevIoctlData* arg) {
 }
 
 int FakeUsbDevice::get_driver(UMockdevIoctlData* arg) {
-  GError* err = nullptr;
-  UMockdevIoctlData* d = umockdev_ioctl_data_resolve(arg, 0, sizeof(usbdevfs_getdriver), &err);
-  g_clear_error(&err);
+  const ResolvedData d = resolve(arg, 0, sizeof(usbdevfs_getdriver));
   if (!d) return EFAULT;
   auto* gd = reinterpret_cast<usbdevfs_getdriver*>(d->data);
   const auto driver = drivers_.find(static_cast<std::uint8_t>(gd->interface));
@@ -315,9 +345,7 @@ int FakeUsbDevice::get_driver(UMockdevIoctlData* arg) {
 // USBDEVFS_IOCTL carries USBDEVFS_DISCONNECT (detach the kernel driver) and
 // USBDEVFS_CONNECT (let it bind again).
 int FakeUsbDevice::driver_ioctl(UMockdevIoctlData* arg) {
-  GError* err = nullptr;
-  UMockdevIoctlData* d = umockdev_ioctl_data_resolve(arg, 0, sizeof(usbdevfs_ioctl), &err);
-  g_clear_error(&err);
+  const ResolvedData d = resolve(arg, 0, sizeof(usbdevfs_ioctl));
   if (!d) return EFAULT;
   const auto* io = reinterpret_cast<const usbdevfs_ioctl*>(d->data);
   const auto interface = static_cast<std::uint8_t>(io->ifno);
@@ -340,9 +368,7 @@ int FakeUsbDevice::driver_ioctl(UMockdevIoctlData* arg) {
 }
 
 int FakeUsbDevice::set_interface(OpenFile& file, UMockdevIoctlData* arg) {
-  GError* err = nullptr;
-  UMockdevIoctlData* d = umockdev_ioctl_data_resolve(arg, 0, sizeof(usbdevfs_setinterface), &err);
-  g_clear_error(&err);
+  const ResolvedData d = resolve(arg, 0, sizeof(usbdevfs_setinterface));
   if (!d) return EFAULT;
   const auto* si = reinterpret_cast<const usbdevfs_setinterface*>(d->data);
   const auto interface = static_cast<std::uint8_t>(si->interface);
@@ -400,23 +426,16 @@ void FakeUsbDevice::kill_urbs(int status, const std::vector<std::uint8_t>& endpo
 }
 
 int FakeUsbDevice::submit(OpenFile& file, UMockdevIoctlData* arg) {
-  GError* err = nullptr;
   const gulong client_pointer = *reinterpret_cast<gulong*>(arg->data);
-  UMockdevIoctlData* urb = umockdev_ioctl_data_resolve(arg, 0, kUrbSize, &err);
-  g_clear_error(&err);
+  ResolvedData urb = resolve(arg, 0, kUrbSize);
   if (!urb) return EFAULT;
-  usbdevfs_urb* u = urb_of(urb);
+  usbdevfs_urb* u = urb_of(urb.get());
   if (u->type == USBDEVFS_URB_TYPE_ISO && u->number_of_packets > 0) {
     // The packet descriptors trail the URB: resolve it again with them.
-    // reload() drops the cached child, so the raw client pointer is put back by hand.
-    const int packets = u->number_of_packets;
-    umockdev_ioctl_data_reload(arg, &err);
-    g_clear_error(&err);
-    *reinterpret_cast<gulong*>(arg->data) = client_pointer;
-    urb = umockdev_ioctl_data_resolve(arg, 0, kUrbSize + packets * kIsoDescSize, &err);
-    g_clear_error(&err);
+    const auto packets = static_cast<std::size_t>(u->number_of_packets);
+    urb = resolve_again(arg, client_pointer, std::move(urb), kUrbSize + packets * kIsoDescSize);
     if (!urb) return EFAULT;
-    u = urb_of(urb);
+    u = urb_of(urb.get());
   }
 
   if (u->type == USBDEVFS_URB_TYPE_CONTROL) {
@@ -438,19 +457,19 @@ int FakeUsbDevice::submit(OpenFile& file, UMockdevIoctlData* arg) {
     if (const int claimed = claim(file, *interface); claimed != 0) return claimed;
   }
 
+  // The buffer stays alive as the URB's child; the URB by the reference kept.
   UMockdevIoctlData* buffer = nullptr;
   if (u->buffer_length > 0) {
-    buffer = umockdev_ioctl_data_resolve(urb, offsetof(usbdevfs_urb, buffer),
-                                         static_cast<gsize>(u->buffer_length), &err);
-    g_clear_error(&err);
+    buffer = resolve(urb.get(), offsetof(usbdevfs_urb, buffer),
+                     static_cast<std::size_t>(u->buffer_length))
+                 .get();
     if (!buffer) return EFAULT;
   }
   if (u->type == USBDEVFS_URB_TYPE_CONTROL) {
     const auto length = static_cast<std::uint16_t>(buffer->data[6] | buffer->data[7] << 8);
     if (kSetupSize + length > static_cast<std::size_t>(u->buffer_length)) return EINVAL;
   }
-  g_object_ref(urb);
-  file.pending.push_back({urb, buffer});
+  file.pending.push_back({urb.release(), buffer});
   ++stats_.submitted;
   return 0;
 }
@@ -484,15 +503,13 @@ void FakeUsbDevice::reap(UMockdevIoctlClient* client, OpenFile& file, UMockdevIo
   const Urb done = file.completed.front();
   file.completed.pop_front();
   // The argument points to a `void *` that receives the client's URB address.
-  GError* err = nullptr;
-  UMockdevIoctlData* slot = umockdev_ioctl_data_resolve(arg, 0, sizeof(gpointer), &err);
-  g_clear_error(&err);
+  const ResolvedData slot = resolve(arg, 0, sizeof(gpointer));
   if (!slot) {
     g_object_unref(done.urb);
     finish(client, EFAULT);
     return;
   }
-  umockdev_ioctl_data_set_ptr(slot, 0, done.urb);
+  umockdev_ioctl_data_set_ptr(slot.get(), 0, done.urb);
   finish(client, 0);
   g_object_unref(done.urb);  // the slot holds its own reference
   ++stats_.reaped;

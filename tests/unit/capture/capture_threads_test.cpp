@@ -8,13 +8,12 @@
 #include <hilcap/ks.h>
 #include <hilcap/ks_extensions.h>
 
-#include <condition_variable>
-#include <mutex>
 #include <span>
 #include <thread>
 #include <vector>
 
 #include "capture_bench.h"
+#include "completion_thread.h"
 #include "device_model.h"
 #include "free_running_clock.h"
 #include "ks_test_client.h"
@@ -28,44 +27,7 @@ using device::TimeNs;
 
 using test_support::FreeRunningClock;
 
-// The host's completion thread: raise() wakes it; it runs the pin's interrupt
-// service until stopped.
-class CompletionThread final : public device::InterruptLine {
- public:
-  void start(CapturePin& pin, const device::Timebase& clock) {
-    thread_ = std::thread([this, &pin, &clock] {
-      std::unique_lock lock(mutex_);
-      while (true) {
-        wake_.wait(lock, [this] { return raised_ || stop_; });
-        if (stop_) return;
-        raised_ = false;
-        lock.unlock();
-        pin.service_interrupt(clock.now());
-        lock.lock();
-      }
-    });
-  }
-  void raise() override {
-    std::lock_guard lock(mutex_);
-    raised_ = true;
-    wake_.notify_one();
-  }
-  void stop() {
-    {
-      std::lock_guard lock(mutex_);
-      stop_ = true;
-      wake_.notify_one();
-    }
-    if (thread_.joinable()) thread_.join();
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool raised_ = false;
-  bool stop_ = false;
-  std::thread thread_;
-};
+using test::CompletionThread;
 
 // Three threads: frames arrive verified and in order, PictureNumber gaps equal
 // DropCount steps and carry the discontinuity, STOP from the client returns
@@ -79,7 +41,7 @@ TEST(CaptureThreads, DeviceHostAndClientOnTheirOwnThreads) {
   ASSERT_TRUE(created.errors.empty());
   device::DeviceModel& device = *created.device;
   auto pin = CapturePin::open(device);
-  completion.start(*pin, clock);
+  completion.start([&pin = *pin](TimeNs now) { pin.service_interrupt(now); }, clock);
   const AllocatorCreated allocator =
       create_allocator(pin->handle(), test::framing(3, config.format.frame_bytes()));
   ASSERT_EQ(allocator.status, STATUS_SUCCESS);

@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/argument_checks.h"
 #include "cli/junit_xml.h"
 #include "cli/test_command.h"
 
@@ -359,6 +361,115 @@ TEST_F(CliTest, HelpAndUsageErrors) {
   EXPECT_EQ(cli({"validate"}), kExitUsage);
   EXPECT_EQ(cli({"run", "--seed", "abc"}), kExitUsage);
   EXPECT_TRUE(runner_.ran.empty());
+}
+
+// Issue 12: an unknown command said "A subcommand is required" without
+// naming the word; it names it, with the nearest command or the list.
+TEST_F(CliTest, UnknownCommandIsNamedWithWhatWasMeant) {
+  EXPECT_EQ(cli({"frobnicate"}), kExitUsage);
+  EXPECT_THAT(err_.str(), HasSubstr("hilcap: unknown command 'frobnicate'; did you mean one of: "
+                                    "run, validate, test, devices, capture"));
+  err_.str("");
+  EXPECT_EQ(cli({"valdate", "x.json"}), kExitUsage);
+  EXPECT_THAT(err_.str(), HasSubstr("hilcap: unknown command 'valdate'; did you mean 'validate'?"));
+  EXPECT_TRUE(runner_.validated.empty());
+  EXPECT_EQ(cli({"validate", "pass.json"}), kExitOk);
+}
+
+// Issue 12: `--seed -1` silently became 18446744073709551615. Numbers are
+// checked as typed: refused, saying the range.
+TEST_F(CliTest, NegativeOrOversizedSeedIsRefused) {
+  for (const char* seed : {"-1", "18446744073709551616", "1.5", "1e3", ""}) {
+    err_.str("");
+    EXPECT_EQ(cli({"run", "pass.json", "--seed", seed}), kExitUsage) << seed;
+    EXPECT_THAT(err_.str(), HasSubstr(fmt::format("--seed: expected a whole number in "
+                                                  "0..18446744073709551615, found \"{}\"",
+                                                  seed)));
+  }
+  EXPECT_TRUE(runner_.ran.empty());
+  EXPECT_EQ(cli({"run", "pass.json", "--seed", "18446744073709551615"}), kExitOk);
+  EXPECT_EQ(runner_.last_options.seed, UINT64_MAX);
+}
+
+// --allow-long-run reaches the runner (which lets the loader pass a run
+// above limits.max_events); --realtime too (the real-time limit applies).
+TEST_F(CliTest, RunOptionsReachTheRunner) {
+  EXPECT_EQ(cli({"run", "pass.json"}), kExitOk);
+  EXPECT_FALSE(runner_.last_options.allow_long_run);
+  EXPECT_EQ(cli({"run", "pass.json", "--allow-long-run", "--realtime"}), kExitOk);
+  EXPECT_TRUE(runner_.last_options.allow_long_run);
+  EXPECT_TRUE(runner_.last_options.realtime);
+}
+
+// Issue 12: `capture --duration 1e308` overflowed a double-to-integer
+// conversion (UBSan), 1e10 overflowed, nan was ignored; --frames -1 and
+// --duration inf printed a 309-digit bound. Each is refused before anything
+// is opened, with the bound as a person reads it. And a scenario with a
+// number no double can hold no longer aborts capture (exit 134).
+TEST_F(CliTest, CaptureNumbersAreCheckedAsTyped) {
+  EXPECT_EQ(cli({"capture", "--device", "cafe:4011", "--duration", "1"}), kExitUsage);
+  if (err_.str().find("built without libusb") != std::string::npos) {
+    GTEST_SKIP() << "this build has no capture command";
+  }
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--duration", "1e308"},
+       R"(--duration: expected a number of seconds > 0 and <= 10000000, found "1e308")"},
+      {{"--duration", "1e10"},
+       R"(--duration: expected a number of seconds > 0 and <= 10000000, found "1e10")"},
+      {{"--duration", "nan"},
+       R"(--duration: expected a number of seconds > 0 and <= 10000000, found "nan")"},
+      {{"--duration", "inf"},
+       R"(--duration: expected a number of seconds > 0 and <= 10000000, found "inf")"},
+      {{"--duration", "0"},
+       R"(--duration: expected a number of seconds > 0 and <= 10000000, found "0")"},
+      {{"--frames", "-1"}, R"(--frames: expected a whole number in 1..1000000000000, found "-1")"},
+      {{"--frames", "0"}, R"(--frames: expected a whole number in 1..1000000000000, found "0")"},
+      {{"--fps", "-30"},
+       R"(--fps: expected a number of frames per second > 0 and <= 1000000000, found "-30")"},
+      {{"--transfers", "-1"}, R"(--transfers: expected a whole number in 1..64, found "-1")"},
+  };
+  for (const auto& [args, message] : cases) {
+    err_.str("");
+    out_.str("");
+    std::vector<std::string> line = {"capture", "--device", "cafe:4011"};
+    line.insert(line.end(), args.begin(), args.end());
+    EXPECT_EQ(cli(line), kExitUsage) << args[1];
+    EXPECT_THAT(err_.str(), HasSubstr(message));
+    EXPECT_EQ(err_.str().find("17976931348623157"), std::string::npos) << err_.str();
+  }
+
+  const fs::path scenario = dir_ / "big.json";
+  std::ofstream(scenario) << R"({"duration_s": 1e309})";
+  err_.str("");
+  EXPECT_EQ(cli({"capture", "--device", "cafe:4011", "--scenario", scenario.string()}), kExitUsage);
+  EXPECT_THAT(err_.str(), HasSubstr("big.json:1:16: at /duration_s: expected a number a double "
+                                    "can hold"));
+}
+
+// The shared checks of numeric arguments accept what they should.
+TEST(ArgumentChecks, AcceptInRangeRefuseTheRest) {
+  std::string text;
+  auto check = [&text](const CLI::Validator& v, std::string value) {
+    text = std::move(value);
+    return v(text);
+  };
+  const CLI::Validator count = whole_number(1, 10);
+  EXPECT_EQ(check(count, "1"), "");
+  EXPECT_EQ(check(count, "10"), "");
+  EXPECT_EQ(check(count, "11"), R"(expected a whole number in 1..10, found "11")");
+  EXPECT_EQ(check(count, "+3"), R"(expected a whole number in 1..10, found "+3")");
+  EXPECT_EQ(check(count, "3 "), R"(expected a whole number in 1..10, found "3 ")");
+  const CLI::Validator seconds = positive_number(60, "seconds");
+  EXPECT_EQ(check(seconds, "0.5"), "");
+  EXPECT_EQ(check(seconds, "60"), "");
+  EXPECT_EQ(check(seconds, "2.5e1"), "");
+  for (const char* bad : {"60.001", "-0", "nan", "-inf", "1e-400x", "ten"}) {
+    EXPECT_EQ(check(seconds, bad),
+              fmt::format("expected a number of seconds > 0 and <= 60, found \"{}\"", bad));
+  }
+  const std::string long_number = check(seconds, std::string(100, '9'));
+  EXPECT_THAT(long_number, HasSubstr(std::string(40, '9') + "...\""));  // shortened
+  EXPECT_EQ(long_number.find(std::string(41, '9')), std::string::npos);
 }
 
 }  // namespace

@@ -3,11 +3,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <variant>
 
+#include "runner/run_report.h"
 #include "scenario/device_section.h"
+#include "scenario/run_limits.h"
 #include "scenario/status_names.h"
 
 namespace hilcap::sim {
@@ -30,17 +36,22 @@ FileReader memory_files(std::map<std::string, std::string> files) {
   };
 }
 
-LoadedScenario load(const std::string& text, std::map<std::string, std::string> files = {}) {
-  return parse_scenario(text, "s.json", "dir", memory_files(std::move(files)));
+LoadedScenario load(const std::string& text, std::map<std::string, std::string> files = {},
+                    const LoadOptions& options = {}) {
+  return parse_scenario(text, "s.json", "dir", memory_files(std::move(files)), options);
 }
 
 std::vector<std::string> messages(const std::string& text,
-                                  std::map<std::string, std::string> files = {}) {
+                                  std::map<std::string, std::string> files = {},
+                                  const LoadOptions& options = {}) {
   std::vector<std::string> out;
-  for (const auto& e : load(text, std::move(files)).errors)
+  for (const auto& e : load(text, std::move(files), options).errors)
     out.push_back(e.to_string());
   return out;
 }
+
+// What `hilcap validate` and `run` check: everything, the expect block's figures included.
+const LoadOptions kAsValidate{.expect_figures = check_expect_figures};
 
 const Scenario& loaded(const LoadedScenario& result) {
   EXPECT_THAT(result.errors, IsEmpty());
@@ -122,16 +133,18 @@ TEST(ScenarioLoader, UnknownKeyIsAnErrorWithDidYouMean) {
       ElementsAre(HasSubstr(R"(found an unknown property "timming" (did you mean "timing"?))")));
 }
 
-// Every problem is reported at once, each at its own JSON pointer, in pointer order.
+// Every problem is reported at once, each at its own JSON pointer, in the
+// order the file reads (device before clients here, although "clients"
+// sorts first by name).
 TEST(ScenarioLoader, ReportsEveryProblemAtOnce) {
   EXPECT_THAT(
       messages(R"({"duration_s": 1,
                    "device": {"timing": {"fps": 30, "interval_us": 100}},
                    "clients": [{"overlapped": false}]})"),
       ElementsAre(
+          R"(s.json: at /device/timing/interval_us: expected only one of "fps", "interval_us", "replay" ("fps" is already given), found 100)",
           HasSubstr("at /clients/0/overlapped: expected true in virtual time (nothing may block "
-                    "there"),
-          R"(s.json: at /device/timing/interval_us: expected only one of "fps", "interval_us", "replay" ("fps" is already given), found 100)"));
+                    "there")));
 }
 
 // The device's own validation errors come back at the JSON pointer the user
@@ -259,7 +272,8 @@ TEST(ScenarioLoader, ScriptStepsAndScriptedClients) {
   EXPECT_EQ(s.clients[2].name, "other");
 }
 
-// Script mistakes are caught before anything runs.
+// Script mistakes are caught before anything runs, in file order (a step's
+// "id" before its "expect").
 TEST(ScenarioLoader, ScriptMistakesAreErrors) {
   EXPECT_THAT(
       messages(R"({"duration_s": 1, "clients": [{"name": "model"}], "script": [
@@ -280,10 +294,10 @@ TEST(ScenarioLoader, ScriptMistakesAreErrors) {
           HasSubstr("at /script/2/id: expected no \"id\" in a \"set_state\" step"),
           HasSubstr("at /script/3/expect/completes: expected no completion expectation except on "
                     "an alloc step"),
-          HasSubstr("at /script/4/expect/completes: expected no completion expectation unless the "
-                    "expected status is STATUS_PENDING"),
           HasSubstr("at /script/4/id: expected an id no earlier alloc uses (\"a1\" names the alloc "
                     "at /script/0)"),
+          HasSubstr("at /script/4/expect/completes: expected no completion expectation unless the "
+                    "expected status is STATUS_PENDING"),
           HasSubstr("at /script/5/at_ms: expected a time within the run (before duration_s = 1 "
                     "s), found 2000")));
 }
@@ -291,7 +305,7 @@ TEST(ScenarioLoader, ScriptMistakesAreErrors) {
 // The allocator must hold a whole frame; its defaults follow the device.
 TEST(ScenarioLoader, AllocatorFramingIsChecked) {
   const auto result = load(R"({"duration_s": 1,
-    "device": {"format": "GREY", "width": 320, "height": 240, "ring_depth": 4},
+    "device": {"format": "GREY", "width": 320, "height": 240, "ring_depth": 6},
     "allocator": {"frames": 6, "file_alignment": 4095}})");
   const Scenario& s = loaded(result);
   EXPECT_EQ(s.framing.Frames, 6u);
@@ -331,6 +345,226 @@ TEST(ScenarioLoader, UnreadableFile) {
   const auto result = load_scenario("/nonexistent/dir/s.json");
   ASSERT_EQ(result.errors.size(), 1u);
   EXPECT_THAT(result.errors[0].to_string(), HasSubstr("/nonexistent/dir/s.json: cannot read: "));
+}
+
+// Issue 12: a number no double can hold (the scenario fuzzer's
+// "77E777eE777e,_") threw nlohmann's out_of_range.406 out of the loader:
+// `capture` aborted, run / test / validate said "internal error" with no
+// place. It is a located error: file, line:column and JSON pointer.
+TEST(ScenarioLoader, NumberTooLargeForADoubleIsALocatedError) {
+  EXPECT_THAT(messages(R"({"duration_s": 1e309})"),
+              ElementsAre("s.json:1:16: at /duration_s: expected a number a double can hold (at "
+                          "most 1.7976931348623157e308 in size), found 1e309"));
+  EXPECT_THAT(messages("{\"duration_s\": 1,\n \"device\": {\"timing\": {\"bursts\": [{}, "
+                       "{\"count\": -2e999}]}}}"),
+              ElementsAre(HasSubstr("s.json:2:49: at /device/timing/bursts/1/count: expected a "
+                                    "number a double can hold")));
+  EXPECT_THAT(messages("77E777eE777e,_"),
+              ElementsAre(HasSubstr("s.json:1:1: at the top level: expected a number a double "
+                                    "can hold (at most 1.7976931348623157e308 in size), found "
+                                    "77E777")));
+}
+
+// Issue 12: every rule `run` enforces is found by `validate`, at the exact
+// pointer: an allocator with more frames than the device's ring was refused
+// only by KsCreateAllocator at run time, naming /allocator.
+TEST(ScenarioLoader, AllocatorFramesAboveTheRingDepthAtTheirPointer) {
+  EXPECT_THAT(messages(R"({"duration_s": 1, "device": {"ring_depth": 4},
+                           "allocator": {"frames": 5}})"),
+              ElementsAre("s.json: at /allocator/frames: expected at most 4 frames, the device's "
+                          "ring depth (the pin posts every frame of the pool on the device's "
+                          "submission ring), found 5"));
+  EXPECT_THAT(messages(R"({"duration_s": 1, "allocator": {"frames": 8}})"), IsEmpty());
+}
+
+// Issue 12: a 4 GiB pool was accepted and committed at once (4.2 GB RSS for
+// a 100-byte scenario). Pools above limits.max_pool_bytes (1 GiB by
+// default) are refused at the field that makes them large, naming the limit.
+TEST(ScenarioLoader, PoolAboveItsLimitIsRefusedNamingTheFields) {
+  EXPECT_EQ(kDefaultMaxPoolBytes, 1073741824u);
+  const std::string huge = R"({"duration_s": 1, "device": {"width": 16384, "height": 16384}})";
+  EXPECT_THAT(messages(huge),
+              ElementsAre("s.json: at /allocator/frames: expected a pool of at most 1073741824 "
+                          "bytes (the default of limits.max_pool_bytes: raise it at "
+                          "/limits/max_pool_bytes, up to 4294967296); the whole pool is committed "
+                          "when the allocator is created, found 8 frames of 536870912 bytes: "
+                          "4294967296 bytes"));
+  EXPECT_THAT(messages(R"({"duration_s": 1, "device": {"width": 16384, "height": 16384,
+                                                         "ring_depth": 3}})"),
+              ElementsAre(HasSubstr("at /device/ring_depth: expected a pool of at most")));
+  EXPECT_THAT(messages(R"({"duration_s": 1, "device": {"width": 16384, "height": 16384},
+                           "allocator": {"frames": 2}, "limits": {"max_pool_bytes": 1073741824}})"),
+              IsEmpty());
+  EXPECT_THAT(messages(R"({"duration_s": 1, "device": {"width": 16384, "height": 16384},
+                           "allocator": {"frames": 4}, "limits": {"max_pool_bytes": 1073741824}})"),
+              ElementsAre(HasSubstr("at /allocator/frames: expected a pool of at most 1073741824 "
+                                    "bytes (/limits/max_pool_bytes, at most 4294967296)")));
+  // Beyond the KS allocator's own limit, raising is refused by the schema.
+  EXPECT_THAT(messages(R"({"duration_s": 1, "limits": {"max_pool_bytes": 4294967297}})"),
+              ElementsAre(HasSubstr("at /limits/max_pool_bytes: expected an integer >= 1 and <= "
+                                    "4294967296")));
+  // What the default pool limit allows fits the KS allocator's.
+  EXPECT_LE(kDefaultMaxPoolBytes, kKsMaxPoolBytes);
+}
+
+// Issue 12: fps up to 1e9 for 1e7 s made a run practically endless with no
+// word. The loader estimates the events and refuses above limits.max_events,
+// naming the rate, the duration and the estimate; the scenario may raise the
+// bound, `run --allow-long-run` may lift it; a real-time run ends on the wall
+// clock anyway.
+TEST(ScenarioLoader, PracticallyEndlessRunIsRefusedUpFront) {
+  const std::string endless =
+      R"({"duration_s": 10000000, "device": {"timing": {"fps": 1000000000}}})";
+  EXPECT_THAT(
+      messages(endless),
+      ElementsAre("s.json: at /duration_s: expected a virtual-time run of at most 1000000000 "
+                  "events (the default of limits.max_events): raise /limits/max_events, or run "
+                  "with --allow-long-run, if the run is meant to be this long, found an estimated "
+                  "3e+16 events: 1e+07 s at 1000000000 fps (/device/timing/fps) is 1e+16 frames, "
+                  "about 3 events each"));
+  EXPECT_THAT(messages(endless, {}, {.allow_long_run = true}), IsEmpty());
+  EXPECT_THAT(messages(R"({"duration_s": 100, "device": {"timing": {"interval_us": 1}},
+                           "clients": [{"count": 2}], "limits": {"max_events": 1000000}})"),
+              ElementsAre(HasSubstr("at /duration_s: expected a virtual-time run of at most "
+                                    "1000000 events (/limits/max_events): raise")));
+  EXPECT_THAT(messages(R"({"duration_s": 1000, "device": {"timing": {"interval_us": 1}},
+                           "clients": [{"count": 2}]})"),
+              ElementsAre(HasSubstr("found an estimated 7e+09 events: 1e+03 s at one frame every "
+                                    "1000 ns (/device/timing/interval_us) is 1e+09 frames, about "
+                                    "7 events each")));
+  EXPECT_THAT(messages(R"({"duration_s": 10000000, "clients": [{}]})"),
+              ElementsAre(HasSubstr("at 30 fps by default is 3e+08 frames")));
+  // The shipped long-run benchmark (10^8 frames, one client) stays within the default.
+  EXPECT_LT(estimate_events(loaded(load(R"({"duration_s": 100000,
+      "device": {"timing": {"fps": 1000}}, "clients": [{}]})")))
+                .events,
+            static_cast<double>(kDefaultMaxEvents));
+}
+
+// Issue 12: `run --realtime` skipped the 3600 s limit that "clock":
+// "realtime" enforces; it is checked the same way, at /duration_s.
+TEST(ScenarioLoader, RealtimeOptionHasTheRealtimeLimit) {
+  EXPECT_THAT(messages(R"({"duration_s": 7200})", {}, {.realtime = true}),
+              ElementsAre("s.json: at /duration_s: expected at most 3600 s for a real-time run "
+                          "(--realtime), found 7200"));
+  EXPECT_THAT(messages(R"({"duration_s": 7200, "clock": "realtime"})"),
+              ElementsAre("s.json: at /duration_s: expected at most 3600 s for a real-time run "
+                          "(\"clock\": \"realtime\"), found 7200"));
+  EXPECT_THAT(messages(R"({"duration_s": 3600})", {}, {.realtime = true}), IsEmpty());
+}
+
+// Issue 12: a file with problems at several stages needed up to four runs,
+// the loader stopping at the first stage with an error. Duplicates, schema,
+// rules and the expect block's figures come out of one run, in file order
+// (line order, not key order).
+TEST(ScenarioLoader, EveryStageInOnePassInFileOrder) {
+  EXPECT_THAT(messages(R"({
+  "duration_s": 1,
+  "expect": {"frames.prodused": 1},
+  "script": [{"at_ms": 5000, "do": "close"}],
+  "device": {"timing": {"fps": 30, "bursts": [{"at_frame": 0, "count": 2, "interval_us": 40000}]},
+             "formatt": "YUY2"},
+  "clients": [{"overlapped": false, "hold": -1}],
+  "seed": 1,
+  "seed": 2
+})",
+                       {}, kAsValidate),
+              ElementsAre(HasSubstr("at /expect/frames.prodused: expected the dotted path of one "
+                                    "figure of the report"),
+                          HasSubstr("at /script/0/at_ms: expected a time within the run"),
+                          HasSubstr("at /device/timing/bursts/0/interval_us: expected "
+                                    "1..33333332 ns"),
+                          HasSubstr("at /device/formatt: expected one of the known properties"),
+                          HasSubstr("at /clients/0/overlapped: expected true in virtual time"),
+                          HasSubstr("at /clients/0/hold: expected a number >= 0"),
+                          HasSubstr("at /seed: expected each property at most once")));
+}
+
+// A value the schema refused is taken out before the rules run: no rule
+// repeats it, and no rule weighs another value against a default standing
+// in for it (a refused duration bounds no time), while every independent
+// problem is still reported.
+TEST(ScenarioLoader, RefusedValuesDoNotCascadeIntoTheRules) {
+  EXPECT_THAT(messages(R"({"duration_s": "ten", "clients": [{"start_at_ms": 5000}],
+                           "script": [{"at_ms": 9000, "do": "alloc", "id": "a"},
+                                      {"at_ms": 9500, "do": "free", "frame_of": "b"}]})"),
+              ElementsAre(HasSubstr("at /duration_s: expected a number > 0"),
+                          HasSubstr("at /script/1/frame_of: expected the id of an earlier alloc "
+                                    "step")));
+  // A wrong frame rate leaves the device's cross-checks (a burst shorter
+  // than the interval) unchecked; an unknown property does not.
+  EXPECT_THAT(messages(R"({"duration_s": 1, "device": {"timing": {"fps": "fast",
+                           "bursts": [{"at_frame": 0, "count": 2, "interval_us": 40000}]}}})"),
+              ElementsAre(HasSubstr("at /device/timing/fps: expected a number > 0")));
+  EXPECT_THAT(messages("[1, 2]"), ElementsAre(HasSubstr("at the top level: expected an object")));
+  EXPECT_THAT(messages(R"({"clients": [{"name": "a"}, {"name": 5}]})"),
+              ElementsAre(HasSubstr("at the top level: expected the required property "
+                                    "\"duration_s\""),
+                          HasSubstr("at /clients/1/name: expected a string")));
+}
+
+// Issue 12: configs/README.md's own example of a bad scenario comes out of
+// one run of the loader exactly as the README shows it.
+TEST(ScenarioLoader, ReadmeExampleComesOutOfOneRun) {
+  const char* configs = std::getenv("HILCAP_CONFIGS");
+  const std::filesystem::path readme =
+      std::filesystem::path(configs != nullptr ? configs : "configs") / "README.md";
+  std::ifstream in(readme);
+  ASSERT_TRUE(in) << readme;
+  // The indented block after the line ending "This `s.json`:", and the one
+  // after the line ending "in one run:".
+  auto block_after = [&in](std::string_view marker) {
+    std::string text;
+    bool found = false;
+    for (std::string line; std::getline(in, line);) {
+      if (!found) {
+        found = line.ends_with(marker);
+        continue;
+      }
+      if (line.starts_with("    ")) {
+        text += line.substr(4) + "\n";
+      } else if (!text.empty()) {
+        break;
+      }
+    }
+    return text;
+  };
+  const std::string scenario = block_after("This `s.json`:");
+  const std::string shown = block_after("in one run:");
+  ASSERT_FALSE(scenario.empty());
+  ASSERT_FALSE(shown.empty());
+  std::string printed;
+  for (const std::string& m : messages(scenario, {}, kAsValidate))
+    printed += m + "\n";
+  EXPECT_EQ(printed, shown);
+  EXPECT_EQ(std::count(shown.begin(), shown.end(), '\n'), 4);
+}
+
+// Issue 12: times are whole nanoseconds: interval_us 33333.3334 is
+// 33333333 ns (so 10 s hold 301 frames, tests/scenarios/interval_rounding.json).
+TEST(ScenarioLoader, TimesAreRoundedToWholeNanoseconds) {
+  const auto result =
+      load(R"({"duration_s": 10, "device": {"timing": {"interval_us": 33333.3334}}})");
+  const Scenario& s = loaded(result);
+  EXPECT_EQ(std::get<device::FrameInterval>(s.device.timing.cadence).ns, 33'333'333);
+}
+
+// A script of the schema's 100,000 steps loads whole (the reader is linear:
+// bench/validate_bench.cpp measures it); duplicate keys deep in it are
+// still found at their pointer.
+TEST(ScenarioLoader, LargeScriptLoadsWithEveryStep) {
+  std::string text = R"({"duration_s": 10, "script": [)";
+  for (int i = 0; i < 100'000; ++i) {
+    text += i == 0 ? "" : ",";
+    text += R"({"at_ms": 1, "do": "dropped_frames")";
+    text += i == 99'999 ? R"(, "do": "dropped_frames"})" : "}";
+  }
+  text += "]}";
+  EXPECT_THAT(messages(text),
+              ElementsAre("s.json: at /script/99999/do: expected each property at most once, "
+                          "found \"do\" more than once"));
+  text.replace(text.rfind(R"(, "do": "dropped_frames")"), 24, "");
+  EXPECT_EQ(loaded(load(text)).script.size(), 100'000u);
 }
 
 }  // namespace

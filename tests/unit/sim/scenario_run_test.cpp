@@ -154,18 +154,22 @@ TEST_F(ScenarioRun, StepExpectationMissIsAFailure) {
                           "STATUS_SUCCESS"));
 }
 
-// An invalid scenario is rejected before anything runs, with every error.
+// An invalid scenario is rejected before anything runs, with every error
+// of every stage at once (the schema's and the expect block's), in file order.
 TEST_F(ScenarioRun, InvalidScenarioDoesNotRun) {
   const fs::path scenario =
       write("bad.json",
             R"({"duration_s": 1, "clients": [{"hold": -1}], "expect": {"frames.prodused": 1}})");
   const ScenarioOutcome outcome = run(scenario);
   EXPECT_EQ(outcome.status, ScenarioOutcome::Status::kInvalid);
-  EXPECT_THAT(outcome.errors, ElementsAre(HasSubstr("at /clients/0/hold: expected a number >= 0")));
+  EXPECT_THAT(outcome.errors,
+              ElementsAre(HasSubstr("at /clients/0/hold: expected a number >= 0"),
+                          HasSubstr("at /expect/frames.prodused: expected the dotted path of one "
+                                    "figure of the report")));
 }
 
 // An expect block naming a figure the report does not have is caught by
-// `validate`, with the nearest figure.
+// `validate`, with the nearest figure, in file order.
 TEST_F(ScenarioRun, ValidateChecksExpectFigures) {
   const fs::path scenario = write("e.json", R"({"duration_s": 1, "clients": [{"name": "v"}],
                     "expect": {"frames.prodused": 1, "clients.v.frames": 3, "frames": 2}})");
@@ -173,11 +177,11 @@ TEST_F(ScenarioRun, ValidateChecksExpectFigures) {
   for (const auto& e : runner_->validate(scenario))
     messages.push_back(e.to_string());
   EXPECT_THAT(messages,
-              ElementsAre(HasSubstr("at /expect/frames: expected the dotted path of one figure of "
-                                    "the report, found \"frames\", names a group of figures"),
-                          HasSubstr("at /expect/frames.prodused: expected the dotted path of one "
+              ElementsAre(HasSubstr("at /expect/frames.prodused: expected the dotted path of one "
                                     "figure of the report, found \"frames.prodused\", no such "
-                                    "figure in the report (did you mean \"frames.produced\"?)")));
+                                    "figure in the report (did you mean \"frames.produced\"?)"),
+                          HasSubstr("at /expect/frames: expected the dotted path of one figure of "
+                                    "the report, found \"frames\", names a group of figures")));
 }
 
 class NamedClient final : public KsClient {

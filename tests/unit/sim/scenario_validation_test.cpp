@@ -214,5 +214,68 @@ TEST(SchemaValidatorCreate, RejectsAnUnusableSchema) {
   EXPECT_THAT(error, HasSubstr("not a usable JSON Schema"));
 }
 
+// Issue 12: a number no double can hold threw nlohmann's out_of_range.406
+// past the reader; it is an error with its line, column and pointer.
+TEST(JsonFile, NumberTooLargeForADoubleIsLocated) {
+  const JsonFile f = parse_json_text("{\"a\": [1, 2,\n  -1e400], \"b\": 1}", "s.json");
+  EXPECT_FALSE(f.document);
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].kind, ScenarioError::Kind::kValue);
+  EXPECT_EQ(f.errors[0].pointer, "/a/2");
+  EXPECT_EQ(f.errors[0].line, 2u);
+  EXPECT_EQ(f.errors[0].column, 3u);
+  EXPECT_EQ(f.errors[0].found, "-1e400");
+}
+
+// A syntax error also says where in the document the parser was; invalid
+// UTF-8 and trailing garbage are syntax errors, never exceptions.
+TEST(JsonFile, EveryRefusalOfTheParserIsAnError) {
+  const JsonFile f = parse_json_text("{\"device\": {\"format\": yuy2}}", "s.json");
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].pointer, "/device/format");
+  EXPECT_THAT(f.errors[0].to_string(), HasSubstr("(at /device/format)"));
+  for (const std::string& text : {std::string("{\"a\": \"\xff\"}"), std::string("{} x"),
+                                  std::string(""), std::string("[1e999999999999]"),
+                                  std::string("{\"a\": \"\\ud800\"}"), std::string(10000, '[')}) {
+    const JsonFile g = parse_json_text(text, "s.json");
+    EXPECT_FALSE(g.document) << text;
+    ASSERT_EQ(g.errors.size(), 1u) << text;
+    EXPECT_GE(g.errors[0].line, 1u) << text;
+  }
+}
+
+// Duplicate keys are found by one lookup in the object being built (the
+// reader is linear): deep in a long array, at the right index.
+TEST(JsonFile, DuplicateKeyDeepInALongArray) {
+  std::string text = "[";
+  for (int i = 0; i < 5000; ++i)
+    text += i == 0 ? "{\"k\": 1}" : ",{\"k\": 1}";
+  text += R"(,{"k": 1, "a/b": {"x": 1, "x": 2}}])";
+  const JsonFile f = parse_json_text(text, "s.json");
+  ASSERT_TRUE(f.document);
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].pointer, "/5000/a~1b/x");
+  EXPECT_EQ((*f.document)[5000]["a/b"]["x"], 2);
+  EXPECT_EQ(f.document->size(), 5001u);
+}
+
+// Pointers are placed where the file writes them: sorting errors by these
+// offsets reads as the file does; an absent pointer takes its nearest
+// present ancestor's place.
+TEST(JsonFile, LocatePointersFollowsTheFile) {
+  const std::string text = R"({"z": 1, "a": {"y": [10, {"b": 2}], "c~d": 3}, "m": 0})";
+  const auto offsets = locate_pointers(
+      text, {"/z", "/a", "/a/y/1/b", "/a/c~0d", "/m", "/a/y/7", "/nothing", "", "/a/y/0"});
+  ASSERT_EQ(offsets.size(), 9u);
+  EXPECT_LT(offsets[0], offsets[1]);  // /z before /a
+  EXPECT_LT(offsets[1], offsets[8]);  // /a before /a/y/0
+  EXPECT_LT(offsets[8], offsets[2]);  // /a/y/0 before /a/y/1/b
+  EXPECT_LT(offsets[2], offsets[3]);
+  EXPECT_LT(offsets[3], offsets[4]);
+  EXPECT_EQ(offsets[5], locate_pointers(text, {"/a/y"})[0]);  // absent: its array
+  EXPECT_EQ(offsets[6], 0u);
+  EXPECT_EQ(offsets[7], 0u);
+}
+
 }  // namespace
 }  // namespace hilcap::sim

@@ -1,0 +1,4 @@
+/* DevIoctl.h: Windows code writes this name too (case-insensitive file system). */
+#pragma once
+
+#include "devioctl.h"

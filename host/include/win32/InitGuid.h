@@ -1,0 +1,4 @@
+/* InitGuid.h: Windows code writes this name too (case-insensitive file system). */
+#pragma once
+
+#include "initguid.h"

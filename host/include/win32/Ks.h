@@ -1,0 +1,4 @@
+/* Ks.h: Windows code writes this name too (case-insensitive file system). */
+#pragma once
+
+#include "ks.h"

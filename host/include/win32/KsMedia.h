@@ -1,0 +1,4 @@
+/* KsMedia.h: Windows code writes this name too (case-insensitive file system). */
+#pragma once
+
+#include "ksmedia.h"

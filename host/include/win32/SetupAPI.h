@@ -1,0 +1,4 @@
+/* SetupAPI.h: Windows code writes this name too (case-insensitive file system). */
+#pragma once
+
+#include "setupapi.h"

@@ -1,0 +1,4 @@
+/* WinIoCtl.h: Windows code writes this name too (case-insensitive file system). */
+#pragma once
+
+#include "winioctl.h"

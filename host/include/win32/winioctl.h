@@ -1,0 +1,4 @@
+/* <winioctl.h> for a Windows client built against hilcap: as <devioctl.h>. */
+#pragma once
+
+#include "devioctl.h"
