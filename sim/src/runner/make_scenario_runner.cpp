@@ -24,6 +24,12 @@ class ScenarioLayerRunner final : public ScenarioRunner {
     LoadedScenario loaded = load_scenario(file);
     std::vector<ScenarioError> errors =
         loaded.scenario ? check_expect_figures(*loaded.scenario) : std::move(loaded.errors);
+    // The DMA ring carries uncompressed frames only; MJPEG is a USB camera's.
+    if (loaded.scenario && loaded.scenario->uvc.mjpeg)
+      errors.push_back({ScenarioError::Kind::kValue, file.string(), "/device/format",
+                        "YUY2, NV12 or GREY for the DMA-ring device of `hilcap run` and "
+                        "`hilcap test` (MJPEG is served over USB only: `hilcap serve`)",
+                        "\"MJPEG\""});
     if (!errors.empty()) {
       ScenarioOutcome outcome;
       outcome.status = ScenarioOutcome::Status::kInvalid;

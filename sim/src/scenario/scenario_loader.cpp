@@ -10,6 +10,7 @@
 #include "scenario/json_units.h"
 #include "scenario/scenario_schema.h"
 #include "scenario/script_section.h"
+#include "scenario/uvc_section.h"
 
 namespace hilcap::sim {
 namespace {
@@ -117,6 +118,9 @@ LoadedScenario parse_scenario(std::string_view text, std::string_view file,
   if (checks.error_count() == errors_before_device) {
     report_device_errors(scenario.device.validate(), doc, checks);
   }
+  scenario.uvc = read_uvc_section(doc, checks);
+  if (checks.error_count() == errors_before_device && presents_on_usb(doc))
+    check_uvc_presentation(scenario.device, scenario.uvc, checks);
   scenario.host = read_host(doc);
   scenario.framing = read_allocator(doc, scenario.device, checks);
   scenario.clients = read_client_section(doc, scenario.duration_ns, checks);
