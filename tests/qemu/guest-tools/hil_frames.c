@@ -9,7 +9,8 @@
  *
  * One line per frame, then a summary line the guest scripts parse:
  *   frame 3 bytes 614400 magic ok seq 3
- *   frames 30 headers 30 first 0 last 29 gaps 0 missing 0 decoded 30 bad 0
+ *   frames 30 headers 30 first 0 last 29 gaps 0 missing 0 decoded 30 bad 0 backwards 0
+ * (gaps: places where the sequence skips; backwards: where it does not increase)
  * Built on the host, statically, for a guest that has no compiler. */
 #include <stdint.h>
 #include <stdio.h>
@@ -17,35 +18,12 @@
 #include <string.h>
 #include <turbojpeg.h>
 
+#include "hil_header.h"
+
 /* v4l2_fourcc('V','h','d','r'), which v4l2-ctl writes big-endian */
 #define HDR_ID ((uint32_t)'V' | (uint32_t)'h' << 8 | (uint32_t)'d' << 16 | (uint32_t)'r' << 24)
-#define MAGIC 0x50434C48u /* "HLCP" */
-#define HEADER_BYTES 64
-#define APP4 0xE4
-
 static uint32_t be32(const unsigned char* p) {
   return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-static uint32_t le32(const unsigned char* p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-static uint64_t le64(const unsigned char* p) {
-  return le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
-/* The in-band header of an MJPEG frame: the APP4 segment among those before SOS. */
-static const unsigned char* mjpeg_header(const unsigned char* jpeg, size_t n) {
-  size_t at = 2;
-  if (n < 4 || jpeg[0] != 0xFF || jpeg[1] != 0xD8) return NULL;
-  while (at + 4 <= n && jpeg[at] == 0xFF) {
-    unsigned marker = jpeg[at + 1];
-    size_t length = (size_t)jpeg[at + 2] << 8 | jpeg[at + 3];
-    if (marker == 0xDA || length < 2) return NULL;
-    if (marker == APP4 && length == 2 + HEADER_BYTES && at + 4 + HEADER_BYTES <= n)
-      return jpeg + at + 4;
-    at += 2 + length;
-  }
-  return NULL;
 }
 
 int main(int argc, char** argv) {
@@ -62,7 +40,7 @@ int main(int argc, char** argv) {
   const int width = atoi(argv[3]), height = atoi(argv[4]);
   tjhandle tj = mjpeg ? tjInitDecompress() : NULL;
   unsigned char* pixels = mjpeg ? malloc((size_t)width * height * 3) : NULL;
-  unsigned long frames = 0, headers = 0, gaps = 0, missing = 0, decoded = 0, bad = 0;
+  unsigned long frames = 0, headers = 0, gaps = 0, missing = 0, backwards = 0, decoded = 0, bad = 0;
   long long first = -1, last = -1;
   unsigned char word[8];
   while (fread(word, 1, 8, f) == 8) {
@@ -79,25 +57,25 @@ int main(int argc, char** argv) {
       free(data);
       break;
     }
-    const unsigned char* h =
-        mjpeg ? mjpeg_header(data, size) : (size >= HEADER_BYTES ? data : NULL);
+    const unsigned char* h = hil_frame_header(data, size, mjpeg);
     printf("frame %lu bytes %u", frames, size);
-    if (h && le32(h) == MAGIC) {
-      long long seq = (long long)le64(h + 32);
+    if (h) {
+      long long seq = (long long)hil_sequence(h);
       headers++;
       printf(" magic ok seq %lld", seq);
       if (first < 0) first = seq;
       if (last >= 0 && seq != last + 1) {
         gaps++;
         if (seq > last) missing += (unsigned long)(seq - last - 1);
+        if (seq <= last) backwards++;
         printf(" gap %lld", seq - last - 1);
       }
       last = seq;
-      if (le32(h + 12) != (uint32_t)width || le32(h + 16) != (uint32_t)height) {
-        printf(" header-size %ux%u", le32(h + 12), le32(h + 16));
+      if (hil_le32(h + 12) != (uint32_t)width || hil_le32(h + 16) != (uint32_t)height) {
+        printf(" header-size %ux%u", hil_le32(h + 12), hil_le32(h + 16));
         bad++;
       }
-      if (mjpeg && le32(h + 24) != size) printf(" jpeg-bytes %u", le32(h + 24));
+      if (mjpeg && hil_le32(h + 24) != size) printf(" jpeg-bytes %u", hil_le32(h + 24));
     } else {
       printf(" magic bad");
       bad++;
@@ -118,8 +96,10 @@ int main(int argc, char** argv) {
     frames++;
     free(data);
   }
-  printf("frames %lu headers %lu first %lld last %lld gaps %lu missing %lu decoded %lu bad %lu\n",
-         frames, headers, first, last, gaps, missing, decoded, bad);
+  printf(
+      "frames %lu headers %lu first %lld last %lld gaps %lu missing %lu decoded %lu bad %lu "
+      "backwards %lu\n",
+      frames, headers, first, last, gaps, missing, decoded, bad, backwards);
   fclose(f);
   if (tj) tjDestroy(tj);
   free(pixels);

@@ -76,10 +76,13 @@ capture() {
   hil-frames "/tmp/$name.cap" "$format" "$w" "$h" > "/tmp/$name.frames"
   summary=$(tail -1 "/tmp/$name.frames")
   say "$name: v4l2-ctl exit $status in $(echo "$(uptime_s) $t0" | awk '{printf "%.2f", $1 - $2}') s; $summary"
-  set -- $summary   # frames N headers N first F last L gaps G missing M decoded D bad B
-  frames=$2; headers=$4; bad=${16}
+  set -- $summary   # frames N headers N first F last L gaps G missing M decoded D bad B backwards K
+  frames=$2; headers=$4; bad=${16}; backwards=${18}
   check "$name.frames" $([ "$frames" = "$count" ]; echo $?) "$frames of $count frames (v4l2-ctl exit $status)"
   check "$name.in_band_headers" $([ "$headers" = "$frames" ] && [ "$bad" = 0 ]; echo $?) "$headers headers with magic, $bad bad; sequence $6..$8, ${10} gaps, ${12} missing"
+  # Frames the host did not take in time are overwritten by the next (the
+  # device's frame buffer), so gaps may happen; out of order never.
+  check "$name.sequence_increasing" $([ "$backwards" = 0 ]; echo $?) "$backwards frames out of order"
   # Frames per second from the buffers' timestamps (first to last).
   fps=$(awk '{for (i = 1; i <= NF; i++) if ($i == "ts:") t[n++] = $(i + 1)} END {if (n > 1 && t[n-1] > t[0]) printf "%.2f", (n - 1) / (t[n-1] - t[0]); else print "0"}' "/tmp/$name.bufs")
   figure "$name.fps" "$fps"
