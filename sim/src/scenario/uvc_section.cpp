@@ -17,7 +17,7 @@ using device::uvc::StreamFault;
 
 constexpr std::string_view kSection = "/device/uvc";
 
-constexpr std::array<std::pair<std::string_view, StreamFault>, 9> kFaultKinds{{
+constexpr std::array<std::pair<std::string_view, StreamFault>, 9> kStreamFaultKinds{{
     {"error_bit", StreamFault::kErrorBit},
     {"missing_eof", StreamFault::kMissingEof},
     {"fid_glitch", StreamFault::kFidToggleEarly},
@@ -36,7 +36,7 @@ std::uint16_t hex16(std::string_view text) {
 }
 
 // Where a uvc_config_for() error belongs in the scenario, and its own text.
-std::string pointer_of(const std::string& field) {
+std::string presentation_pointer(const std::string& field) {
   if (field.rfind("device.format", 0) == 0) return "/device/format";
   if (field.rfind("device.timing", 0) == 0) return "/device/timing";
   if (field.rfind("stream_faults", 0) == 0) return std::string(kSection) + "/faults";
@@ -88,7 +88,7 @@ device::uvc::UvcPresentation read_uvc_section(const Json& doc, ScenarioChecks& c
       const Json& f = (*faults)[i];
       device::uvc::FaultAt at;
       const std::string kind = f.value("kind", std::string("error_bit"));
-      for (const auto& [name, fault] : kFaultKinds)
+      for (const auto& [name, fault] : kStreamFaultKinds)
         if (kind == name) at.fault = fault;
       at.frame = f.value("at_frame", std::uint64_t{0});
       at.payload = static_cast<std::uint32_t>(f.value("payload", std::uint64_t{0}));
@@ -119,8 +119,8 @@ std::vector<std::string> uvc_presentation_errors(const device::DeviceConfig& dev
   const auto config = device::uvc::uvc_config_for(device, checked);
   if (config.ok()) return out;
   for (const device::uvc::ConfigError& e : config.errors())
-    out.push_back(
-        fmt::format("at {}: expected {}, found {}", pointer_of(e.field), e.expected, e.found));
+    out.push_back(fmt::format("at {}: expected {}, found {}", presentation_pointer(e.field),
+                              e.expected, e.found));
   return out;
 }
 
@@ -132,7 +132,7 @@ void check_uvc_presentation(const device::DeviceConfig& device,
   const auto config = device::uvc::uvc_config_for(device, checked);
   if (config.ok()) return;
   for (const device::uvc::ConfigError& e : config.errors()) {
-    const std::string pointer = pointer_of(e.field);
+    const std::string pointer = presentation_pointer(e.field);
     checks.fail(pointer,
                 pointer == kSection ? fmt::format("{}: {}", e.field, e.expected) : e.expected,
                 e.found);

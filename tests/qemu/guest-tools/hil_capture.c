@@ -30,18 +30,24 @@
 
 #define BUFFERS 4
 
-static const char *errno_name(int e) {
+static const char* errno_name(int e) {
   switch (e) {
-    case ENODEV: return "ENODEV";
-    case EIO: return "EIO";
-    case EPIPE: return "EPIPE";
-    case EINVAL: return "EINVAL";
-    case EBUSY: return "EBUSY";
-    default: return strerror(e);
+    case ENODEV:
+      return "ENODEV";
+    case EIO:
+      return "EIO";
+    case EPIPE:
+      return "EPIPE";
+    case EINVAL:
+      return "EINVAL";
+    case EBUSY:
+      return "EBUSY";
+    default:
+      return strerror(e);
   }
 }
 
-static void write_be32(FILE *f, uint32_t v) {
+static void write_be32(FILE* f, uint32_t v) {
   unsigned char b[4] = {v >> 24, v >> 16, v >> 8, v};
   fwrite(b, 1, 4, f);
 }
@@ -52,7 +58,7 @@ static double now_s(void) {
   return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   if (argc < 4) {
     fprintf(stderr, "usage: hil-capture DEVICE COUNT FILE [TIMEOUT_S] [yuyv|mjpeg]\n");
     return 2;
@@ -60,21 +66,22 @@ int main(int argc, char **argv) {
   const unsigned count = (unsigned)atoi(argv[2]);
   const int timeout_ms = (int)(1000 * (argc > 4 ? atof(argv[4]) : 3.0));
   const int mjpeg = argc > 5 && strcmp(argv[5], "mjpeg") == 0;
-  FILE *out = fopen(argv[3], "wb");
+  FILE* out = fopen(argv[3], "wb");
   int fd = open(argv[1], O_RDWR | O_NONBLOCK);
   if (fd < 0 || !out) {
     printf("end frames 0 errors 0 reason open:%s\n", errno_name(errno));
     return 1;
   }
-  struct v4l2_requestbuffers req = {.count = BUFFERS, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-                                    .memory = V4L2_MEMORY_MMAP};
+  struct v4l2_requestbuffers req = {
+      .count = BUFFERS, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP};
   if (ioctl(fd, VIDIOC_REQBUFS, &req) < 0) {
     printf("end frames 0 errors 0 reason REQBUFS:%s\n", errno_name(errno));
     return 1;
   }
-  void *mem[BUFFERS];
+  void* mem[BUFFERS];
   for (unsigned i = 0; i < req.count; i++) {
-    struct v4l2_buffer b = {.index = i, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP};
+    struct v4l2_buffer b = {
+        .index = i, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE, .memory = V4L2_MEMORY_MMAP};
     ioctl(fd, VIDIOC_QUERYBUF, &b);
     mem[i] = mmap(NULL, b.length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, b.m.offset);
     ioctl(fd, VIDIOC_QBUF, &b);
@@ -100,7 +107,7 @@ int main(int argc, char **argv) {
       break;
     }
     const int error = (b.flags & V4L2_BUF_FLAG_ERROR) != 0;
-    const unsigned char *h = hil_frame_header(mem[b.index], b.bytesused, mjpeg);
+    const unsigned char* h = hil_frame_header(mem[b.index], b.bytesused, mjpeg);
     printf("buffer %u seq %u ts %ld.%06ld now %.6f bytes %u flags 0x%08x error %d in-band %lld\n",
            b.index, b.sequence, (long)b.timestamp.tv_sec, (long)b.timestamp.tv_usec, now_s(),
            b.bytesused, b.flags, error, h ? (long long)hil_sequence(h) : -1LL);

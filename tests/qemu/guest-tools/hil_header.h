@@ -10,15 +10,15 @@
 #define HIL_MAGIC 0x50434C48u /* "HLCP" */
 #define HIL_HEADER_BYTES 64
 
-static inline uint32_t hil_le32(const unsigned char *p) {
+static inline uint32_t hil_le32(const unsigned char* p) {
   return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
-static inline uint64_t hil_le64(const unsigned char *p) {
+static inline uint64_t hil_le64(const unsigned char* p) {
   return hil_le32(p) | (uint64_t)hil_le32(p + 4) << 32;
 }
 
 /* The header of an MJPEG frame: the APP4 segment among those before SOS. */
-static inline const unsigned char *hil_mjpeg_header(const unsigned char *jpeg, size_t n) {
+static inline const unsigned char* hil_mjpeg_header(const unsigned char* jpeg, size_t n) {
   size_t at = 2;
   if (n < 4 || jpeg[0] != 0xFF || jpeg[1] != 0xD8) return NULL;
   while (at + 4 <= n && jpeg[at] == 0xFF) {
@@ -34,10 +34,14 @@ static inline const unsigned char *hil_mjpeg_header(const unsigned char *jpeg, s
 
 /* The frame's header (uncompressed: at offset 0; MJPEG: in APP4), or NULL
  * when it has none with the magic. */
-static inline const unsigned char *hil_frame_header(const unsigned char *data, size_t n, int mjpeg) {
-  const unsigned char *h = mjpeg ? hil_mjpeg_header(data, n) : (n >= HIL_HEADER_BYTES ? data : NULL);
+static inline const unsigned char* hil_frame_header(const unsigned char* data, size_t n,
+                                                    int mjpeg) {
+  const unsigned char* h =
+      mjpeg ? hil_mjpeg_header(data, n) : (n >= HIL_HEADER_BYTES ? data : NULL);
   return h && hil_le32(h) == HIL_MAGIC ? h : NULL;
 }
-static inline uint64_t hil_sequence(const unsigned char *h) { return hil_le64(h + 32); }
+static inline uint64_t hil_sequence(const unsigned char* h) {
+  return hil_le64(h + 32);
+}
 
 #endif

@@ -12,7 +12,9 @@ namespace hilcap::testing {
 
 namespace {
 
-GuestPeer& peer(void* priv) { return *static_cast<GuestPeer*>(priv); }
+GuestPeer& peer(void* priv) {
+  return *static_cast<GuestPeer*>(priv);
+}
 
 std::vector<std::uint8_t> take(usbredirparser* parser, std::uint8_t* data, int length) {
   std::vector<std::uint8_t> out;
@@ -67,23 +69,28 @@ GuestPeer::GuestPeer(int fd) : fd_(fd), parser_(usbredirparser_create()) {
   };
   parser_->configuration_status_func = [](void* priv, std::uint64_t id,
                                           usb_redir_configuration_status_header* h) {
-    peer(priv).add({.type = "configuration_status", .id = id, .status = h->status,
+    peer(priv).add({.type = "configuration_status",
+                    .id = id,
+                    .status = h->status,
                     .configuration = h->configuration});
   };
   parser_->alt_setting_status_func = [](void* priv, std::uint64_t id,
                                         usb_redir_alt_setting_status_header* h) {
-    peer(priv).add({.type = "alt_status", .id = id, .status = h->status,
-                    .interface = h->interface, .alt = h->alt});
+    peer(priv).add({.type = "alt_status",
+                    .id = id,
+                    .status = h->status,
+                    .interface = h->interface,
+                    .alt = h->alt});
   };
   parser_->iso_stream_status_func = [](void* priv, std::uint64_t id,
                                        usb_redir_iso_stream_status_header* h) {
     peer(priv).add({.type = "iso_status", .id = id, .status = h->status, .endpoint = h->endpoint});
   };
-  parser_->interrupt_receiving_status_func =
-      [](void* priv, std::uint64_t id, usb_redir_interrupt_receiving_status_header* h) {
-        peer(priv).add(
-            {.type = "interrupt_status", .id = id, .status = h->status, .endpoint = h->endpoint});
-      };
+  parser_->interrupt_receiving_status_func = [](void* priv, std::uint64_t id,
+                                                usb_redir_interrupt_receiving_status_header* h) {
+    peer(priv).add(
+        {.type = "interrupt_status", .id = id, .status = h->status, .endpoint = h->endpoint});
+  };
   parser_->bulk_streams_status_func = [](void*, std::uint64_t,
                                          usb_redir_bulk_streams_status_header*) {};
   parser_->bulk_receiving_status_func = [](void*, std::uint64_t,
@@ -92,33 +99,43 @@ GuestPeer::GuestPeer(int fd) : fd_(fd), parser_(usbredirparser_create()) {
                                     usb_redir_control_packet_header* h, std::uint8_t* data,
                                     int length) {
     GuestPeer& p = peer(priv);
-    p.add({.type = "control", .id = id, .status = h->status, .endpoint = h->endpoint,
+    p.add({.type = "control",
+           .id = id,
+           .status = h->status,
+           .endpoint = h->endpoint,
            .data = take(p.parser_, data, length)});
   };
   parser_->bulk_packet_func = [](void* priv, std::uint64_t id, usb_redir_bulk_packet_header* h,
                                  std::uint8_t* data, int length) {
     GuestPeer& p = peer(priv);
-    p.add({.type = "bulk", .id = id, .status = h->status, .endpoint = h->endpoint,
+    p.add({.type = "bulk",
+           .id = id,
+           .status = h->status,
+           .endpoint = h->endpoint,
            .data = take(p.parser_, data, length)});
   };
   parser_->iso_packet_func = [](void* priv, std::uint64_t id, usb_redir_iso_packet_header* h,
                                 std::uint8_t* data, int length) {
     GuestPeer& p = peer(priv);
-    p.add({.type = "iso", .id = id, .status = h->status, .endpoint = h->endpoint,
+    p.add({.type = "iso",
+           .id = id,
+           .status = h->status,
+           .endpoint = h->endpoint,
            .data = take(p.parser_, data, length)});
   };
   parser_->interrupt_packet_func = [](void* priv, std::uint64_t id,
                                       usb_redir_interrupt_packet_header* h, std::uint8_t* data,
                                       int length) {
     GuestPeer& p = peer(priv);
-    p.add({.type = "interrupt", .id = id, .status = h->status, .endpoint = h->endpoint,
+    p.add({.type = "interrupt",
+           .id = id,
+           .status = h->status,
+           .endpoint = h->endpoint,
            .data = take(p.parser_, data, length)});
   };
-  parser_->buffered_bulk_packet_func = [](void* priv, std::uint64_t,
-                                          usb_redir_buffered_bulk_packet_header*,
-                                          std::uint8_t* data, int) {
-    usbredirparser_free_packet_data(peer(priv).parser_, data);
-  };
+  parser_->buffered_bulk_packet_func =
+      [](void* priv, std::uint64_t, usb_redir_buffered_bulk_packet_header*, std::uint8_t* data,
+         int) { usbredirparser_free_packet_data(peer(priv).parser_, data); };
   parser_->filter_reject_func = [](void*) {};
   parser_->filter_filter_func = [](void*, usbredirfilter_rule* rules, int) { std::free(rules); };
   parser_->device_disconnect_ack_func = [](void*) {};
@@ -128,8 +145,8 @@ GuestPeer::GuestPeer(int fd) : fd_(fd), parser_(usbredirparser_create()) {
                                          usb_redir_stop_bulk_receiving_header*) {};
   // Requests only a usb-host receives: never delivered to a usb-guest.
   parser_->reset_func = [](void*) {};
-  parser_->set_configuration_func = [](void*, std::uint64_t,
-                                       usb_redir_set_configuration_header*) {};
+  parser_->set_configuration_func = [](void*, std::uint64_t, usb_redir_set_configuration_header*) {
+  };
   parser_->get_configuration_func = [](void*, std::uint64_t) {};
   parser_->set_alt_setting_func = [](void*, std::uint64_t, usb_redir_set_alt_setting_header*) {};
   parser_->get_alt_setting_func = [](void*, std::uint64_t, usb_redir_get_alt_setting_header*) {};

@@ -26,8 +26,8 @@ FakeDevice::FakeDevice(bool iso) {
 ControlOutcome FakeDevice::control(const SetupPacket& setup, std::span<const std::uint8_t> out,
                                    std::span<std::uint8_t> in) {
   std::lock_guard lock(mutex);
-  calls.push_back(fmt::format("control {:02x} {:02x} {:04x}", setup.request_type, setup.request,
-                              setup.value));
+  calls.push_back(
+      fmt::format("control {:02x} {:02x} {:04x}", setup.request_type, setup.request, setup.value));
   last_out.assign(out.begin(), out.end());
   if (setup.request == 0xff) return ControlOutcome::stall();
   if (setup.device_to_host()) {

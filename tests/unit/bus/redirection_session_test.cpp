@@ -126,7 +126,8 @@ TEST_F(Session, AlternateSettings) {
   EXPECT_EQ(guest_->messages[status].status, usb_redir_success);
   const usb_redir_ep_info_header& e = guest_->messages[ep].ep_info;
   EXPECT_EQ(e.type[16 + 1], usb_redir_type_iso);
-  EXPECT_EQ(e.max_packet_size[16 + 1], 3 * 1024);  // bytes per microframe, as usbredir's host sends it
+  EXPECT_EQ(e.max_packet_size[16 + 1],
+            3 * 1024);  // bytes per microframe, as usbredir's host sends it
   guest_->set_alt_setting(8, 1, 9);
   ASSERT_TRUE(guest_->pump_until_message("alt_status", 8));
   EXPECT_EQ(guest_->last("alt_status", 8)->status, usb_redir_inval);

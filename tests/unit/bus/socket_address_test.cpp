@@ -34,12 +34,14 @@ TEST(SocketAddress, Parses) {
 // connects, and the socket file is gone once it has.
 TEST(SocketAddress, ListenAcceptsOnePeer) {
   const std::string path =
-      (std::filesystem::temp_directory_path() / ("hilcap-listen-" + std::to_string(getpid()))).string();
+      (std::filesystem::temp_directory_path() / ("hilcap-listen-" + std::to_string(getpid())))
+          .string();
   const SocketAddress address = std::get<SocketAddress>(SocketAddress::parse("unix:" + path));
   int client = -1;
   std::thread peer([&] {
     std::string error;
-    client = address.connect_to(nullptr, std::chrono::steady_clock::now() + std::chrono::seconds(5), error);
+    client = address.connect_to(nullptr, std::chrono::steady_clock::now() + std::chrono::seconds(5),
+                                error);
   });
   std::string error;
   const int server = address.listen_and_accept(
@@ -57,7 +59,9 @@ TEST(SocketAddress, ConnectGivesUpAtTheDeadline) {
   const SocketAddress address =
       std::get<SocketAddress>(SocketAddress::parse("unix:/nonexistent/hilcap.sock"));
   std::string error;
-  EXPECT_LT(address.connect_to(nullptr, std::chrono::steady_clock::now() + std::chrono::milliseconds(100), error), 0);
+  EXPECT_LT(address.connect_to(
+                nullptr, std::chrono::steady_clock::now() + std::chrono::milliseconds(100), error),
+            0);
   EXPECT_NE(error.find("/nonexistent/hilcap.sock"), std::string::npos);
 }
 

@@ -8,7 +8,7 @@
 namespace hilcap::device::uvc {
 namespace {
 
-DeviceConfig device(std::uint32_t width = 160, std::uint32_t height = 120) {
+DeviceConfig camera_config(std::uint32_t width = 160, std::uint32_t height = 120) {
   DeviceConfig c;
   c.format = {PixelFormat::kYuy2, width, height};
   c.timing.cadence = FrameRate{30, 1};
@@ -28,7 +28,7 @@ TEST(ModelCamera, ServesMjpegFramesOverBulk) {
   p.bulk = true;
   p.mjpeg = true;
   p.interrupt_endpoint = true;
-  auto made = ModelCamera::create(device(), p, ModelFrameBehaviour{});
+  auto made = ModelCamera::create(camera_config(), p, ModelFrameBehaviour{});
   ASSERT_TRUE(made.ok()) << made.errors()[0].message();
   ModelCamera& camera = *made.value();
   EXPECT_TRUE(camera.personality().config().interrupt_endpoint);
@@ -44,8 +44,8 @@ TEST(ModelCamera, ServesMjpegFramesOverBulk) {
   const TransferResult r = stream->fill_bulk(buffer);
   ASSERT_EQ(r.end, TransferEnd::kCompleted);
   const std::size_t header = buffer[0];
-  const FrameVerdict verdict = verify_mjpeg_frame(
-      std::as_bytes(std::span(buffer).subspan(header, r.bytes - header)));
+  const FrameVerdict verdict =
+      verify_mjpeg_frame(std::as_bytes(std::span(buffer).subspan(header, r.bytes - header)));
   EXPECT_EQ(verdict.check, FrameCheck::kOk);
   EXPECT_EQ(verdict.header.sequence, 0u);
   EXPECT_EQ(camera.frames().stats().frames_sent, 1u);
@@ -57,10 +57,10 @@ TEST(ModelCamera, ServesMjpegFramesOverBulk) {
 TEST(ModelCamera, RefusesImpossibleStreamFaults) {
   UvcPresentation p;
   p.stream_faults = {{StreamFault::kStall, 3, 0}};
-  auto made = ModelCamera::create(device(), p, ModelFrameBehaviour{});
+  auto made = ModelCamera::create(camera_config(), p, ModelFrameBehaviour{});
   ASSERT_FALSE(made.ok());
   EXPECT_EQ(made.errors()[0].field, "stream_faults[0].fault");
-  DeviceConfig bad = device();
+  DeviceConfig bad = camera_config();
   bad.format.width = 0;
   EXPECT_FALSE(ModelCamera::create(bad, UvcPresentation{}, ModelFrameBehaviour{}).ok());
 }
@@ -70,7 +70,7 @@ TEST(ModelCamera, RefusesImpossibleStreamFaults) {
 TEST(ModelCamera, ReplugStartsOver) {
   UvcPresentation p;
   p.bulk = true;
-  auto made = ModelCamera::create(device(), p, ModelFrameBehaviour{});
+  auto made = ModelCamera::create(camera_config(), p, ModelFrameBehaviour{});
   ASSERT_TRUE(made.ok());
   ModelCamera& camera = *made.value();
   const std::size_t block = camera.personality().negotiation().block_size();

@@ -25,10 +25,10 @@ namespace hilcap::sim {
 namespace {
 
 namespace uvc = device::uvc;
-using ::testing::HasSubstr;
 using testing::GuestPeer;
+using ::testing::HasSubstr;
 
-Scenario scenario(const std::string& device) {
+Scenario serve_scenario(const std::string& device) {
   LoadedScenario loaded = parse_scenario(R"({"duration_s": 1, "device": )" + device + "}",
                                          "serve.json", ".", disk_file_reader());
   EXPECT_TRUE(loaded.scenario) << (loaded.errors.empty() ? "" : loaded.errors[0].to_string());
@@ -69,14 +69,14 @@ struct Served {
 
 void start_serving(Served& served, const std::string& device, const Listener& listener,
                    std::atomic<bool>* stop, std::ostream& log) {
-  ServeSettings settings{scenario(device),
-                         std::get<bus::SocketAddress>(bus::SocketAddress::parse("unix:" + listener.path()))};
+  ServeSettings settings{
+      serve_scenario(device),
+      std::get<bus::SocketAddress>(bus::SocketAddress::parse("unix:" + listener.path()))};
   settings.listen = false;
   settings.interrupted = stop;
   settings.log = &log;
-  served.thread = std::thread([&served, settings = std::move(settings)] {
-    served.outcome = run_serve(settings);
-  });
+  served.thread = std::thread(
+      [&served, settings = std::move(settings)] { served.outcome = run_serve(settings); });
 }
 
 // Guards the whole path without QEMU: the device is announced, answers
@@ -174,8 +174,9 @@ TEST(ServeRun, StopsOnInterruptAndRefusesWhatCannotBeServed) {
   EXPECT_TRUE(served.outcome.report);
 
   Served refused;
-  ServeSettings settings{scenario(R"({"width": 1920, "height": 1080, "timing": {"fps": 60}})"),
-                         std::get<bus::SocketAddress>(bus::SocketAddress::parse("unix:/nonexistent"))};
+  ServeSettings settings{
+      serve_scenario(R"({"width": 1920, "height": 1080, "timing": {"fps": 60}})"),
+      std::get<bus::SocketAddress>(bus::SocketAddress::parse("unix:/nonexistent"))};
   settings.log = &log;
   refused.outcome = run_serve(settings);
   ASSERT_EQ(refused.outcome.errors.size(), 1u);
@@ -198,7 +199,8 @@ TEST(ServeCommand, ArgumentErrors) {
   EXPECT_EQ(cli({"serve", "x.json"}), kExitUsage);
   EXPECT_THAT(err.str(), HasSubstr("give one of --listen ADDRESS or --connect ADDRESS"));
   EXPECT_EQ(cli({"serve", "x.json", "--listen", "/tmp/sock"}), kExitUsage);
-  EXPECT_THAT(err.str(), HasSubstr("--listen: expected unix:PATH or tcp:HOST:PORT, found \"/tmp/sock\""));
+  EXPECT_THAT(err.str(),
+              HasSubstr("--listen: expected unix:PATH or tcp:HOST:PORT, found \"/tmp/sock\""));
   EXPECT_EQ(cli({"serve", "x.json", "--listen", "unix:a", "--connect", "unix:b"}), kExitUsage);
   EXPECT_EQ(cli({"serve", "/nonexistent.json", "--listen", "unix:/tmp/a"}), kExitUsage);
   EXPECT_THAT(err.str(), HasSubstr("/nonexistent.json: cannot read"));

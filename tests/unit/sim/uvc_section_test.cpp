@@ -18,21 +18,21 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-LoadedScenario load(const std::string& device) {
+LoadedScenario load_device(const std::string& device) {
   return parse_scenario(R"({"duration_s": 1, "device": )" + device + "}", "s.json", ".",
                         disk_file_reader());
 }
 
-std::vector<std::string> messages(const std::string& device) {
+std::vector<std::string> device_errors(const std::string& device) {
   std::vector<std::string> out;
-  for (const ScenarioError& e : load(device).errors)
+  for (const ScenarioError& e : load_device(device).errors)
     out.push_back(e.to_string());
   return out;
 }
 
 // Guards the reading of every key into the presentation.
 TEST(UvcSection, ReadsThePresentation) {
-  const LoadedScenario s = load(R"({
+  const LoadedScenario s = load_device(R"({
     "format": "MJPEG", "width": 320, "height": 240,
     "uvc": {"transport": "bulk", "version": "1.5", "speed": "full", "id": "1209:00ab",
             "serial": "CAM-1", "max_payload_bytes": 4096, "mjpeg_quality": 70,
@@ -65,7 +65,7 @@ TEST(UvcSection, ReadsThePresentation) {
 // Guards the defaults: a scenario without "device.uvc" is a high-speed
 // isochronous UVC 1.1 camera of its own format.
 TEST(UvcSection, Defaults) {
-  const LoadedScenario s = load(R"({"format": "NV12"})");
+  const LoadedScenario s = load_device(R"({"format": "NV12"})");
   ASSERT_TRUE(s.scenario);
   EXPECT_FALSE(s.scenario->uvc.bulk);
   EXPECT_FALSE(s.scenario->uvc.mjpeg);
@@ -79,25 +79,27 @@ TEST(UvcSection, Defaults) {
 // with isochronous transport, a quality without MJPEG, a stream that
 // isochronous transfers cannot carry).
 TEST(UvcSection, MistakesAtTheirPointers) {
-  EXPECT_THAT(messages(R"({"uvc": {"transport": "usb"}})"),
+  EXPECT_THAT(device_errors(R"({"uvc": {"transport": "usb"}})"),
               ElementsAre(HasSubstr("s.json: at /device/uvc/transport: expected one of")));
-  EXPECT_THAT(messages(R"({"uvc": {"speed": "super"}})"),
+  EXPECT_THAT(device_errors(R"({"uvc": {"speed": "super"}})"),
               ElementsAre(HasSubstr("at /device/uvc/speed")));
-  EXPECT_THAT(messages(R"({"uvc": {"id": "cafe"}})"), ElementsAre(HasSubstr("at /device/uvc/id")));
-  EXPECT_THAT(messages(R"({"uvc": {"faults": [{"kind": "endpoint_halt", "at_frame": 1}]}})"),
-              ElementsAre(HasSubstr(
-                  "at /device/uvc/faults/0/kind: expected a fault an isochronous endpoint can have")));
-  EXPECT_THAT(messages(R"({"uvc": {"faults": [{"kind": "error_bit"}]}})"),
+  EXPECT_THAT(device_errors(R"({"uvc": {"id": "cafe"}})"),
+              ElementsAre(HasSubstr("at /device/uvc/id")));
+  EXPECT_THAT(
+      device_errors(R"({"uvc": {"faults": [{"kind": "endpoint_halt", "at_frame": 1}]}})"),
+      ElementsAre(HasSubstr(
+          "at /device/uvc/faults/0/kind: expected a fault an isochronous endpoint can have")));
+  EXPECT_THAT(device_errors(R"({"uvc": {"faults": [{"kind": "error_bit"}]}})"),
               ElementsAre(HasSubstr("at /device/uvc/faults/0")));
-  EXPECT_THAT(messages(R"({"uvc": {"max_payload_bytes": 4096}})"),
+  EXPECT_THAT(device_errors(R"({"uvc": {"max_payload_bytes": 4096}})"),
               ElementsAre(HasSubstr("at /device/uvc/max_payload_bytes: expected no")));
-  EXPECT_THAT(messages(R"({"uvc": {"mjpeg_quality": 50}})"),
+  EXPECT_THAT(device_errors(R"({"uvc": {"mjpeg_quality": 50}})"),
               ElementsAre(HasSubstr("at /device/uvc/mjpeg_quality: expected no")));
-  EXPECT_THAT(messages(R"({"width": 1920, "height": 1080, "timing": {"fps": 60}, "uvc": {}})"),
+  EXPECT_THAT(device_errors(R"({"width": 1920, "height": 1080, "timing": {"fps": 60}, "uvc": {}})"),
               ElementsAre(AllOf(HasSubstr("at /device/format: expected a frame size and rate that "
                                           "isochronous transfers at high speed carry"),
                                 HasSubstr("use bulk"), HasSubstr("found 1920x1080 YUY2"))));
-  EXPECT_THAT(messages(R"({"format": "MJPEG", "uvc": {"colour": 1}})"),
+  EXPECT_THAT(device_errors(R"({"format": "MJPEG", "uvc": {"colour": 1}})"),
               ElementsAre(HasSubstr("at /device/uvc/colour")));
 }
 
