@@ -17,7 +17,7 @@ packages=(
   libusbredirparser-dev libturbojpeg0-dev
   # the qemu suite: a guest kernel (fetched with apt-get download) booted in
   # QEMU with a busybox initramfs and v4l-utils, unpacked and checked with these
-  qemu-system-x86 busybox-static v4l-utils python3
+  qemu-system-x86 busybox-static v4l-utils usbutils python3
 )
 
 missing=()

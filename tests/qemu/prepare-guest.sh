@@ -5,8 +5,9 @@
 #     download` (never installed), unpacked with dpkg-deb, and its
 #     uncompressed vmlinux extracted for a fast PVH boot;
 #   - an initramfs: busybox (static), the modules xhci-pci, ehci-pci and
-#     uvcvideo need, v4l2-ctl and v4l2-compliance with their libraries, the
-#     guest scripts of GUEST_DIR and the helper binaries given.
+#     uvcvideo need, v4l2-ctl and v4l2-compliance (and lsusb when usbutils is
+#     installed) with their libraries, the guest scripts of GUEST_DIR and the
+#     helper binaries given.
 # Both are keyed by what they are made of: the kernel by its package version,
 # the initramfs by a hash of its inputs.
 #
@@ -70,7 +71,8 @@ fi
 
 # --- the initramfs ---
 inputs=$( { echo "$package $version"; sha256sum "$busybox_bin" "$(command -v v4l2-ctl)" \
-              "$(command -v v4l2-compliance)" "${helpers[@]}" "$here/resolve-modules.py" "$0";
+              "$(command -v v4l2-compliance)" $(command -v lsusb) "${helpers[@]}" \
+              "$here/resolve-modules.py" "$0";
             (cd "$guest" && find . -type f | sort | xargs sha256sum); } | sha256sum | cut -c1-16)
 initrd="$cache/initramfs-$inputs.cpio.gz"
 if [[ ! -f "$initrd" ]]; then
@@ -89,7 +91,7 @@ if [[ ! -f "$initrd" ]]; then
   done
   cp "$mods/modules.order" "$mods/modules.builtin" "$root/lib/modules/$kver/"
   "$busybox_bin" depmod -b "$root" "$kver"
-  for b in "$(command -v v4l2-ctl)" "$(command -v v4l2-compliance)" "${helpers[@]}"; do
+  for b in "$(command -v v4l2-ctl)" "$(command -v v4l2-compliance)" $(command -v lsusb) "${helpers[@]}"; do
     cp "$b" "$root/usr/bin/"
     for lib in $(ldd "$b" 2>/dev/null | awk '/=> \// {print $3} /^[ \t]*\/lib64\// {print $1}'); do
       [[ -e "$root$lib" ]] || { mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"; }

@@ -55,6 +55,7 @@ def main():
     parser.add_argument("--script", required=True)
     parser.add_argument("--camera", action="append", default=[])
     parser.add_argument("--append", default="", help="more kernel arguments")
+    parser.add_argument("--memory", default="1024", help="guest memory in MiB (captures live in tmpfs)")
     parser.add_argument("--out", help="keep the logs and reports here")
     args = parser.parse_args()
 
@@ -88,8 +89,11 @@ def main():
                 qemu_args += ["-chardev", f"socket,id=cam{i},path={sock},server=on,wait=off"]
             qemu_args += ["-device", f"usb-redir,chardev=cam{i},id=redir{i},bus=hc.0"]
 
-        controller = "qemu-xhci" if args.controller == "xhci" else "ich9-usb-ehci1"
-        command = [qemu, "-M", "q35", "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", "512",
+        # qemu-xhci pairs its USB 2 and USB 3 ports: 4 of each give 4 ports, and
+        # QEMU puts its own full-speed hub on the last free one. 8 of each keep
+        # every camera on a port of its own at its own speed.
+        controller = "qemu-xhci,p2=8,p3=8" if args.controller == "xhci" else "ich9-usb-ehci1"
+        command = [qemu, "-M", "q35", "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", args.memory,
                    "-nodefaults", "-nographic", "-serial", "stdio", "-monitor", "none", "-nic", "none",
                    "-no-reboot", "-kernel", kernel, "-initrd", initrd,
                    "-append", f"console=ttyS0 loglevel=4 panic=-1 hil.script={args.script} {args.append}",
