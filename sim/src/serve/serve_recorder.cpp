@@ -120,7 +120,8 @@ TimeNs ServeRecorder::now() const {
 }
 
 void ServeRecorder::note(const std::string& line) {
-  log_ << fmt::format("[serve {:8.3f} s] {}\n", static_cast<double>(now()) / 1e9, line);
+  log_ << fmt::format("{}[serve {:8.3f} s] {}\n", progress_line_ ? "\r\033[K" : "",
+                      static_cast<double>(now()) / 1e9, line);
   log_.flush();
 }
 

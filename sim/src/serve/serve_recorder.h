@@ -41,6 +41,8 @@ class ServeRecorder final : public bus::RedirectionObserver {
   // The figures known only at the end: frames by fate, the last values.
   void finish(const ModelCameraDevice& device);
 
+  // A progress line is drawn on the log's terminal: event lines clear it first.
+  void set_progress_line(bool drawn) { progress_line_ = drawn; }
   // Counters for a progress line.
   std::uint64_t frames_offered() const { return frames_offered_; }
   std::uint64_t requests() const { return *control_requests_; }
@@ -93,6 +95,7 @@ class ServeRecorder final : public bus::RedirectionObserver {
   Distribution* lateness_;
   std::uint64_t frames_offered_ = 0;
   std::uint64_t iso_bytes_traced_ = 0;
+  bool progress_line_ = false;
 };
 
 }  // namespace hilcap::sim

@@ -157,6 +157,7 @@ ServeOutcome run_serve(const ServeSettings& settings) {
                    static_cast<unsigned long long>(recorder.requests()));
       std::fflush(stderr);
       drawn = true;
+      recorder.set_progress_line(true);
     }
   }
   if (drawn) std::fputs("\r\033[K", stderr);
