@@ -12,7 +12,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 namespace hilcap::bus {
@@ -76,6 +78,23 @@ AddrInfo resolve(const TcpAddress& tcp, bool passive, std::string& error) {
     return nullptr;
   }
   return AddrInfo(found);
+}
+
+// A process listens on the unix socket bound at `path` (/proc/net/unix: a
+// socket with __SO_ACCEPTCON set). Connecting to find out would take that
+// process's one peer.
+bool unix_socket_listening(const std::string& path) {
+  std::ifstream table("/proc/net/unix");
+  std::string line;
+  std::getline(table, line);  // the column names
+  while (std::getline(table, line)) {
+    std::istringstream fields(line);
+    std::string slot, references, protocol, flags, type, state, inode, bound;
+    if (!(fields >> slot >> references >> protocol >> flags >> type >> state >> inode >> bound))
+      continue;
+    if (bound == path && (std::stoul(flags, nullptr, 16) & 0x10000) != 0) return true;
+  }
+  return false;
 }
 
 // Waits for a peer on the listening socket; the connected socket or -1.
@@ -154,9 +173,17 @@ int SocketAddress::listen_and_accept(const std::atomic<bool>* stop,
       error = errno_text("socket");
       return -1;
     }
-    // A socket file left by an earlier run would make bind fail.
+    // A socket file left by an earlier run would make bind fail; one that a
+    // process still listens on is not ours to take.
     struct stat st {};
-    if (lstat(u->path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) unlink(u->path.c_str());
+    if (lstat(u->path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) {
+      if (unix_socket_listening(u->path)) {
+        error = u->path + ": another process is listening on it";
+        close(listener);
+        return -1;
+      }
+      unlink(u->path.c_str());
+    }
     if (bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
       error = errno_text(("bind " + u->path).c_str());
       close(listener);

@@ -54,6 +54,27 @@ TEST(SocketAddress, ListenAcceptsOnePeer) {
   close(client);
 }
 
+// Guards a unix socket that another process still listens on: not taken over.
+TEST(SocketAddress, ListenRefusesASocketInUse) {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("hilcap-busy-" + std::to_string(getpid())))
+          .string();
+  const SocketAddress address = std::get<SocketAddress>(SocketAddress::parse("unix:" + path));
+  std::thread first([&] {
+    std::string error;
+    const int fd = address.listen_and_accept(
+        nullptr, std::chrono::steady_clock::now() + std::chrono::milliseconds(500), error);
+    if (fd >= 0) close(fd);
+  });
+  while (!std::filesystem::exists(path))
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // bound, then listening
+  std::string error;
+  EXPECT_LT(address.listen_and_accept(nullptr, std::chrono::steady_clock::now(), error), 0);
+  EXPECT_NE(error.find("another process is listening"), std::string::npos) << error;
+  first.join();
+}
+
 // Guards giving up: nobody listening and a deadline passed is an error, not a hang.
 TEST(SocketAddress, ConnectGivesUpAtTheDeadline) {
   const SocketAddress address =
