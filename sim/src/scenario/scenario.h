@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "device_config.h"
+#include "model_frame_source.h"
 #include "scheduler/scheduler.h"
 
 namespace hilcap::sim {
@@ -98,6 +99,9 @@ struct Scenario {
   TimeNs duration_ns = 0;
   RunClock clock = RunClock::kVirtual;
   device::DeviceConfig device;
+  // How the device appears on USB (`hilcap serve`): "device.uvc" and
+  // "device.format": "MJPEG" (then `device` holds the YUY2 frames it compresses).
+  device::uvc::UvcPresentation uvc;
   HostSpec host;
   KSALLOCATOR_FRAMING framing{};
   std::vector<ClientSpec> clients;  // models first, in file order (count expanded), then scripted
