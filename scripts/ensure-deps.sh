@@ -13,6 +13,11 @@ packages=(
   libcli11-dev libfmt-dev libvalijson-dev libbenchmark-dev
   # USB tests without hardware
   umockdev libumockdev-dev
+  # hilcap serve (usbredir) and its MJPEG encoder
+  libusbredirparser-dev libturbojpeg0-dev
+  # the qemu suite: a guest kernel (fetched with apt-get download) booted in
+  # QEMU with a busybox initramfs and v4l-utils, unpacked and checked with these
+  qemu-system-x86 busybox-static v4l-utils usbutils python3
 )
 
 missing=()

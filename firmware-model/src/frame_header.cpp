@@ -98,4 +98,37 @@ FrameVerdict verify_frame(std::span<const std::byte> frame, const CompletionEntr
   return verdict;
 }
 
+FrameVerdict verify_mjpeg_frame(std::span<const std::byte> jpeg) {
+  FrameVerdict verdict;
+  const auto byte_at = [&](std::size_t i) { return std::to_integer<unsigned>(jpeg[i]); };
+  if (jpeg.size() < 4 || byte_at(0) != 0xFF || byte_at(1) != 0xD8) {
+    verdict.check = jpeg.size() < kFrameHeaderBytes ? FrameCheck::kTooSmall : FrameCheck::kBadMagic;
+    return verdict;
+  }
+  // Segments up to the start of scan: FF marker, big-endian length (itself included).
+  std::size_t at = 2;
+  while (at + 4 <= jpeg.size() && byte_at(at) == 0xFF) {
+    const unsigned marker = byte_at(at + 1);
+    const std::size_t length = byte_at(at + 2) << 8 | byte_at(at + 3);
+    if (marker == 0xDA || length < 2) break;  // start of scan: no header before the data
+    if (marker == kMjpegHeaderMarker && length == 2 + kFrameHeaderBytes &&
+        at + 4 + kFrameHeaderBytes <= jpeg.size()) {
+      const std::span<const std::byte> bytes = jpeg.subspan(at + 4, kFrameHeaderBytes);
+      verdict = verify_frame(bytes);
+      if (verdict.check == FrameCheck::kShort) {
+        verdict.check = jpeg.size() < verdict.header.frame_bytes ? FrameCheck::kShort
+                        : frame_checksum(bytes, verdict.header) != verdict.header.checksum
+                            ? FrameCheck::kChecksumMismatch
+                            : FrameCheck::kOk;
+      }
+      if (verdict.check == FrameCheck::kOk && verdict.header.pixel_format != kMjpegPixelFormat)
+        verdict.check = FrameCheck::kBadHeader;
+      return verdict;
+    }
+    at += 2 + length;
+  }
+  verdict.check = FrameCheck::kBadMagic;
+  return verdict;
+}
+
 }  // namespace hilcap::device

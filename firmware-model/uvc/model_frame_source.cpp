@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace hilcap::device::uvc {
@@ -10,6 +11,8 @@ namespace hilcap::device::uvc {
 namespace {
 
 constexpr std::size_t kHeaderBytes = 12;  // PTS and SCR in every payload
+// Room for the JPEG markers and tables of a tiny MJPEG frame (and the header segment).
+constexpr std::uint64_t kMjpegHeaderRoom = 4096;
 
 VideoFormat video_format(PixelFormat format) {
   switch (format) {
@@ -66,6 +69,12 @@ Checked<UvcDeviceConfig> uvc_config_for(const DeviceConfig& device,
     return errors;
   }
 
+  if (presentation.mjpeg && device.format.pixel_format != PixelFormat::kYuy2) {
+    errors.push_back({"device.format", "YUY2 sensor frames for MJPEG (the encoder's input)",
+                      std::string(to_string(device.format.pixel_format))});
+    return errors;
+  }
+
   UvcDeviceConfig c;
   c.vendor_id = presentation.vendor_id;
   c.product_id = presentation.product_id;
@@ -73,16 +82,21 @@ Checked<UvcDeviceConfig> uvc_config_for(const DeviceConfig& device,
   c.serial = presentation.serial;
   c.speed = presentation.speed;
   c.uvc_version = presentation.version;
+  c.interrupt_endpoint = presentation.interrupt_endpoint;
   FormatConfig format;
-  format.format = video_format(device.format.pixel_format);
+  format.format =
+      presentation.mjpeg ? VideoFormat::kMjpeg : video_format(device.format.pixel_format);
   FrameConfig frame;
   frame.width = static_cast<std::uint16_t>(device.format.width);
   frame.height = static_cast<std::uint16_t>(device.format.height);
   const auto rounded = static_cast<std::uint32_t>(interval_100ns + 0.5);
   frame.intervals = DiscreteIntervals{{rounded}};
   frame.default_interval_100ns = rounded;
-  format.frames = {frame};
-  c.formats = {format};
+  // MJPEG: at most the raw frame's size (what cameras advertise), plus room
+  // for the JPEG headers of tiny frames.
+  if (presentation.mjpeg)
+    frame.max_compressed_bytes =
+        static_cast<std::uint32_t>(device.format.frame_bytes() + kMjpegHeaderRoom);
 
   if (presentation.bulk) {
     const std::uint16_t packet = presentation.speed == UsbSpeed::kFull   ? 64
@@ -93,35 +107,50 @@ Checked<UvcDeviceConfig> uvc_config_for(const DeviceConfig& device,
     // Enough per service interval to move a frame within its interval; the
     // standard settings up to the first that does.
     const double packets = std::max(1.0, *interval / service_interval_ns(presentation.speed));
-    const auto need = static_cast<std::uint32_t>(
-        static_cast<double>(device.format.frame_bytes()) / packets + kHeaderBytes + 1);
+    const std::vector<IsoAltSetting> standard = standard_alt_settings(presentation.speed);
     IsochronousTransport iso;
-    for (const IsoAltSetting& alt : standard_alt_settings(presentation.speed)) {
-      iso.alt_settings.push_back(alt);
-      if (bytes_per_interval(alt) >= need) break;
-    }
-    if (bytes_per_interval(iso.alt_settings.back()) < need) {
-      errors.push_back(
-          {"device.format",
-           fmt::format("a frame size and rate that isochronous transfers at {} "
-                       "carry (at most {} bytes per service interval; use bulk)",
-                       presentation.speed == UsbSpeed::kFull   ? "full speed"
-                       : presentation.speed == UsbSpeed::kHigh ? "high speed"
-                                                               : "SuperSpeed",
-                       bytes_per_interval(iso.alt_settings.back())),
-           fmt::format("{}x{} {} needing {} bytes per service interval", device.format.width,
-                       device.format.height, to_string(device.format.pixel_format), need)});
-      return errors;
+    if (presentation.mjpeg) {
+      // A compressed frame's size is not known in advance: every setting, and
+      // frames no larger than the largest carries in one interval.
+      iso.alt_settings = standard;
+      const auto per_interval = static_cast<std::uint32_t>(
+          std::floor(packets) * (bytes_per_interval(standard.back()) - kHeaderBytes));
+      frame.max_compressed_bytes = std::min(frame.max_compressed_bytes, per_interval);
+    } else {
+      const auto need = static_cast<std::uint32_t>(
+          static_cast<double>(device.format.frame_bytes()) / packets + kHeaderBytes + 1);
+      for (const IsoAltSetting& alt : standard) {
+        iso.alt_settings.push_back(alt);
+        if (bytes_per_interval(alt) >= need) break;
+      }
+      if (bytes_per_interval(iso.alt_settings.back()) < need) {
+        errors.push_back(
+            {"device.format",
+             fmt::format("a frame size and rate that isochronous transfers at {} "
+                         "carry (at most {} bytes per service interval; use bulk)",
+                         presentation.speed == UsbSpeed::kFull   ? "full speed"
+                         : presentation.speed == UsbSpeed::kHigh ? "high speed"
+                                                                 : "SuperSpeed",
+                         bytes_per_interval(iso.alt_settings.back())),
+             fmt::format("{}x{} {} needing {} bytes per service interval", device.format.width,
+                         device.format.height, to_string(device.format.pixel_format), need)});
+        return errors;
+      }
     }
     c.transport = iso;
   }
+  format.frames = {frame};
+  c.formats = {format};
   if (std::vector<ConfigError> invalid = validate(c); !invalid.empty()) return invalid;
   return c;
 }
 
 ModelFrameSource::ModelFrameSource(const DeviceConfig& config, Pacing pacing)
+    : ModelFrameSource(config, ModelFrameBehaviour{pacing, false, false}) {}
+
+ModelFrameSource::ModelFrameSource(const DeviceConfig& config, const ModelFrameBehaviour& behaviour)
     : config_(config),
-      pacing_(pacing),
+      behaviour_(behaviour),
       engine_(config.timing, config.seed),
       synthesizer_(config.format, config.payload),
       frame_(synthesizer_.frame_bytes()) {
@@ -144,6 +173,22 @@ bool ModelFrameSource::matches(const StreamFormat& format) const {
          format.width == config_.format.width && format.height == config_.format.height;
 }
 
+void ModelFrameSource::count_drop(FrameFate fate) {
+  ++stats_.dropped;
+  switch (fate) {
+    case FrameFate::kScheduledDrop:
+      ++stats_.drops.scheduled;
+      break;
+    case FrameFate::kRandomDrop:
+      ++stats_.drops.random;
+      break;
+    case FrameFate::kStall:
+    case FrameFate::kProduce:  // produced, but due inside a stall started by a fault
+      ++stats_.drops.stall;
+      break;
+  }
+}
+
 bool ModelFrameSource::settle_next() {
   while (!pending_ && !disconnect_) {
     const std::uint64_t frame = next_frame_++;
@@ -159,7 +204,7 @@ bool ModelFrameSource::settle_next() {
     if (due.stall_ns > 0) stall_until_ = std::max(stall_until_, plan.due_ns + due.stall_ns);
     const std::uint64_t sequence = next_sequence_++;
     if (plan.due_ns < stall_until_ || plan.fate != FrameFate::kProduce) {
-      ++stats_.dropped;
+      count_drop(plan.due_ns < stall_until_ ? FrameFate::kStall : plan.fate);
       continue;
     }
     pending_ = Pending{frame, sequence, plan};
@@ -167,42 +212,85 @@ bool ModelFrameSource::settle_next() {
   return pending_.has_value();
 }
 
+void ModelFrameSource::drop_overtaken(std::chrono::steady_clock::time_point now) {
+  while (pending_ &&
+         now >= *start_ + std::chrono::nanoseconds(engine_.due_ns(pending_->frame + 1))) {
+    pending_.reset();
+    {
+      std::lock_guard lock(stats_mutex_);
+      ++stats_.dropped;
+      ++stats_.drops.late;
+    }
+    if (!settle_next()) return;
+  }
+}
+
+std::optional<std::chrono::steady_clock::time_point> ModelFrameSource::next_frame_time() {
+  if (behaviour_.pacing != Pacing::kRealTime || !start_ || !settle_next()) return std::nullopt;
+  return *start_ + std::chrono::nanoseconds(pending_->plan.due_ns);
+}
+
 std::optional<FrameView> ModelFrameSource::next_frame(std::uint64_t index,
                                                       const StreamFormat& format) {
   if (index == 0 && last_sent_index_) restart();  // a new stream
-  if (!start_) start_ = std::chrono::steady_clock::now();
+  const auto now = std::chrono::steady_clock::now();
+  if (!start_) {
+    start_ = now;
+    std::lock_guard lock(stats_mutex_);
+    ++stats_.streams;
+  }
   if (!matches(format)) disconnect_ = true;
-  if (!settle_next()) return FrameView{{}, 0, FrameFault::kDisconnect};
+  if (!settle_next()) return FrameView{{}, 0, FrameFault::kDisconnect, next_frame_};
+  const bool real_time = behaviour_.pacing == Pacing::kRealTime;
+  if (real_time && behaviour_.drop_late_frames) {
+    drop_overtaken(now);
+    if (!pending_) return FrameView{{}, 0, FrameFault::kDisconnect, next_frame_};
+  }
   const Pending sent = *pending_;
-  if (pacing_ == Pacing::kRealTime &&
-      std::chrono::steady_clock::now() < *start_ + std::chrono::nanoseconds(sent.plan.due_ns))
-    return std::nullopt;
+  const auto due = *start_ + std::chrono::nanoseconds(sent.plan.due_ns);
+  if (real_time && now < due) return std::nullopt;
 
   pending_.reset();
   last_sent_index_ = index;
   const FillFaults fill = faults_->on_frame_filled(sent.frame, sent.plan.due_ns);
-  std::lock_guard lock(stats_mutex_);
-  ++stats_.frames_sent;
-  if (fill.error || sent.plan.recorded_error) {
-    // As on the DMA path an error frame carries no data; UVC says why with ERR.
-    ++stats_.error_frames;
-    return FrameView{{}, sent.plan.due_ns, FrameFault::kError};
+  FrameHandOver handed{sent.frame,
+                       sent.sequence,
+                       sent.plan.due_ns,
+                       real_time ? std::chrono::nanoseconds(now - due).count() : 0,
+                       0,
+                       FrameFault::kNone};
+  FrameView view{{}, sent.plan.due_ns, FrameFault::kNone, sent.frame};
+  {
+    std::lock_guard lock(stats_mutex_);
+    ++stats_.frames_sent;
+    const bool error = fill.error || sent.plan.recorded_error;
+    if (error) {
+      ++stats_.error_frames;
+      view.fault = FrameFault::kError;
+    }
+    // As on the DMA path an error frame carries no data, unless it is a
+    // camera's that flags the frame it sends; UVC says why with ERR.
+    if (!error || behaviour_.error_frames_carry_data) {
+      const std::span<std::byte> memory(frame_);
+      synthesizer_.render(memory, sent.sequence, sent.plan.due_ns);
+      if (fill.corrupt) {
+        ++stats_.corrupt_frames;
+        synthesizer_.corrupt(memory, sent.sequence ^ config_.seed);
+      }
+      std::size_t bytes = frame_.size();
+      const std::uint32_t short_bytes =
+          fill.short_bytes > 0 ? fill.short_bytes : sent.plan.recorded_bytes;
+      if (short_bytes > 0 && short_bytes < bytes) {
+        ++stats_.short_frames;
+        bytes = short_bytes;
+      }
+      view.data = {reinterpret_cast<const std::uint8_t*>(frame_.data()), bytes};
+    }
   }
-  const std::span<std::byte> memory(frame_);
-  synthesizer_.render(memory, sent.sequence, sent.plan.due_ns);
-  if (fill.corrupt) {
-    ++stats_.corrupt_frames;
-    synthesizer_.corrupt(memory, sent.sequence ^ config_.seed);
-  }
-  std::size_t bytes = frame_.size();
-  const std::uint32_t short_bytes =
-      fill.short_bytes > 0 ? fill.short_bytes : sent.plan.recorded_bytes;
-  if (short_bytes > 0 && short_bytes < bytes) {
-    ++stats_.short_frames;
-    bytes = short_bytes;
-  }
-  const auto* data = reinterpret_cast<const std::uint8_t*>(frame_.data());
-  return FrameView{{data, bytes}, sent.plan.due_ns, FrameFault::kNone};
+  handed.bytes = view.data.size();
+  handed.fault = view.fault;
+  if (observer_) observer_(handed);
+  return view;
 }
 
 ModelFrameStats ModelFrameSource::stats() const {

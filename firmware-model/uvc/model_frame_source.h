@@ -14,10 +14,12 @@
 #pragma once
 
 #include <hilcap/device/uvc/device_config.h>
+#include <hilcap/device/uvc/packetizer.h>
 #include <hilcap/device/uvc/uvc_stream.h>
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -41,12 +43,26 @@ struct UvcPresentation {
   bool bulk = false;  // a bulk endpoint; otherwise isochronous alternate settings
   // Bulk only: dwMaxPayloadTransferSize (0: one payload per frame).
   std::uint32_t bulk_max_payload = 0;
+  // The device's YUY2 frames compressed to MJPEG (MjpegFrameSource) instead of
+  // its own uncompressed format, at this JPEG quality.
+  bool mjpeg = false;
+  int mjpeg_quality = 85;
+  // The VideoControl interface's status interrupt endpoint.
+  bool interrupt_endpoint = false;
+  // UVC-level faults of every stream, at the device's frame numbers from the
+  // stream's start (UvcPersonality::set_stream_faults).
+  std::vector<FaultAt> stream_faults;
+  // After dropping off the bus, the device plugs back in after this long
+  // (none: it stays unplugged). For the bus that carries it.
+  std::optional<TimeNs> reconnect_after_ns;
 };
 
-// One uncompressed format (the device's), one frame (its size) at one interval
-// (its frame rate; a replayed recording's mean interval), with enough
-// isochronous alternate settings to carry a frame per interval. Errors name
-// the field and say what would fit.
+// One format (the device's uncompressed one, or MJPEG of its YUY2 frames),
+// one frame (its size) at one interval (its frame rate; a replayed
+// recording's mean interval), with enough isochronous alternate settings to
+// carry a frame per interval (MJPEG: every standard one, and frames no larger
+// than the largest carries per interval). Errors name the field and say what
+// would fit.
 Checked<UvcDeviceConfig> uvc_config_for(const DeviceConfig& device,
                                         const UvcPresentation& presentation);
 
@@ -56,14 +72,49 @@ enum class Pacing : std::uint8_t {
   kRealTime,  // not before start + due(k) on the steady clock
 };
 
+// How the device behaves where the DMA path and a camera differ.
+struct ModelFrameBehaviour {
+  Pacing pacing = Pacing::kOnDemand;
+  // An error frame is sent with its pixels and ERR in every payload header (a
+  // camera flagging a damaged frame); otherwise it is sent empty, as on the
+  // DMA path where an error frame carries no data.
+  bool error_frames_carry_data = false;
+  // Real-time pacing: a frame still unsent when the next frame is due is
+  // overwritten by it, as in a camera with one frame buffer whose host does
+  // not read fast enough (dropped with reason late); otherwise late frames
+  // queue up and leave behind their schedule.
+  bool drop_late_frames = false;
+};
+
+// Why a frame that was due never left.
+struct ModelFrameDrops {
+  std::uint64_t stall = 0;      // due inside a stall (timing or fault)
+  std::uint64_t scheduled = 0;  // drop_frames
+  std::uint64_t random = 0;     // drop_probability
+  std::uint64_t late = 0;       // overwritten by the next frame before the host read it
+  std::uint64_t total() const { return stall + scheduled + random + late; }
+};
+
 struct ModelFrameStats {
   std::uint64_t frames_due = 0;   // frames the timing engine made due
   std::uint64_t frames_sent = 0;  // handed to the stream (error frames included)
-  std::uint64_t dropped = 0;      // due but never sent (stall, scheduled or random drop)
+  std::uint64_t dropped = 0;      // due but never sent: drops.total()
+  ModelFrameDrops drops;
   std::uint64_t error_frames = 0;
   std::uint64_t short_frames = 0;
   std::uint64_t corrupt_frames = 0;
+  std::uint64_t streams = 0;  // streams started (frame index 0 asked for)
   bool disconnected = false;
+};
+
+// One frame handed to the stream: which, when it was due, how late it left.
+struct FrameHandOver {
+  std::uint64_t frame = 0;     // the device's frame number in this stream
+  std::uint64_t sequence = 0;  // the in-band header's sequence
+  TimeNs due_ns = 0;           // since the stream started
+  TimeNs lateness_ns = 0;      // real time: from due to handed over (0 on demand)
+  std::size_t bytes = 0;
+  FrameFault fault = FrameFault::kNone;
 };
 
 class ModelFrameSource : public FrameSource {
@@ -71,13 +122,27 @@ class ModelFrameSource : public FrameSource {
   // `config` must pass DeviceConfig::validate(). A stream that starts again
   // (frame index 0) starts the device's stream again: frame 0, faults re-armed.
   ModelFrameSource(const DeviceConfig& config, Pacing pacing);
+  ModelFrameSource(const DeviceConfig& config, const ModelFrameBehaviour& behaviour);
 
   // Serves the device's next frame. The negotiated format must be the
   // device's own (uvc_config_for offers nothing else); for any other the
   // device drops off the bus, as a firmware would fail.
   std::optional<FrameView> next_frame(std::uint64_t index, const StreamFormat& format) override;
 
+  // Real-time pacing: when the frame the stream waits for may leave; nothing
+  // before a stream started, after a disconnect, or on demand.
+  std::optional<std::chrono::steady_clock::time_point> next_frame_time();
+
+  // Told of every frame handed to the stream, on the thread that asked for it.
+  void set_hand_over_observer(std::function<void(const FrameHandOver&)> observer) {
+    observer_ = std::move(observer);
+  }
+
   ModelFrameStats stats() const;
+
+  // Back to the start of a stream, faults armed again and no disconnect
+  // pending: a device plugged back in.
+  void restart();
 
  private:
   // The next frame to send, its fate settled (once per frame: faults fire once).
@@ -87,13 +152,15 @@ class ModelFrameSource : public FrameSource {
     FramePlan plan;
   };
 
-  void restart();
   bool matches(const StreamFormat& format) const;
   // Settles due frames until one is to be sent; false when the device disconnects.
   bool settle_next();
+  // drop_late_frames: gives up pending frames whose successor is already due.
+  void drop_overtaken(std::chrono::steady_clock::time_point now);
+  void count_drop(FrameFate fate);
 
   DeviceConfig config_;
-  Pacing pacing_;
+  ModelFrameBehaviour behaviour_;
   TimingEngine engine_;
   FrameSynthesizer synthesizer_;
   std::unique_ptr<FaultInjector> faults_;
@@ -105,6 +172,7 @@ class ModelFrameSource : public FrameSource {
   std::uint64_t next_sequence_ = 0;
   TimeNs stall_until_ = 0;
   bool disconnect_ = false;
+  std::function<void(const FrameHandOver&)> observer_;
 
   mutable std::mutex stats_mutex_;  // stats() may come from another thread
   ModelFrameStats stats_;

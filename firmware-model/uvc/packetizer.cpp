@@ -41,8 +41,9 @@ Packetizer::Packetizer(PayloadStyle style, std::vector<FaultAt> faults, std::uin
 }
 
 void Packetizer::begin_frame(std::span<const std::uint8_t> data, std::uint32_t pts,
-                             bool error_frame) {
-  const std::uint64_t frame = frames_begun_++;
+                             bool error_frame, std::optional<std::uint64_t> frame_number) {
+  const std::uint64_t frame = frame_number.value_or(frames_begun_);
+  ++frames_begun_;
   frame_faults_begin_ = frame_faults_end_;
   while (frame_faults_begin_ < faults_.size() && faults_[frame_faults_begin_].frame < frame)
     ++frame_faults_begin_;

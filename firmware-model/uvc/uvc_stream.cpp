@@ -44,8 +44,16 @@ bool UvcStream::start_frame() {
     return false;
   }
   packetizer_.begin_frame(frame->data, clock_.stc(frame->capture_time),
-                          frame->fault == FrameFault::kError);
+                          frame->fault == FrameFault::kError, frame->frame_number);
+  frame_in_progress_ = true;
   return true;
+}
+
+void UvcStream::note_payload_sent() {
+  if (frame_in_progress_ && !packetizer_.frame_pending() && !packetizer_.payload_pending()) {
+    frame_in_progress_ = false;
+    ++frames_completed_;
+  }
 }
 
 TimeNs UvcStream::bulk_duration(std::size_t bytes) const {
@@ -87,6 +95,7 @@ TransferResult UvcStream::fill_iso(std::span<IsoPacket> packets, std::span<std::
     const PayloadEvent event = packetizer_.begin_payload(capacity, scr);
     if (event == PayloadEvent::kStall || event == PayloadEvent::kDisconnect) return on_event(event);
     const std::size_t n = packetizer_.copy_payload(space);
+    note_payload_sent();
     if (event == PayloadEvent::kLostOnBus) {
       packet.status = PacketStatus::kError;
       continue;
@@ -100,6 +109,10 @@ TransferResult UvcStream::fill_iso(std::span<IsoPacket> packets, std::span<std::
 TransferResult UvcStream::fill_bulk(std::span<std::uint8_t> buffer) {
   if (disconnected_) return {TransferEnd::kDisconnected, 0};
   if (halted_) return {TransferEnd::kStalled, 0};
+  if (zero_length_pending_) {
+    zero_length_pending_ = false;
+    return {TransferEnd::kCompleted, 0};
+  }
   bool lost = false;
   if (!packetizer_.payload_pending()) {
     if (!packetizer_.frame_pending() && !start_frame())
@@ -108,12 +121,17 @@ TransferResult UvcStream::fill_bulk(std::span<std::uint8_t> buffer) {
         packetizer_.begin_payload(setup_.max_payload_bytes, clock_.scr(bus_time_));
     if (event == PayloadEvent::kStall || event == PayloadEvent::kDisconnect) return on_event(event);
     lost = event == PayloadEvent::kLostOnBus;
+    payload_size_ = packetizer_.payload_size();
   }
   const std::size_t n = packetizer_.copy_payload(buffer);
   bus_time_ += bulk_duration(n);
-  if (!lost) return {TransferEnd::kCompleted, n};
-  packetizer_.drop_payload();
-  return {TransferEnd::kError, n};
+  if (lost) packetizer_.drop_payload();
+  const bool payload_ended = !packetizer_.payload_pending();
+  note_payload_sent();
+  if (lost) return {TransferEnd::kError, n};
+  zero_length_pending_ =
+      payload_ended && n == buffer.size() && payload_size_ < setup_.max_payload_bytes;
+  return {TransferEnd::kCompleted, n};
 }
 
 }  // namespace hilcap::device::uvc

@@ -18,6 +18,7 @@
 #include "cli/test_command.h"
 #include "scenario/expectations.h"
 #include "scenario/spelling.h"
+#include "serve/serve_command.h"
 #include "usb/usb_commands.h"
 
 namespace hilcap::sim {
@@ -186,6 +187,8 @@ int run_cli(int argc, const char* const* argv, CliContext& context) {
 
   UsbCommandArguments usb_args;
   add_usb_commands(app, usb_args);
+  ServeArguments serve_args;
+  add_serve_command(app, serve_args);
 
   if (const auto unknown = unknown_command(app, argc, argv)) {
     *context.err << "hilcap: " << *unknown << "\nRun 'hilcap --help' for the commands.\n";
@@ -197,6 +200,7 @@ int run_cli(int argc, const char* const* argv, CliContext& context) {
     return app.exit(e, *context.out, *context.err) == 0 ? kExitOk : kExitUsage;
   }
   if (const auto status = run_usb_command(usb_args, context)) return *status;
+  if (const auto status = run_serve_command(serve_args, context)) return *status;
   run_args.seed_given = seed->count() > 0;
   if (run->parsed()) return run_command(run_args, context);
   if (validate->parsed()) return validate_command(to_validate, context);

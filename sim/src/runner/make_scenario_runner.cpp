@@ -21,6 +21,14 @@ class ScenarioLayerRunner final : public ScenarioRunner {
                                           {.realtime = options.realtime,
                                            .allow_long_run = options.allow_long_run,
                                            .expect_figures = check_expect_figures});
+    // The DMA ring carries uncompressed frames only; MJPEG is a USB camera's.
+    if (loaded.scenario && loaded.scenario->uvc.mjpeg) {
+      loaded.errors.push_back({ScenarioError::Kind::kValue, file.string(), "/device/format",
+                               "YUY2, NV12 or GREY for the DMA-ring device of `hilcap run` and "
+                               "`hilcap test` (MJPEG is served over USB only: `hilcap serve`)",
+                               "\"MJPEG\""});
+      loaded.scenario.reset();
+    }
     if (!loaded.scenario) {
       ScenarioOutcome outcome;
       outcome.status = ScenarioOutcome::Status::kInvalid;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "device_config.h"
+#include "model_frame_source.h"
 #include "scheduler/scheduler.h"
 
 namespace hilcap::sim {
@@ -109,7 +110,10 @@ struct Scenario {
   std::uint64_t seed = 1;
   TimeNs duration_ns = 0;
   RunClock clock = RunClock::kVirtual;
-  device::DeviceConfig device;       // the simulated device (unless `camera`)
+  device::DeviceConfig device;  // the simulated device (unless `camera`)
+  // How the device appears on USB (`hilcap serve`): "device.uvc" and
+  // "device.format": "MJPEG" (then `device` holds the YUY2 frames it compresses).
+  device::uvc::UvcPresentation uvc;
   std::optional<CameraSpec> camera;  // a USB camera in its place (then a real-time run)
   HostSpec host;
   KSALLOCATOR_FRAMING framing{};

@@ -18,6 +18,7 @@
 #include "scenario/run_limits.h"
 #include "scenario/scenario_schema.h"
 #include "scenario/script_section.h"
+#include "scenario/uvc_section.h"
 
 namespace hilcap::sim {
 namespace {
@@ -99,7 +100,7 @@ void read_sections(const Json& doc, const RefusedValues& refused, const std::fil
   guarded(checks, "/device", [&] { scenario.camera = read_camera_section(doc, checks); });
   if (scenario.camera) scenario.clock = RunClock::kRealtime;
   bool device_read_cleanly = false;
-  if (!scenario.camera)
+  if (!scenario.camera) {
     guarded(checks, "/device", [&] {
       const std::size_t errors_before_device = checks.error_count();
       scenario.device = read_device_section(doc, scenario.seed, dir, read_file, checks);
@@ -109,6 +110,13 @@ void read_sections(const Json& doc, const RefusedValues& refused, const std::fil
           checks.error_count() == errors_before_device && !refused.affects("/device");
       if (device_read_cleanly) report_device_errors(scenario.device.validate(), doc, checks);
     });
+    guarded(checks, "/device/uvc", [&] {
+      const std::size_t errors_before_uvc = checks.error_count();
+      scenario.uvc = read_uvc_section(doc, checks);
+      if (device_read_cleanly && checks.error_count() == errors_before_uvc && presents_on_usb(doc))
+        check_uvc_presentation(scenario.device, scenario.uvc, checks);
+    });
+  }
   guarded(checks, "/host", [&] { scenario.host = read_host(doc); });
   guarded(checks, "/allocator", [&] {
     const bool framing_checkable =

@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 #include <hilcap/device/frame_header.h>
 
+#include <chrono>
+#include <thread>
+
 namespace hilcap::device::uvc {
 namespace {
 
@@ -146,6 +149,104 @@ TEST(ModelFrameSource, RealTimePacingHoldsFramesUntilDue) {
   EXPECT_TRUE(source.next_frame(0, f));   // due at once
   EXPECT_FALSE(source.next_frame(1, f));  // due in an hour
   EXPECT_FALSE(source.next_frame(1, f));
+}
+
+}  // namespace
+}  // namespace hilcap::device::uvc
+
+namespace hilcap::device::uvc {
+namespace {
+
+// Guards the stream faults' frame numbers: each frame handed over carries the
+// device's own number (dropped frames counted), and every hand-over is told
+// with its sequence and due time.
+TEST(ModelFrameSource, FramesCarryTheDeviceFrameNumber) {
+  DeviceConfig c = model();
+  c.timing.drop_frames = {1};
+  ModelFrameSource source(c, Pacing::kOnDemand);
+  std::vector<FrameHandOver> handed;
+  source.set_hand_over_observer([&](const FrameHandOver& f) { handed.push_back(f); });
+  EXPECT_EQ(source.next_frame(0, stream_format(c))->frame_number, 0u);
+  EXPECT_EQ(source.next_frame(1, stream_format(c))->frame_number, 2u);
+  ASSERT_EQ(handed.size(), 2u);
+  EXPECT_EQ(handed[1].frame, 2u);
+  EXPECT_EQ(handed[1].sequence, 2u);
+  EXPECT_EQ(handed[1].due_ns, 2 * 1'000'000'000 / 30);
+  EXPECT_EQ(source.stats().drops.scheduled, 1u);
+}
+
+// Guards the camera form of an error frame: with error_frames_carry_data the
+// frame goes out whole (its header verifies) with the error fault, so a host
+// sees the damaged frame flagged rather than an empty one.
+TEST(ModelFrameSource, ErrorFramesCanCarryTheirData) {
+  DeviceConfig c = model();
+  c.faults = {{{FaultKind::kError}, AtFrame{0}}};
+  ModelFrameSource source(c, ModelFrameBehaviour{Pacing::kOnDemand, true, false});
+  const auto view = source.next_frame(0, stream_format(c));
+  EXPECT_EQ(view->fault, FrameFault::kError);
+  EXPECT_EQ(view->data.size(), c.format.frame_bytes());
+  EXPECT_EQ(verify(*view).check, FrameCheck::kOk);
+}
+
+// Guards a camera whose host reads too slowly: with drop_late_frames, a frame
+// still unsent when the next is due is overwritten by it (reason late), and
+// the one sent is the newest due; next_frame_time says when the next may leave.
+TEST(ModelFrameSource, LateFramesAreOverwritten) {
+  DeviceConfig c = model();
+  c.timing.cadence = FrameInterval{1'000'000};  // 1 ms
+  ModelFrameSource source(c, ModelFrameBehaviour{Pacing::kRealTime, false, true});
+  const StreamFormat f = stream_format(c);
+  EXPECT_FALSE(source.next_frame_time());  // no stream yet
+  ASSERT_TRUE(source.next_frame(0, f));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const auto late = source.next_frame(1, f);
+  ASSERT_TRUE(late);
+  const std::uint64_t sent = verify(*late).header.sequence;
+  EXPECT_GE(sent, 15u);  // at least ~20 frames were due; all but the newest overwritten
+  const ModelFrameStats stats = source.stats();
+  EXPECT_EQ(stats.drops.late, sent - 1);
+  EXPECT_EQ(stats.dropped, stats.drops.total());
+  const auto next = source.next_frame_time();
+  ASSERT_TRUE(next);
+  EXPECT_GT(*next, std::chrono::steady_clock::now() - std::chrono::milliseconds(1));
+}
+
+// Guards the drop causes: stall, scheduled and random drops counted apart.
+TEST(ModelFrameSource, DropCauses) {
+  DeviceConfig c = model();
+  c.timing.drop_frames = {2};
+  c.timing.stalls = {{AtFrame{4}, 50'000'000}};  // frames 4 and 5
+  ModelFrameSource source(c, Pacing::kOnDemand);
+  for (std::uint64_t i = 0; i < 4; ++i)
+    source.next_frame(i, stream_format(c));
+  const ModelFrameStats stats = source.stats();
+  EXPECT_EQ(stats.drops.scheduled, 1u);
+  EXPECT_EQ(stats.drops.stall, 2u);
+  EXPECT_EQ(stats.drops.late, 0u);
+  EXPECT_EQ(stats.streams, 1u);
+}
+
+// Guards MJPEG's configuration: the format and a frame size bound, isochronous
+// with every standard setting and frames that fit the largest per interval.
+TEST(UvcConfigFor, Mjpeg) {
+  UvcPresentation p;
+  p.mjpeg = true;
+  auto iso = uvc_config_for(model(1280, 720), p);
+  ASSERT_TRUE(iso.ok()) << iso.errors()[0].message();
+  const FormatConfig& format = iso.value().formats[0];
+  EXPECT_EQ(format.format, VideoFormat::kMjpeg);
+  EXPECT_EQ(std::get<IsochronousTransport>(iso.value().transport).alt_settings.size(), 5u);
+  // 266 microframes per frame at 30 fps, 3072 - 12 bytes each.
+  EXPECT_EQ(format.frames[0].max_compressed_bytes, 266u * 3060u);
+  p.bulk = true;
+  auto bulk = uvc_config_for(model(1280, 720), p);
+  ASSERT_TRUE(bulk.ok());
+  EXPECT_EQ(bulk.value().formats[0].frames[0].max_compressed_bytes, 1280u * 720u * 2u + 4096u);
+  DeviceConfig grey = model();
+  grey.format.pixel_format = PixelFormat::kGrey;
+  auto refused = uvc_config_for(grey, p);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.errors()[0].field, "device.format");
 }
 
 }  // namespace

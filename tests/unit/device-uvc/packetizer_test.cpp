@@ -194,6 +194,20 @@ TEST(PacketizerFaults, ErrorBit) {
   }
 }
 
+// Faults at the source's frame numbers: with frames numbered by the device
+// (its dropped frames skipped), a fault at frame 5 hits the frame numbered 5,
+// not the fifth frame begun.
+TEST(PacketizerFaults, ScheduledByTheDeviceFrameNumber) {
+  Packetizer p(style(), {{StreamFault::kErrorBit, 5, 0}});
+  const Bytes frame = ramp(50);
+  for (const std::uint64_t number : {0u, 2u, 5u, 6u}) {
+    p.begin_frame(frame, 0, false, number);
+    const auto payloads = drain(p, 100);
+    ASSERT_EQ(payloads.size(), 1u);
+    EXPECT_EQ((payloads[0].info() & kHeaderErr) != 0, number == 5) << number;
+  }
+}
+
 // Faults: the frame ends without EOF; the next frame still toggles FID.
 TEST(PacketizerFaults, MissingEof) {
   Packetizer p(style(), {{StreamFault::kMissingEof, 0, 0}});

@@ -232,5 +232,46 @@ TEST(UvcStream, BusWaitsForCapture) {
   EXPECT_LT(stream.bus_time(), 33'333'300 + 1'000);
 }
 
+// A bulk payload shorter than the largest that ends exactly at the end of a
+// transfer is followed by a zero-length transfer: the host, seeing a full
+// transfer, would otherwise take the next payload's header for data.
+TEST(UvcStream, BulkZeroLengthPacketAfterAPayloadEndingAtATransferEnd) {
+  ScriptedFrames frames(52, 2);  // 12 + 52 = 64 bytes per payload
+  UvcStream stream(setup(1000), frames, {});
+  Bytes buffer(64);
+  EXPECT_EQ(stream.fill_bulk(buffer).bytes, 64u);
+  const TransferResult zlp = stream.fill_bulk(buffer);
+  EXPECT_EQ(zlp.end, TransferEnd::kCompleted);
+  EXPECT_EQ(zlp.bytes, 0u);
+  EXPECT_EQ(stream.fill_bulk(buffer).bytes, 64u);  // the next frame
+  // A payload of the largest size needs none: the host counts it.
+  ScriptedFrames full(52, 2);
+  UvcStream exact(setup(64), full, {});
+  EXPECT_EQ(exact.fill_bulk(buffer).bytes, 64u);
+  EXPECT_EQ(exact.fill_bulk(buffer).bytes, 64u);
+}
+
+// Frames completed: counted when the payload that ends them has left, not
+// when they begin; a frame cut off by a halt never completes.
+TEST(UvcStream, FramesCompleted) {
+  ScriptedFrames frames(100, 3);
+  UvcStream stream(setup(1000), frames, {});
+  Bytes buffer(60);
+  stream.fill_bulk(buffer);  // frame 0: 60 of 112 bytes
+  EXPECT_EQ(stream.frames_started(), 1u);
+  EXPECT_EQ(stream.frames_completed(), 0u);
+  stream.fill_bulk(buffer);
+  EXPECT_EQ(stream.frames_completed(), 1u);
+  Bytes big(1000);
+  stream.fill_bulk(big);  // frame 1, whole
+  EXPECT_EQ(stream.frames_completed(), 2u);
+  ScriptedFrames more(3000, 2);
+  UvcStream halted(setup(1000), more, {{StreamFault::kStall, 0, 1}});
+  EXPECT_EQ(halted.fill_bulk(big).end, TransferEnd::kCompleted);
+  EXPECT_EQ(halted.fill_bulk(big).end, TransferEnd::kStalled);
+  EXPECT_EQ(halted.frames_started(), 1u);
+  EXPECT_EQ(halted.frames_completed(), 0u);
+}
+
 }  // namespace
 }  // namespace hilcap::device::uvc

@@ -79,4 +79,18 @@ FrameVerdict verify_frame(std::span<const std::byte> frame);
 // (sequence, timestamp, checksum).
 FrameVerdict verify_frame(std::span<const std::byte> frame, const CompletionEntry& completion);
 
+// MJPEG frames (the UVC personality's compressed format) carry the header in
+// an APP4 segment among the JPEG's first segments (after SOI and JFIF's APP0):
+// FF E4, a length of 66, then the 64 header bytes. In it pixel_format is
+// 'MJPG', payload_mode header-only (the checksum covers the header alone) and
+// frame_bytes the whole JPEG's length, so a host can tell a cut frame.
+inline constexpr std::uint32_t kMjpegPixelFormat = 0x47504A4D;  // "MJPG"
+inline constexpr std::uint8_t kMjpegHeaderMarker = 0xE4;        // APP4
+inline constexpr std::size_t kMjpegHeaderSegmentBytes = 2 + 2 + kFrameHeaderBytes;
+
+// The header of an MJPEG frame: kBadMagic when no segment holds one, kShort
+// when the JPEG is shorter than the header says. Reads only the segments
+// before the compressed data.
+FrameVerdict verify_mjpeg_frame(std::span<const std::byte> jpeg);
+
 }  // namespace hilcap::device

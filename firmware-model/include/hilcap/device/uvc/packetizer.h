@@ -13,6 +13,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -55,8 +56,11 @@ class Packetizer {
   std::size_t header_size() const { return header_size_; }
 
   // Starts the next frame; `data` must stay valid until frame_pending() is false.
-  // An error frame carries ERR in every payload header.
-  void begin_frame(std::span<const std::uint8_t> data, std::uint32_t pts, bool error_frame = false);
+  // An error frame carries ERR in every payload header. Faults are looked up
+  // by `frame_number` when the source numbers its frames (the device's own
+  // frame numbers, which skip dropped frames), else by the frames begun.
+  void begin_frame(std::span<const std::uint8_t> data, std::uint32_t pts, bool error_frame = false,
+                   std::optional<std::uint64_t> frame_number = std::nullopt);
   // Payloads of the current frame remain to be sent.
   bool frame_pending() const { return frame_pending_; }
   std::uint64_t frames_begun() const { return frames_begun_; }
@@ -75,6 +79,8 @@ class Packetizer {
   bool payload_pending() const {
     return header_sent_ < header_length_ || data_sent_ < payload_data_.size();
   }
+  // Bytes of the started payload, header included.
+  std::size_t payload_size() const { return header_length_ + payload_data_.size(); }
 
   // A header-only payload between frames (an idle isochronous packet): no EOF,
   // the next frame's FID, the last PTS. Returns the bytes written (0 when `out`

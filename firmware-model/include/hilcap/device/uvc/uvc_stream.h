@@ -41,6 +41,9 @@ struct FrameView {
   std::span<const std::uint8_t> data;
   TimeNs capture_time = 0;  // when the device captured it: the PTS
   FrameFault fault = FrameFault::kNone;
+  // The device's number of the frame (from the stream's start, dropped frames
+  // included), which stream faults are scheduled by; none: the frames sent.
+  std::optional<std::uint64_t> frame_number;
 };
 
 // Supplies a stream's frames.
@@ -95,6 +98,10 @@ class UvcStream {
   // (packet i takes packets[i].length bytes).
   TransferResult fill_iso(std::span<IsoPacket> packets, std::span<std::uint8_t> buffer);
   // Fills a bulk transfer: up to the end of the current payload or of `buffer`.
+  // A payload shorter than the largest that ended exactly at the end of a
+  // transfer is followed by a zero-length transfer, as a device ends such a
+  // payload with a zero-length packet: a host that sees a full transfer would
+  // otherwise read the next payload's header as data.
   TransferResult fill_bulk(std::span<std::uint8_t> buffer);
 
   // CLEAR_FEATURE(ENDPOINT_HALT): a halted stream resumes with its next frame.
@@ -103,13 +110,19 @@ class UvcStream {
   bool disconnected() const { return disconnected_; }
   const StreamFormat& format() const { return setup_.format; }
   TimeNs bus_time() const { return bus_time_; }
-  // Frames taken from the source so far.
+  // Frames taken from the source so far, and those whose last payload has left
+  // (a frame cut off by a halt, a disconnect or the stream's end never does).
   std::uint64_t frames_started() const { return packetizer_.frames_begun(); }
+  std::uint64_t frames_completed() const { return frames_completed_; }
+  // The largest payload, header included (StreamSetup::max_payload_bytes).
+  std::uint32_t max_payload_bytes() const { return setup_.max_payload_bytes; }
 
  private:
   bool start_frame();
   TransferResult on_event(PayloadEvent event);
   TimeNs bulk_duration(std::size_t bytes) const;
+  // Counts the frame once the payload that ends it has left.
+  void note_payload_sent();
 
   StreamSetup setup_;
   FrameSource& source_;
@@ -118,6 +131,10 @@ class UvcStream {
   TimeNs bus_time_ = 0;
   bool halted_ = false;
   bool disconnected_ = false;
+  bool frame_in_progress_ = false;
+  bool zero_length_pending_ = false;  // bulk: a payload ended exactly at a transfer's end
+  std::size_t payload_size_ = 0;      // bulk: the started payload's bytes, header included
+  std::uint64_t frames_completed_ = 0;
 };
 
 }  // namespace hilcap::device::uvc

@@ -1,0 +1,109 @@
+#include "serve/serve_command.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <variant>
+
+#include "runner/interrupt_signal.h"
+#include "scenario/scenario_loader.h"
+#include "serve/serve_run.h"
+
+namespace hilcap::sim {
+
+void add_serve_command(CLI::App& app, ServeArguments& a) {
+  a.command = app.add_subcommand(
+      "serve",
+      "Serve the scenario's device as a USB Video Class camera over usbredir (QEMU's usb-redir "
+      "device, libvirt's <redirdev>), in real time, with its timing and faults; report what the "
+      "host did");
+  a.command
+      ->add_option("SCENARIO", a.scenario,
+                   "Scenario file: its device section (format, size, fps, timing, faults) "
+                   "and device.uvc (transport, UVC version, speed, UVC faults)")
+      ->type_name("")
+      ->required();
+  auto* listen = a.command->add_option(
+      "--listen", a.listen,
+      "unix:PATH or tcp:HOST:PORT to listen on; the peer connects (QEMU: -chardev "
+      "socket,id=cam,path=PATH -device usb-redir,chardev=cam)");
+  auto* connect = a.command->add_option(
+      "--connect", a.connect,
+      "unix:PATH or tcp:HOST:PORT of a listening peer (QEMU: -chardev socket,...,server=on)");
+  listen->type_name("ADDRESS")->excludes(connect);
+  connect->type_name("ADDRESS");
+  a.command
+      ->add_option("--duration", a.duration_s,
+                   "Seconds to serve once connected (default: until the peer closes the "
+                   "connection or Ctrl-C)")
+      ->check(CLI::PositiveNumber);
+  a.command->add_option("--report", a.report, "Write the report as JSON to FILE")
+      ->type_name("FILE");
+  a.command
+      ->add_option("--trace", a.trace,
+                   "Write a Chrome trace of the bus and the frames (ui.perfetto.dev) to FILE")
+      ->type_name("FILE");
+  a.command->add_flag("--no-wall-time", a.no_wall_time, "Leave wall_time_s out of the report file");
+  a.command->footer(
+      "Exit status: 0 served until the peer closed, the duration elapsed or Ctrl-C; 1 the "
+      "connection failed; 2 bad arguments, an invalid scenario, or no peer.");
+}
+
+std::optional<int> run_serve_command(const ServeArguments& a, CliContext& context) {
+  if (a.command == nullptr || !a.command->parsed()) return std::nullopt;
+  std::ostream& out = *context.out;
+  std::ostream& err = *context.err;
+  if (a.listen.empty() == a.connect.empty()) {
+    err << "hilcap serve: give one of --listen ADDRESS or --connect ADDRESS\n";
+    return kExitUsage;
+  }
+  const bool listen = !a.listen.empty();
+  auto address = bus::SocketAddress::parse(listen ? a.listen : a.connect);
+  if (const auto* problem = std::get_if<std::string>(&address)) {
+    err << fmt::format("hilcap serve: {}: {}\n", listen ? "--listen" : "--connect", *problem);
+    return kExitUsage;
+  }
+  LoadedScenario loaded = load_scenario(a.scenario);
+  if (!loaded.scenario) {
+    for (const ScenarioError& e : loaded.errors)
+      err << e.to_string() << "\n";
+    return kExitUsage;
+  }
+
+  InterruptSignal interrupt;
+  ServeSettings settings{std::move(*loaded.scenario), std::get<bus::SocketAddress>(address)};
+  settings.listen = listen;
+  if (a.duration_s > 0) settings.duration_ns = static_cast<TimeNs>(a.duration_s * 1e9);
+  settings.trace = a.trace;
+  settings.progress = context.progress;
+  settings.interrupted = interrupt.flag();
+  settings.log = &err;
+
+  const double start = context.wall_seconds();
+  ServeOutcome outcome = run_serve(settings);
+  if (!outcome.errors.empty()) {
+    for (const std::string& e : outcome.errors)
+      err << "hilcap serve: " << e << "\n";
+    return kExitUsage;
+  }
+  outcome.report->set_wall_time_s(context.wall_seconds() - start);
+  out << outcome.report->summary_table(WallTime::kInclude);
+  out << "serve ended: " << outcome.ended << "\n";
+  int status = kExitOk;
+  for (const std::string& p : outcome.problems) {
+    err << "hilcap serve: " << p << "\n";
+    status = kExitFailed;
+  }
+  if (!a.report.empty()) {
+    std::ofstream file(a.report, std::ios::binary | std::ios::trunc);
+    file << outcome.report->to_json_text(a.no_wall_time ? WallTime::kOmit : WallTime::kInclude);
+    file.close();
+    if (!file) {
+      err << fmt::format("hilcap serve: {}: cannot write the report\n", a.report.string());
+      return kExitUsage;
+    }
+  }
+  return status;
+}
+
+}  // namespace hilcap::sim

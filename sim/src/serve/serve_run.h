@@ -1,0 +1,41 @@
+// One `hilcap serve`: the scenario's device as a UVC camera (ModelCamera:
+// its format, size, frame rate, timing and faults, presented as the
+// scenario's "device.uvc" says), served in real time over usbredir to one
+// peer (QEMU's usb-redir device) until the peer closes the connection, the
+// duration elapses or Ctrl-C, then reported like a scenario run.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "report/report.h"
+#include "scenario/scenario.h"
+#include "socket_address.h"
+
+namespace hilcap::sim {
+
+struct ServeSettings {
+  Scenario scenario;
+  bus::SocketAddress address;
+  bool listen = true;                 // wait for the peer to connect; otherwise connect to it
+  std::optional<TimeNs> duration_ns;  // from the connection; none: until it closes
+  std::filesystem::path trace;        // empty: none
+  bool progress = false;              // a progress line on stderr
+  const std::atomic<bool>* interrupted = nullptr;
+  std::ostream* log = nullptr;  // the readable event lines (stderr)
+};
+
+struct ServeOutcome {
+  std::vector<std::string> errors;    // it could not start: nothing was served
+  std::optional<Report> report;       // when it served
+  std::string ended;                  // why it ended
+  std::vector<std::string> problems;  // the connection failed, the trace could not be written
+};
+
+ServeOutcome run_serve(const ServeSettings& settings);
+
+}  // namespace hilcap::sim

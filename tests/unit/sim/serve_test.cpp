@@ -1,0 +1,210 @@
+// `hilcap serve` without QEMU: a test usb-guest takes QEMU's side of the
+// socket, negotiates like uvcvideo and reads frames; the report says what it did.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <hilcap/device/frame_header.h>
+#include <hilcap/device/uvc/control_request.h>
+#include <hilcap/device/uvc/descriptor_builder.h>
+#include <hilcap/device/uvc_protocol.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "cli/cli.h"
+#include "guest_peer.h"
+#include "scenario/scenario_loader.h"
+#include "serve/serve_run.h"
+
+namespace hilcap::sim {
+namespace {
+
+namespace uvc = device::uvc;
+using testing::GuestPeer;
+using ::testing::HasSubstr;
+
+Scenario serve_scenario(const std::string& device) {
+  LoadedScenario loaded = parse_scenario(R"({"duration_s": 1, "device": )" + device + "}",
+                                         "serve.json", ".", disk_file_reader());
+  EXPECT_TRUE(loaded.scenario) << (loaded.errors.empty() ? "" : loaded.errors[0].to_string());
+  return std::move(*loaded.scenario);
+}
+
+// A listening unix socket in the test's own directory (QEMU with server=on).
+class Listener {
+ public:
+  Listener() {
+    path_ = (std::filesystem::path(::testing::TempDir()) /
+             ("hilcap-serve-" + std::to_string(::getpid()) + ".sock"))
+                .string();
+    std::filesystem::remove(path_);
+    fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path_.c_str());
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    EXPECT_EQ(listen(fd_, 1), 0);
+  }
+  ~Listener() {
+    close(fd_);
+    std::filesystem::remove(path_);
+  }
+  int accept_one() const { return accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+struct Served {
+  ServeOutcome outcome;
+  std::thread thread;
+};
+
+void start_serving(Served& served, const std::string& device, const Listener& listener,
+                   std::atomic<bool>* stop, std::ostream& log) {
+  ServeSettings settings{
+      serve_scenario(device),
+      std::get<bus::SocketAddress>(bus::SocketAddress::parse("unix:" + listener.path()))};
+  settings.listen = false;
+  settings.interrupted = stop;
+  settings.log = &log;
+  served.thread = std::thread(
+      [&served, settings = std::move(settings)] { served.outcome = run_serve(settings); });
+}
+
+// Guards the whole path without QEMU: the device is announced, answers
+// GET_DESCRIPTOR and PROBE/COMMIT at the UVC 1.1 block size, streams its
+// frames over bulk in real time (each a payload whose frame verifies, in
+// sequence, FID toggling, EOF set), and when the peer closes the connection
+// the run ends with a report of what the host did.
+TEST(ServeRun, BulkCameraEndToEnd) {
+  Listener listener;
+  std::atomic<bool> stop{false};
+  std::ostringstream log;
+  Served served;
+  start_serving(served,
+                R"({"width": 64, "height": 48, "timing": {"fps": 100},
+                    "uvc": {"transport": "bulk", "id": "cafe:4321"}})",
+                listener, &stop, log);
+  const int fd = listener.accept_one();
+  ASSERT_GE(fd, 0);
+  GuestPeer guest(fd);
+  ASSERT_TRUE(guest.pump_until_message("device_connect"));
+  EXPECT_EQ(guest.last("device_connect")->device_connect.product_id, 0x4321);
+  guest.control(1, 0x80, uvc::kRequestGetDescriptor, 0x0200, 0, 4096);
+  uvc::ProbeCommit probe;
+  probe.bm_hint = uvc::kHintFrameInterval;
+  probe.format_index = 1;
+  probe.frame_index = 1;
+  probe.frame_interval_100ns = 100000;
+  std::vector<std::uint8_t> block(uvc::kProbeCommitSize11);
+  uvc::encode_probe_commit(probe, block);
+  guest.control(2, uvc::kRequestTypeClassInterfaceOut, uvc::kSetCur, uvc::kVsProbeControl << 8,
+                uvc::kStreamingInterface, static_cast<std::uint16_t>(block.size()), block);
+  guest.control(3, uvc::kRequestTypeClassInterfaceIn, uvc::kGetCur, uvc::kVsProbeControl << 8,
+                uvc::kStreamingInterface, static_cast<std::uint16_t>(block.size()));
+  ASSERT_TRUE(guest.pump_until_message("control", 3));
+  EXPECT_EQ(guest.last("control", 1)->status, usb_redir_success);
+  const std::vector<std::uint8_t> answer = guest.last("control", 3)->data;
+  ASSERT_EQ(answer.size(), uvc::kProbeCommitSize11);
+  const uvc::ProbeCommit negotiated = uvc::decode_probe_commit(answer);
+  EXPECT_EQ(negotiated.max_video_frame_size, 64u * 48 * 2);
+  guest.control(4, uvc::kRequestTypeClassInterfaceOut, uvc::kSetCur, uvc::kVsCommitControl << 8,
+                uvc::kStreamingInterface, static_cast<std::uint16_t>(answer.size()), answer);
+  ASSERT_TRUE(guest.pump_until_message("control", 4));
+
+  const std::uint32_t payload = negotiated.max_payload_transfer_size;
+  for (std::uint64_t i = 0; i < 5; ++i)
+    guest.bulk_in(100 + i, uvc::kStreamingEndpoint, payload);
+  ASSERT_TRUE(guest.pump_until_message("bulk", 104));
+  std::uint8_t fid = 2;
+  for (std::uint64_t i = 0; i < 5; ++i) {
+    const std::vector<std::uint8_t>& data = guest.last("bulk", 100 + i)->data;
+    ASSERT_EQ(data.size(), payload);
+    EXPECT_EQ(data[0], 12);
+    EXPECT_NE(data[1] & uvc::kHeaderEof, 0);
+    EXPECT_NE(data[1] & uvc::kHeaderFid, fid);
+    fid = data[1] & uvc::kHeaderFid;
+    const device::FrameVerdict verdict =
+        device::verify_frame(std::as_bytes(std::span(data).subspan(12)));
+    EXPECT_EQ(verdict.check, device::FrameCheck::kOk);
+    EXPECT_EQ(verdict.header.sequence, i);
+  }
+  guest.close();
+  served.thread.join();
+  ASSERT_TRUE(served.outcome.errors.empty()) << served.outcome.errors[0];
+  EXPECT_EQ(served.outcome.ended, "the peer closed the connection");
+  const nlohmann::json r = served.outcome.report->to_json(WallTime::kOmit);
+  EXPECT_EQ(r["uvc"]["commit"]["frame_interval_100ns"], 100000);
+  EXPECT_EQ(r["uvc"]["probe"]["requested"]["frame_interval_100ns"], 100000);
+  EXPECT_EQ(r["uvc"]["requests"]["probe"]["set_cur"], 1);
+  EXPECT_EQ(r["uvc"]["requests"]["commit"]["set_cur"], 1);
+  EXPECT_EQ(r["usb"]["control"]["get_descriptor"], 1);
+  EXPECT_EQ(r["usb"]["bulk"]["completed"], 5);
+  EXPECT_EQ(r["usb"]["bulk"]["bytes"], 5 * payload);
+  EXPECT_EQ(r["frames"]["sent"], 5);
+  EXPECT_EQ(r["frames"]["offered"], 5);
+  EXPECT_EQ(r["serve"]["transport"], "bulk");
+  EXPECT_EQ(r["protocol"]["malformed"], 0);
+  EXPECT_THAT(log.str(), HasSubstr("COMMIT format 1 frame 1 (64x48)"));
+}
+
+// Guards Ctrl-C: the stop flag ends a serve with its report, and a scenario
+// whose default presentation cannot be served says why at its pointer.
+TEST(ServeRun, StopsOnInterruptAndRefusesWhatCannotBeServed) {
+  Listener listener;
+  std::atomic<bool> stop{false};
+  std::ostringstream log;
+  Served served;
+  start_serving(served, R"({"width": 64, "height": 48})", listener, &stop, log);
+  const int fd = listener.accept_one();
+  ASSERT_GE(fd, 0);
+  GuestPeer guest(fd);
+  ASSERT_TRUE(guest.pump_until_message("device_connect"));
+  stop = true;
+  served.thread.join();
+  EXPECT_EQ(served.outcome.ended, "interrupted");
+  EXPECT_TRUE(served.outcome.report);
+
+  Served refused;
+  ServeSettings settings{
+      serve_scenario(R"({"width": 1920, "height": 1080, "timing": {"fps": 60}})"),
+      std::get<bus::SocketAddress>(bus::SocketAddress::parse("unix:/nonexistent"))};
+  settings.log = &log;
+  refused.outcome = run_serve(settings);
+  ASSERT_EQ(refused.outcome.errors.size(), 1u);
+  EXPECT_THAT(refused.outcome.errors[0], HasSubstr("serve.json: at /device/format"));
+  EXPECT_FALSE(refused.outcome.report);
+}
+
+// Guards the command line: one of --listen or --connect, and a well-formed address.
+TEST(ServeCommand, ArgumentErrors) {
+  std::ostringstream out, err;
+  CliContext context;
+  context.out = &out;
+  context.err = &err;
+  context.getenv = [](const char*) -> const char* { return nullptr; };
+  context.wall_seconds = [] { return 0.0; };
+  const auto cli = [&](std::vector<const char*> args) {
+    args.insert(args.begin(), "hilcap");
+    return run_cli(static_cast<int>(args.size()), args.data(), context);
+  };
+  EXPECT_EQ(cli({"serve", "x.json"}), kExitUsage);
+  EXPECT_THAT(err.str(), HasSubstr("give one of --listen ADDRESS or --connect ADDRESS"));
+  EXPECT_EQ(cli({"serve", "x.json", "--listen", "/tmp/sock"}), kExitUsage);
+  EXPECT_THAT(err.str(),
+              HasSubstr("--listen: expected unix:PATH or tcp:HOST:PORT, found \"/tmp/sock\""));
+  EXPECT_EQ(cli({"serve", "x.json", "--listen", "unix:a", "--connect", "unix:b"}), kExitUsage);
+  EXPECT_EQ(cli({"serve", "/nonexistent.json", "--listen", "unix:/tmp/a"}), kExitUsage);
+  EXPECT_THAT(err.str(), HasSubstr("/nonexistent.json: cannot read"));
+}
+
+}  // namespace
+}  // namespace hilcap::sim
