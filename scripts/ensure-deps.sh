@@ -11,6 +11,8 @@ packages=(
   # libraries
   libboost-dev libgtest-dev libgmock-dev nlohmann-json3-dev libusb-1.0-0-dev
   libcli11-dev libfmt-dev libvalijson-dev libbenchmark-dev
+  # the HTML report's charts (inlined at build time) and the browser that tests the pages
+  libjs-chart.js chromium
   # USB tests without hardware
   umockdev libumockdev-dev
   # hilcap serve (usbredir) and its MJPEG encoder

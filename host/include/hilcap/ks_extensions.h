@@ -132,6 +132,12 @@ class KsCompletionObserver {
 // Installs `observer` process-wide (nullptr removes it); returns the previous.
 KsCompletionObserver* set_ks_completion_observer(KsCompletionObserver* observer);
 
+// Installs `observer` for the ALLOCs that pend on one allocator handle from
+// now on (nullptr removes it), in place of the process-wide one: each of
+// several runs in one process (a parameter sweep's threads) hears only of
+// its own requests. False when `allocator` is not an open allocator handle.
+bool set_ks_completion_observer(HANDLE allocator, KsCompletionObserver* observer);
+
 // While alive, the calling thread's KS requests are kernel-mode requests (the
 // simulator's clients play kernel clients): e.g. the FUNCTIONTABLE property,
 // denied to user mode, can be read.

@@ -13,10 +13,11 @@ namespace {
 // A pended ALLOC: owns itself from the moment it pends until it completes.
 class PendingAlloc final : public AllocRequest {
  public:
-  explicit PendingAlloc(const IoctlCall& call)
+  PendingAlloc(const IoctlCall& call, std::shared_ptr<AllocatorObject::ObserverCell> observer)
       : AllocRequest(IoctlCall::issuing_thread_id()),
         completion_(call.completion),
-        frame_out_(call.output) {}
+        frame_out_(call.output),
+        observer_(std::move(observer)) {}
 
   const IoCompletion& completion() const { return completion_.get(); }
 
@@ -29,12 +30,13 @@ class PendingAlloc final : public AllocRequest {
       std::memcpy(frame_out_, &frame, sizeof(frame));
       outcome.information = sizeof(PVOID);
     }
-    completion_.complete_pended(outcome);
+    completion_.complete_pended(outcome, observer_->observer.load(std::memory_order_acquire));
     delete this;
   }
 
   RetainedCompletion completion_;
   void* frame_out_;
+  std::shared_ptr<AllocatorObject::ObserverCell> observer_;
 };
 
 bool in_scope(const AllocRequest& request, const CancelScope& scope) {
@@ -159,7 +161,7 @@ IoOutcome AllocatorObject::alloc(const IoctlCall& call) {
   // The fast path allocates nothing; the request object exists only to pend.
   AllocOutcome outcome = allocator_->try_alloc();
   if (outcome.status == STATUS_PENDING) {
-    auto request = std::make_unique<PendingAlloc>(call);
+    auto request = std::make_unique<PendingAlloc>(call, observer_);
     outcome = allocator_->alloc(*request);
     if (outcome.status == STATUS_PENDING) {
       request.release();  // completes (and deletes) itself
@@ -205,3 +207,14 @@ IoOutcome AllocatorObject::get_frame_header(const IoctlCall& call) {
 }
 
 }  // namespace hilcap::ks
+
+namespace hilcap {
+
+bool set_ks_completion_observer(HANDLE allocator, KsCompletionObserver* observer) {
+  const auto object = ks::HandleTable::instance().lookup_as<ks::AllocatorObject>(allocator);
+  if (!object) return false;
+  object->set_completion_observer(observer);
+  return true;
+}
+
+}  // namespace hilcap

@@ -4,6 +4,7 @@
 
 #include <hilcap/stream_allocator.h>
 
+#include <atomic>
 #include <memory>
 
 #include "io_completion.h"
@@ -19,6 +20,16 @@ class AllocatorObject final : public KernelObject {
 
   const std::shared_ptr<StreamAllocator>& allocator() const { return allocator_; }
 
+  // Where the ALLOCs that pend from now on report their completion (null:
+  // the process-wide observer). A cell of its own, which every pended ALLOC
+  // shares, so that a completion after the object went reads null.
+  struct ObserverCell {
+    std::atomic<KsCompletionObserver*> observer{nullptr};
+  };
+  void set_completion_observer(KsCompletionObserver* observer) {
+    observer_->observer.store(observer, std::memory_order_release);
+  }
+
   IoOutcome device_io_control(const IoctlCall& call) override;
   bool cancel_io(const CancelScope& scope) override;
   void close() override;
@@ -33,6 +44,7 @@ class AllocatorObject final : public KernelObject {
 
  private:
   std::shared_ptr<StreamAllocator> allocator_;
+  std::shared_ptr<ObserverCell> observer_ = std::make_shared<ObserverCell>();
   // Signalled when a request without an event completes (the file object's
   // own event, which GetOverlappedResult waits on when hEvent is NULL).
   std::shared_ptr<Event> file_event_;

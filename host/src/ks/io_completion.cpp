@@ -58,7 +58,8 @@ void IoCompletion::complete_at_once(const IoOutcome& outcome) const {
   if (event_ != nullptr) event_->set();
 }
 
-void IoCompletion::complete_pended(const IoOutcome& outcome) const {
+void IoCompletion::complete_pended(const IoOutcome& outcome,
+                                   KsCompletionObserver* observer) const {
   if (result_ != nullptr) {
     // The blocked thread may return and pop `result_` as soon as `done` is
     // set: it is woken through the RetainedCompletion's reference to it.
@@ -70,9 +71,8 @@ void IoCompletion::complete_pended(const IoOutcome& outcome) const {
   OVERLAPPED* const overlapped = overlapped_;
   write_overlapped(outcome);
   if (event_ != nullptr) event_->set();
-  if (KsCompletionObserver* observer = g_observer.load(std::memory_order_acquire)) {
-    observer->request_completed(file_, overlapped, outcome.status);
-  }
+  if (observer == nullptr) observer = g_observer.load(std::memory_order_acquire);
+  if (observer != nullptr) observer->request_completed(file_, overlapped, outcome.status);
 }
 
 }  // namespace ks

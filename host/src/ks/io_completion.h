@@ -21,6 +21,10 @@
 #include "kernel_object.h"
 #include "thread_object.h"
 
+namespace hilcap {
+class KsCompletionObserver;
+}  // namespace hilcap
+
 namespace hilcap::ks {
 
 // The result slot of a blocking call, on the blocked thread's stack.
@@ -50,10 +54,11 @@ class IoCompletion {
   // A request that did not pend succeeded (or warned): the I/O manager still
   // writes the OVERLAPPED and signals the event. Overlapped calls only.
   void complete_at_once(const IoOutcome& outcome) const;
-  // A request that pended completes; tells the KsCompletionObserver. After
-  // this the caller's OVERLAPPED and output belong to the caller again.
-  // Only through a RetainedCompletion (which keeps the thread alive).
-  void complete_pended(const IoOutcome& outcome) const;
+  // A request that pended completes; tells `observer`, or without one the
+  // process-wide KsCompletionObserver. After this the caller's OVERLAPPED
+  // and output belong to the caller again. Only through a
+  // RetainedCompletion (which keeps the thread alive).
+  void complete_pended(const IoOutcome& outcome, KsCompletionObserver* observer = nullptr) const;
 
  private:
   friend class RetainedCompletion;
@@ -84,7 +89,9 @@ class RetainedCompletion {
 
   const IoCompletion& get() const { return completion_; }
   void mark_pending() const { completion_.mark_pending(); }
-  void complete_pended(const IoOutcome& outcome) const { completion_.complete_pended(outcome); }
+  void complete_pended(const IoOutcome& outcome, KsCompletionObserver* observer = nullptr) const {
+    completion_.complete_pended(outcome, observer);
+  }
 
  private:
   IoCompletion completion_;

@@ -16,6 +16,10 @@
 
 #include "cli/argument_checks.h"
 #include "cli/test_command.h"
+#include "html/html_page.h"
+#include "html/run_page.h"
+#include "report/figure_groups.h"
+#include "report/run_headline.h"
 #include "scenario/expectations.h"
 #include "scenario/spelling.h"
 #include "serve/serve_command.h"
@@ -34,6 +38,7 @@ struct RunArguments {
   bool seed_given = false;
   std::filesystem::path report;
   std::filesystem::path trace;
+  std::filesystem::path html;
   bool no_wall_time = false;
   bool realtime = false;
   bool allow_long_run = false;
@@ -52,9 +57,11 @@ int run_command(const RunArguments& args, CliContext& context) {
     err << "hilcap run: " << fmt::format(kNoRunner, "run") << "\n";
     return kExitUsage;
   }
+  if (!outputs_writable("run", {{"--html", args.html}}, context)) return kExitUsage;
   const std::filesystem::path scenario =
       args.scenario.empty() ? context.runner->default_scenario() : args.scenario;
   RunOptions options;
+  if (!args.html.empty()) options.timeline_buckets = kRunPageBuckets;
   if (args.seed_given) options.seed = args.seed;
   options.trace = args.trace;
   options.progress = context.progress;
@@ -69,8 +76,12 @@ int run_command(const RunArguments& args, CliContext& context) {
     err << fmt::format("hilcap run: {}: internal error: {}\n", scenario.string(), e.what());
     return kExitFailed;
   }
+  if (outcome.scenario_file.empty()) outcome.scenario_file = scenario.string();
   return show_outcome(outcome, context.wall_seconds() - start,
-                      {.command = "run", .report = args.report, .no_wall_time = args.no_wall_time},
+                      {.command = "run",
+                       .report = args.report,
+                       .html = args.html,
+                       .no_wall_time = args.no_wall_time},
                       context);
 }
 
@@ -155,6 +166,11 @@ int run_cli(int argc, const char* const* argv, CliContext& context) {
   run->add_option("--trace", run_args.trace,
                   "Write a Chrome trace (open it in ui.perfetto.dev or chrome://tracing) to FILE")
       ->type_name("FILE");
+  run->add_option("--html", run_args.html,
+                  "Write a self-contained HTML report to FILE: the headline, charts of frames by "
+                  "owner, pending requests, drops and waits over time, the expectations, every "
+                  "figure and the scenario (opens without a network)")
+      ->type_name("FILE");
   run->add_flag("--realtime", run_args.realtime,
                 "Run on the wall clock: device, host completion path and each client on their "
                 "own thread; Ctrl-C stops the run and still reports (as \"clock\": \"realtime\")");
@@ -179,6 +195,10 @@ int run_cli(int argc, const char* const* argv, CliContext& context) {
       ->type_name("")
       ->required();
   test->add_option("--junit", test_options.junit, "Also write the results as JUnit XML to FILE")
+      ->type_name("FILE");
+  test->add_option("--html", test_options.html,
+                   "Also write one self-contained HTML report of the suite to FILE: a section "
+                   "with the charts of each scenario")
       ->type_name("FILE");
   test->footer(
       "Sharding: with GTEST_TOTAL_SHARDS=N and GTEST_SHARD_INDEX=I set, only the scenarios\n"
@@ -221,8 +241,12 @@ int show_outcome(ScenarioOutcome& outcome, double wall_seconds, const OutcomeOut
     return outcome.device_unavailable ? kExitUsage : kExitFailed;
   }
   outcome.report.set_wall_time_s(wall_seconds);
-  out << outcome.report.summary_table(WallTime::kInclude);
+  const nlohmann::json figures = outcome.report.to_json(WallTime::kInclude);
+  const RunHeadline headline = make_headline(
+      figures, outcome.expect, {outcome.scenario_file, outcome.clock, outcome.stopped_by});
+  out << headline_text(headline) << grouped_table(group_figures(figures, outcome.client_names));
   if (!output.ended.empty()) out << output.ended << "\n";
+  std::vector<std::string> problems;  // for the HTML report
 
   int status = kExitOk;
   if (outcome.status == ScenarioOutcome::Status::kStopped) {
@@ -230,16 +254,19 @@ int show_outcome(ScenarioOutcome& outcome, double wall_seconds, const OutcomeOut
     for (const std::string& e : outcome.errors) {
       if (interrupted && output.interrupt_is_success) continue;
       err << "hilcap " << output.command << ": run stopped: " << e << "\n";
+      problems.push_back("run stopped: " + e);
     }
     if (!interrupted || !output.interrupt_is_success) status = kExitFailed;
   }
   for (const std::string& f : outcome.failures) {
     out << "step expectation not met: " << f << "\n";
+    problems.push_back("step expectation not met: " + f);
     status = kExitFailed;
   }
-  if (!output.report.empty() &&
-      !write_file(output.report, outcome.report.to_json_text(
-                                     output.no_wall_time ? WallTime::kOmit : WallTime::kInclude))) {
+  nlohmann::json report_file =
+      outcome.report.to_json(output.no_wall_time ? WallTime::kOmit : WallTime::kInclude);
+  report_file["headline"] = headline_json(headline);
+  if (!output.report.empty() && !write_file(output.report, report_file.dump(2) + "\n")) {
     err << fmt::format("hilcap {}: {}: cannot write the report\n", output.command,
                        output.report.string());
     return kExitUsage;
@@ -252,12 +279,37 @@ int show_outcome(ScenarioOutcome& outcome, double wall_seconds, const OutcomeOut
     if (expectations.passed()) {
       out << fmt::format("expectations: all {} met\n", outcome.expect.size());
     } else {
-      for (const std::string& m : expectations.messages())
+      for (const std::string& m : expectations.messages()) {
         out << "expectation not met: " << m << "\n";
+        problems.push_back("expectation not met: " + m);
+      }
       status = kExitFailed;
     }
   }
+  if (!output.html.empty()) {
+    const RunVerdict verdict = outcome.status == ScenarioOutcome::Status::kStopped && !ran_its_course
+                                   ? RunVerdict::kStopped
+                               : status == kExitOk ? RunVerdict::kPassed
+                                                   : RunVerdict::kFailed;
+    const nlohmann::json page = runs_page_data(
+        fmt::format("hilcap {}: {}", output.command, headline.scenario),
+        fmt::format("{} clock, {}", outcome.clock, outcome.scenario_file),
+        {run_section(outcome, verdict, problems, 0)}, false);
+    if (const auto problem = write_output_file(output.html, html_page(page))) {
+      err << fmt::format("hilcap {}: --html {}: cannot write the HTML report: {}\n", output.command,
+                         output.html.string(), *problem);
+      return kExitUsage;
+    }
+  }
   return status;
+}
+
+bool outputs_writable(std::string_view command, const std::vector<OutputFile>& files,
+                      CliContext& context) {
+  const std::vector<std::string> problems = check_output_files(files);
+  for (const std::string& problem : problems)
+    *context.err << "hilcap " << command << ": " << problem << "\n";
+  return problems.empty();
 }
 
 CliContext process_cli_context(ScenarioRunner* runner) {

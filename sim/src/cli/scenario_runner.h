@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -18,6 +19,8 @@
 
 namespace hilcap::sim {
 
+class RunTimeline;
+
 struct RunOptions {
   std::optional<std::uint64_t> seed;  // overrides the scenario's seed
   std::filesystem::path trace;        // Chrome trace to write; empty for none
@@ -27,6 +30,10 @@ struct RunOptions {
   // Ends the run once the clients received this many frames; 0: no limit
   // (hilcap capture --frames).
   std::uint64_t frame_limit = 0;
+  // Records the run over time in this many buckets for the HTML report
+  // (ScenarioOutcome::timeline); 0: nothing recorded (the default: a run
+  // records only what its report needs).
+  std::size_t timeline_buckets = 0;
   // A camera run writes every frame's time there, in the replay format of
   // "device": {"timing": {"replay": ...}}; empty: nowhere (hilcap capture
   // --record-timing).
@@ -62,6 +69,15 @@ struct ScenarioOutcome {
   Report report;
   // The scenario's expect block (null when it has none); the CLI checks it.
   nlohmann::json expect;
+  // What ran, for the headline and the HTML report: the scenario file and
+  // its JSON as run, the clock ("virtual" or "wall"), the clients' names in
+  // the scenario's order.
+  std::string scenario_file;
+  std::string scenario_text;
+  std::string clock;
+  std::vector<std::string> client_names;
+  // The run over time, when RunOptions::timeline_buckets asked for it.
+  std::shared_ptr<const RunTimeline> timeline;
 };
 
 class ScenarioRunner {

@@ -9,6 +9,9 @@
 #include <system_error>
 
 #include "cli/junit_xml.h"
+#include "cli/output_files.h"
+#include "html/html_page.h"
+#include "html/run_page.h"
 #include "scenario/expectations.h"
 
 namespace hilcap::sim {
@@ -29,11 +32,16 @@ void acknowledge_sharding(const CliContext& context) {
   }
 }
 
-ScenarioResult run_one(const std::filesystem::path& file, CliContext& context) {
+// `section`: when set, receives the run's section of the suite's HTML report.
+ScenarioResult run_one(const std::filesystem::path& file, CliContext& context,
+                       std::size_t index, nlohmann::json* section) {
   ScenarioResult result{file, ScenarioResult::Verdict::kPassed, 0, {}};
   const double start = context.wall_seconds();
   try {
-    ScenarioOutcome outcome = context.runner->run(file, RunOptions{});
+    RunOptions options;
+    if (section != nullptr) options.timeline_buckets = kSuitePageBuckets;
+    ScenarioOutcome outcome = context.runner->run(file, options);
+    if (outcome.scenario_file.empty()) outcome.scenario_file = file.generic_string();
     switch (outcome.status) {
       case ScenarioOutcome::Status::kInvalid:
         result.verdict = ScenarioResult::Verdict::kError;
@@ -61,9 +69,22 @@ ScenarioResult run_one(const std::filesystem::path& file, CliContext& context) {
         break;
       }
     }
+    if (section != nullptr) {
+      outcome.report.set_wall_time_s(context.wall_seconds() - start);
+      if (outcome.status == ScenarioOutcome::Status::kInvalid) {
+        *section = invalid_run_section(file.generic_string(), result.messages, index);
+      } else {
+        const RunVerdict verdict =
+            outcome.status == ScenarioOutcome::Status::kStopped ? RunVerdict::kStopped
+            : result.verdict == ScenarioResult::Verdict::kPassed ? RunVerdict::kPassed
+                                                                 : RunVerdict::kFailed;
+        *section = run_section(outcome, verdict, result.messages, index);
+      }
+    }
   } catch (const std::exception& e) {
     result.verdict = ScenarioResult::Verdict::kError;
     result.messages = {fmt::format("internal error: {}", e.what())};
+    if (section != nullptr) *section = invalid_run_section(file.generic_string(), result.messages, index);
   }
   if (result.verdict != ScenarioResult::Verdict::kPassed && result.messages.empty()) {
     result.messages.push_back("no reason given");
@@ -146,6 +167,11 @@ int run_test_command(const TestCommandOptions& options, CliContext& context) {
     err << "hilcap test: " << error << "\n";
     return kExitUsage;
   }
+  if (!options.html.empty()) {
+    for (const std::string& problem : check_output_files({{"--html", options.html}}))
+      err << "hilcap test: " << problem << "\n";
+    if (output_path_problem(options.html)) return kExitUsage;
+  }
   acknowledge_sharding(context);
   const auto all = expand_scenario_paths(options.paths, error);
   if (!all) {
@@ -162,9 +188,13 @@ int run_test_command(const TestCommandOptions& options, CliContext& context) {
   }
 
   std::vector<ScenarioResult> results;
+  std::vector<nlohmann::json> sections;
   std::size_t passed = 0;
   for (const std::filesystem::path& file : mine) {
-    ScenarioResult result = run_one(file, context);
+    nlohmann::json section;
+    ScenarioResult result =
+        run_one(file, context, results.size(), options.html.empty() ? nullptr : &section);
+    if (!options.html.empty()) sections.push_back(std::move(section));
     const std::string name = file.generic_string();
     if (result.verdict == ScenarioResult::Verdict::kPassed) {
       ++passed;
@@ -190,6 +220,19 @@ int run_test_command(const TestCommandOptions& options, CliContext& context) {
     junit.close();
     if (!junit) {
       err << fmt::format("hilcap test: {}: cannot write the JUnit XML\n", options.junit.string());
+      return kExitUsage;
+    }
+  }
+  if (!options.html.empty()) {
+    const std::string title =
+        shard->total > 1 ? fmt::format("hilcap test: shard {} of {}", shard->index + 1, shard->total)
+                         : std::string("hilcap test");
+    const nlohmann::json page = runs_page_data(
+        title, fmt::format("{} scenarios: {} passed, {} failed", results.size(), passed, failed),
+        std::move(sections), true);
+    if (const auto problem = write_output_file(options.html, html_page(page))) {
+      err << fmt::format("hilcap test: --html {}: cannot write the HTML report: {}\n",
+                         options.html.string(), *problem);
       return kExitUsage;
     }
   }

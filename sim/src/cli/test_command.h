@@ -1,6 +1,7 @@
-// `hilcap test PATH... [--junit FILE]`: runs scenarios with their
-// expectations, one line per scenario, a closing "N passed, N failed" line,
-// and optionally JUnit XML. Honours GoogleTest's sharding variables so a CI
+// `hilcap test PATH... [--junit FILE] [--html FILE]`: runs scenarios with
+// their expectations, one line per scenario, a closing "N passed, N failed"
+// line, and optionally JUnit XML and one HTML report of the suite (a
+// section with the charts of each scenario). Honours GoogleTest's sharding variables so a CI
 // farm splits a large suite the way it splits GoogleTest binaries.
 #pragma once
 
@@ -33,6 +34,7 @@ std::optional<std::vector<std::filesystem::path>> expand_scenario_paths(
 struct TestCommandOptions {
   std::vector<std::filesystem::path> paths;
   std::filesystem::path junit;  // empty: no JUnit XML
+  std::filesystem::path html;   // empty: no HTML report
 };
 
 // Returns the exit status (kExitOk, kExitFailed or kExitUsage).

@@ -6,18 +6,17 @@
 
 namespace hilcap::sim {
 
-CompletionRouter::CompletionRouter(ClientEnvironment& environment)
-    : environment_(environment), previous_(set_ks_completion_observer(this)) {}
+CompletionRouter::CompletionRouter(ClientEnvironment& environment) : environment_(environment) {
+  set_ks_completion_observer(environment_.allocator, this);
+}
 
 CompletionRouter::~CompletionRouter() {
-  set_ks_completion_observer(previous_);
+  // The handle may be closed already: then nothing completes on it any more.
+  set_ks_completion_observer(environment_.allocator, nullptr);
 }
 
 void CompletionRouter::request_completed(HANDLE file, OVERLAPPED* overlapped, NTSTATUS status) {
-  if (file != environment_.allocator) {
-    if (previous_ != nullptr) previous_->request_completed(file, overlapped, status);
-    return;
-  }
+  if (file != environment_.allocator) return;  // not an ALLOC of this run's allocator
   KsRequest* request = KsRequest::from(overlapped);
   if (!request->pending.exchange(false, std::memory_order_acq_rel)) {
     environment_.events.violation(fmt::format(

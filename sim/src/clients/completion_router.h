@@ -6,7 +6,8 @@
 // run's one scheduler; in real time each client's scheduler runs on the
 // client's thread, and the notice wakes it.
 //
-// The observer is process-wide: one router (one run) at a time.
+// The router observes its own allocator handle only, so several runs (a
+// sweep's threads) may go at once in one process.
 #pragma once
 
 #include <hilcap/ks_extensions.h>
@@ -52,7 +53,6 @@ class CompletionRouter final : public KsCompletionObserver {
 
  private:
   ClientEnvironment& environment_;
-  KsCompletionObserver* previous_;
   std::atomic<std::uint32_t> frames_in_transit_{0};  // = requests completed in transit
   std::atomic<std::uint64_t> cancelled_in_transit_{0};
   std::atomic<std::uint64_t> failed_in_transit_{0};

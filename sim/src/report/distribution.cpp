@@ -74,6 +74,27 @@ std::int64_t Distribution::percentile(std::uint32_t parts_per_million) const {
   return max_;
 }
 
+std::vector<std::uint64_t> Distribution::histogram(std::int64_t low, std::int64_t width,
+                                                   std::size_t bins) const {
+  std::vector<std::uint64_t> counts(bins, 0);
+  if (bins == 0 || width <= 0) return counts;
+  const auto bin_of = [&](std::int64_t value) -> std::size_t {
+    if (value < low) return 0;
+    return std::min<std::size_t>(static_cast<std::size_t>((value - low) / width), bins - 1);
+  };
+  if (buckets_.empty()) {
+    for (const std::int64_t v : samples_)
+      ++counts[bin_of(v)];
+    return counts;
+  }
+  for (std::size_t bucket = 0; bucket < buckets_.size(); ++bucket) {
+    if (buckets_[bucket] == 0) continue;
+    const auto upper = std::min(static_cast<std::int64_t>(bucket_upper(bucket)), max_);
+    counts[bin_of(upper)] += buckets_[bucket];
+  }
+  return counts;
+}
+
 std::size_t Distribution::memory_bytes() const {
   return samples_.capacity() * sizeof(std::int64_t) + buckets_.capacity() * sizeof(std::uint64_t);
 }

@@ -37,6 +37,13 @@ class Distribution {
   // 0 when there are no samples. See the header comment for precision.
   std::int64_t percentile(std::uint32_t parts_per_million) const;
 
+  // The samples counted in `bins` equal bins of `width` (> 0) from `low`:
+  // bin i holds [low + i * width, low + (i + 1) * width); the first also
+  // takes what lies below `low`, the last what lies above. In histogram
+  // mode a sample counts at its bucket's upper end (clamped to max()).
+  std::vector<std::uint64_t> histogram(std::int64_t low, std::int64_t width,
+                                       std::size_t bins) const;
+
   // Heap bytes held: bounded, whatever count() is.
   std::size_t memory_bytes() const;
 

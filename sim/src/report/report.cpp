@@ -121,6 +121,15 @@ Distribution& Report::distribution(std::string_view path, SampleScale scale) {
   return *std::get<2>(e).samples;
 }
 
+const Distribution* Report::find_distribution(std::string_view path, SampleScale* scale) const {
+  const auto it = entries_.find(path);
+  if (it == entries_.end() || !std::holds_alternative<DistributionEntry>(it->second))
+    return nullptr;
+  const DistributionEntry& entry = std::get<DistributionEntry>(it->second);
+  if (scale != nullptr) *scale = entry.scale;
+  return entry.samples.get();
+}
+
 void Report::set_wall_time_s(double seconds) {
   wall_time_s_ = round_to(seconds, 3);
 }

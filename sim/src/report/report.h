@@ -58,6 +58,10 @@ class Report {
   // min, mean, p50, p90, p99, p99.9 and max (null when it has no samples).
   Distribution& distribution(std::string_view path, SampleScale scale);
 
+  // The distribution registered at `path` and how it is shown, or null
+  // (nothing is added).
+  const Distribution* find_distribution(std::string_view path, SampleScale* scale = nullptr) const;
+
   void set_wall_time_s(double seconds);
 
   nlohmann::json to_json(WallTime wall_time) const;

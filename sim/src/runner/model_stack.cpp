@@ -59,7 +59,8 @@ void ModelStack::raise() {
 
 void ModelStack::service() {
   const std::size_t drained = pin().service_interrupt(completion_.now());
-  if (monitor_ != nullptr && monitor_->tracing()) monitor_->service_ran(completion_.now(), drained);
+  if (monitor_ != nullptr && monitor_->wants_service_notices())
+    monitor_->service_ran(completion_.now(), drained);
 }
 
 NTSTATUS ModelStack::inject_fault(const device::FaultAction& fault) {

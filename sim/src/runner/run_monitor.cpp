@@ -128,9 +128,33 @@ std::string RunMonitor::state_summary() const {
   return text + "; " + stack_->describe_state();
 }
 
+void RunMonitor::sample_timeline() {
+  const Guard guard(*this);
+  if (timeline_ != nullptr) timeline_owners(clock_.now());
+}
+
+void RunMonitor::finish_timeline(TimeNs end) {
+  const Guard guard(*this);
+  if (timeline_ == nullptr) return;
+  for (const auto& [frame, holder] : owners_)
+    timeline_->frame_held(holder.client->name(), holder.since, end);
+  timeline_owners(end);
+  timeline_->finish(end);
+}
+
+void RunMonitor::timeline_owners(TimeNs now) {
+  if (stack_ == nullptr) return;
+  const AllocatorOccupancy occupancy = stack_->allocator().occupancy();
+  timeline_->owners(now, {.at_device = occupancy.at_source,
+                          .ready = occupancy.ready,
+                          .held = occupancy.held,
+                          .pending = occupancy.pending});
+}
+
 void RunMonitor::service_ran(TimeNs now, std::size_t completions) {
   const Guard guard(*this);
   note("the host's completion path", nullptr, 0);
+  if (timeline_ != nullptr) timeline_owners(now);
   if (trace_ != nullptr) {
     trace_->instant(host_service_, "service", now,
                     {{"completions", static_cast<std::uint64_t>(completions)}});
@@ -145,6 +169,12 @@ void RunMonitor::frame_arrived(const ArrivedFrame& frame) {
     if (!frame.delivered) ++m.drops_;
     if (m.progress_ != nullptr) m.progress_->update(frame.at, m.frames_due_, m.drops_);
     if (m.trace_ != nullptr) m.trace_arrival(frame);
+    if (m.timeline_ != nullptr) {
+      m.timeline_->frame_due(frame.at);
+      if (!frame.delivered) m.timeline_->frame_dropped(frame.at, frame.drop_cause);
+      if (frame.device_time) m.timeline_->frame_lateness(frame.at, frame.at - *frame.device_time);
+      m.timeline_owners(frame.at);
+    }
   });
 }
 
@@ -167,6 +197,10 @@ std::int64_t RunMonitor::picture_number(const void* frame) const {
 void RunMonitor::alloc_issued(const KsClient& client, const KsRequest& request, NTSTATUS status) {
   const Guard guard(*this);
   note("an ALLOC", &client, request.serial);
+  if (timeline_ != nullptr) {
+    if (status == STATUS_PENDING) timeline_->request_pended(client.name(), request.serial, clock_.now());
+    timeline_owners(clock_.now());
+  }
   if (trace_ == nullptr) return;
   const TraceTrack track = client_track(client);
   const TimeNs now = clock_.now();
@@ -190,6 +224,10 @@ void RunMonitor::alloc_completed(const KsClient& client, const KsRequest& reques
   note("the completion of an ALLOC", &client, request.serial);
   const TimeNs now = clock_.now();
   if (status == STATUS_SUCCESS) latency_.record(now - request.issued_at);
+  if (timeline_ != nullptr) {
+    timeline_->request_ended(client.name(), request.serial, now);
+    timeline_owners(now);
+  }
   if (trace_ != nullptr) {
     const std::string name = status_name(status);
     const std::int64_t frame = status == STATUS_SUCCESS ? picture_number(request.frame) : 0;
@@ -212,6 +250,7 @@ void RunMonitor::frame_received(const KsClient& client, void* frame) {
   }
   ++frames_received_;
   if constexpr (kChecked) check_frame(client, frame);
+  if (timeline_ != nullptr) timeline_owners(now);
   if (trace_ != nullptr) {
     it->second.picture_number = picture_number(frame);
     trace_occupancy(now);
@@ -234,6 +273,10 @@ void RunMonitor::frame_freed(const KsClient& client, void* frame, NTSTATUS statu
     held = it->second;
     owners_.erase(it);
   }
+  if (timeline_ != nullptr) {
+    if (held.client != nullptr) timeline_->frame_held(client.name(), held.since, now);
+    timeline_owners(now);
+  }
   if (trace_ != nullptr) {
     const std::string name = status_name(status);
     const TraceTrack track = client_track(client);
@@ -254,6 +297,7 @@ void RunMonitor::frame_freed(const KsClient& client, void* frame, NTSTATUS statu
 void RunMonitor::cancel_issued(const KsClient& client, const KsRequest* request, bool found) {
   const Guard guard(*this);
   note("a CancelIoEx", &client, request ? request->serial : 0);
+  if (timeline_ != nullptr) timeline_owners(clock_.now());
   if (trace_ != nullptr) {
     trace_->instant(client_track(client), "CancelIoEx", clock_.now(),
                     {{"request", request ? request->serial : 0}, {"found", found}});
@@ -266,9 +310,14 @@ void RunMonitor::allocator_closed(const KsClient& client, NTSTATUS status) {
   note("CloseHandle of the allocator", &client, 0);
   // Frames still held die with the handle (reference: they stay invalid).
   if (status == STATUS_SUCCESS) {
+    if (timeline_ != nullptr) {
+      for (const auto& [frame, holder] : owners_)
+        timeline_->frame_held(holder.client->name(), holder.since, clock_.now());
+    }
     owners_.clear();
     if (stack_ != nullptr) stack_->allocator_closed();
   }
+  if (timeline_ != nullptr) timeline_owners(clock_.now());
   if (trace_ != nullptr) {
     const std::string name = status_name(status);
     trace_->instant(client_track(client), "CloseHandle", clock_.now(), {{"status", name}});
@@ -285,14 +334,20 @@ void RunMonitor::on_state_change(TimeNs now, device::PinState from, device::PinS
 }
 
 void RunMonitor::on_frame_due(TimeNs now, std::uint64_t frame, std::uint64_t sequence) {
+  TimeNs late = -1;
   if (lateness_clock_ != nullptr) {
     // On the device's thread, as it starts the frame.
     const RealtimeScheduler::RunningEvent& event = lateness_clock_->current_event();
-    frame_lateness_.record(event.started > event.due ? event.started - event.due : 0);
+    late = event.started > event.due ? event.started - event.due : 0;
+    frame_lateness_.record(late);
   }
   device_notice([=](RunMonitor& m) {
     m.note("a frame due", nullptr, sequence + 1);
     ++m.frames_due_;
+    if (m.timeline_ != nullptr) {
+      m.timeline_->frame_due(now);
+      if (late >= 0) m.timeline_->frame_lateness(now, late);
+    }
     if (m.progress_ != nullptr) m.progress_->update(now, m.frames_due_, m.drops_);
     if (m.trace_ != nullptr) {
       m.trace_->instant(m.device_frames_, "frame due", now,
@@ -330,6 +385,7 @@ void RunMonitor::on_completion(TimeNs now, const device::CompletionEntry& entry)
 void RunMonitor::on_drop(TimeNs now, std::uint64_t sequence, device::DropReason reason) {
   device_notice([=](RunMonitor& m) {
     ++m.drops_;
+    if (m.timeline_ != nullptr) m.timeline_->frame_dropped(now, device::to_string(reason));
     if (m.trace_ != nullptr) {
       m.trace_->instant(m.device_frames_, "drop", now,
                         {{"sequence", sequence}, {"reason", device::to_string(reason)}});

@@ -18,8 +18,9 @@
 // lock order monitor -> pin -> allocator -> device -> queue.
 //
 // Tracing off costs nothing: every trace call is behind a null test, and the
-// device observer is installed only for traces, progress, checked builds and
-// real time.
+// device observer is installed only for traces, progress, timelines (the
+// HTML report), checked builds and real time. The same holds for the
+// timeline.
 #pragma once
 
 #include <hilcap/stream_allocator.h>
@@ -38,6 +39,7 @@
 #include "report/distribution.h"
 #include "scheduler/realtime_scheduler.h"
 #include "scheduler/scheduler.h"
+#include "timeline/run_timeline.h"
 #include "trace/trace_writer.h"
 
 namespace hilcap::sim {
@@ -51,6 +53,7 @@ struct ArrivedFrame {
   std::uint32_t bytes = 0;
   bool delivered = true;  // else dropped, for `drop_cause`
   const char* drop_cause = "";
+  std::optional<TimeNs> device_time;  // its timestamp on the run's clock, when the camera sent one
 };
 
 class RunMonitor final : public ClientEvents, public device::DeviceObserver {
@@ -81,7 +84,17 @@ class RunMonitor final : public ClientEvents, public device::DeviceObserver {
   // Handles the queued device notices now (a threaded run's coordinator, now and then).
   void catch_up();
   bool tracing() const { return trace_ != nullptr; }
-  // Trace: the host's completion path ran.
+  // Records the run over time into `timeline` (the HTML report); set before
+  // the run starts. Null (the default): nothing is recorded, at no cost.
+  void record_timeline(RunTimeline* timeline) { timeline_ = timeline; }
+  // The host's completion path must tell service_ran() (a trace, a timeline).
+  bool wants_service_notices() const { return trace_ != nullptr || timeline_ != nullptr; }
+  // The timeline's levels now (the run's start).
+  void sample_timeline();
+  // The run ended at `end`: frames still held and requests still pending
+  // close on the timeline.
+  void finish_timeline(TimeNs end);
+  // Trace, timeline: the host's completion path ran.
   void service_ran(TimeNs now, std::size_t completions);
   // A frame a camera sent (trace, progress); from its own thread.
   void frame_arrived(const ArrivedFrame& frame);
@@ -136,10 +149,13 @@ class RunMonitor final : public ClientEvents, public device::DeviceObserver {
   TraceTrack client_track(const KsClient& client);
   void trace_occupancy(TimeNs now);
   void trace_arrival(const ArrivedFrame& frame);
+  // The allocator's split of the frames and its pending requests, on the timeline.
+  void timeline_owners(TimeNs now);
 
   Scheduler& clock_;
   Distribution& latency_;
   TraceWriter* trace_;
+  RunTimeline* timeline_ = nullptr;
   ProgressLine* progress_;
   const bool threaded_;
   CaptureStack* stack_ = nullptr;

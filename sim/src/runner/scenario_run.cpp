@@ -137,6 +137,14 @@ ScenarioOutcome run_scenario(Scenario scenario, const RunOptions& options) {
   // by the clock's coordinating thread in real time.
   RunMonitor monitor(clock->clock(), report.pending_latency(), trace,
                      wall_clock ? nullptr : progress, wall_clock);
+  std::shared_ptr<RunTimeline> timeline;
+  if (options.timeline_buckets > 0) {
+    // A camera's run, or one until N frames, has no length known before.
+    const bool open_ended = scenario.camera || options.frame_limit != 0;
+    timeline = std::make_shared<RunTimeline>(RunTimeline::settings_for(
+        open_ended ? 0 : scenario.duration_ns, options.timeline_buckets));
+    monitor.record_timeline(timeline.get());
+  }
   CaptureStack::Created created =
       scenario.camera
           ? open_camera_stack(scenario, options, clock->epoch_ns())
@@ -151,7 +159,8 @@ ScenarioOutcome run_scenario(Scenario scenario, const RunOptions& options) {
   if (const RealtimeScheduler* device = clock->realtime_device(); device && !scenario.camera) {
     monitor.measure_frame_lateness(*device);
   }
-  if (wall_clock || trace || progress || kChecked || scenario.camera) stack.observe(&monitor);
+  if (wall_clock || trace || progress || timeline || kChecked || scenario.camera)
+    stack.observe(&monitor);
 
   ClientEnvironment router_environment{clock->host_scheduler(), stack.allocator_handle(), monitor};
   CompletionRouter router(router_environment);
@@ -176,6 +185,7 @@ ScenarioOutcome run_scenario(Scenario scenario, const RunOptions& options) {
     outcome.notes = stack.notes();
     return outcome;
   }
+  monitor.sample_timeline();
   for (auto& model : models)
     model->start();
   script.start();
@@ -206,6 +216,7 @@ ScenarioOutcome run_scenario(Scenario scenario, const RunOptions& options) {
   const TimeNs stopped_at = clock->stopped_at();
   stack.quiesce(stopped_at);
   monitor.catch_up();
+  monitor.finish_timeline(stopped_at);
   if (progress) progress->finish();
   if (end == RunEnd::kEnd && monitor.first_violation()) end = RunEnd::kViolation;
 
@@ -227,6 +238,12 @@ ScenarioOutcome run_scenario(Scenario scenario, const RunOptions& options) {
 
   ScenarioOutcome outcome;
   outcome.report = report.take();
+  outcome.scenario_file = scenario.file;
+  outcome.scenario_text = scenario.source_text;
+  outcome.clock = clock->wall_clock() ? "wall" : "virtual";
+  for (const ClientSpec& spec : scenario.clients)
+    outcome.client_names.push_back(spec.name);
+  outcome.timeline = std::move(timeline);
   if (clock->wall_clock()) {
     Report& r = outcome.report;
     clock->add_figures(r);

@@ -106,7 +106,41 @@ void check_bounds(const std::string& path, const Json& actual, const Json& bound
   }
 }
 
+std::string expected_text(const Json& wanted) {
+  if (!wanted.is_object()) return "= " + wanted.dump();
+  const Json* min = wanted.contains("min") ? &wanted["min"] : nullptr;
+  const Json* max = wanted.contains("max") ? &wanted["max"] : nullptr;
+  if (min != nullptr && max != nullptr) return min->dump() + " .. " + max->dump();
+  if (min != nullptr) return ">= " + min->dump();
+  if (max != nullptr) return "<= " + max->dump();
+  return wanted.dump();
+}
+
 }  // namespace
+
+const Json* find_report_figure(const Json& report, std::string_view path) {
+  return find_figure(report, path);
+}
+
+std::vector<ExpectationCheck> check_each_expectation(const Json& report, const Json& expect) {
+  std::vector<ExpectationCheck> checks;
+  if (!expect.is_object()) return checks;
+  for (const auto& item : expect.items()) {
+    ExpectationCheck check;
+    check.figure = item.key();
+    check.expected = expected_text(item.value());
+    if (const Json* actual = find_figure(report, item.key());
+        actual != nullptr && !actual->is_object()) {
+      check.found = actual->dump();
+    }
+    const ExpectationResult result =
+        evaluate_expectations(report, Json{{item.key(), item.value()}});
+    check.met = result.passed();
+    if (!check.met) check.problem = result.messages().front();
+    checks.push_back(std::move(check));
+  }
+  return checks;
+}
 
 std::vector<std::string> ExpectationResult::messages() const {
   std::vector<std::string> all = failures;

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hilcap::sim {
@@ -27,5 +28,21 @@ struct ExpectationResult {
 
 // `expect` null means the scenario has no expect block: nothing to check.
 ExpectationResult evaluate_expectations(const nlohmann::json& report, const nlohmann::json& expect);
+
+// One key of an expect block against the report, for tables (the HTML
+// report, the headline's "N/M met").
+struct ExpectationCheck {
+  std::string figure;    // the key: a figure's dotted path
+  std::string expected;  // "= 300", ">= 1", "<= 0", "1 .. 5"
+  std::string found;     // the figure's value as JSON text; empty when there is none
+  bool met = false;
+  std::string problem;  // why not met (the failure or the error), empty when met
+};
+std::vector<ExpectationCheck> check_each_expectation(const nlohmann::json& report,
+                                                     const nlohmann::json& expect);
+
+// The figure at a dotted path of a report (a key may itself contain dots,
+// as "p99.9"); null when there is none.
+const nlohmann::json* find_report_figure(const nlohmann::json& report, std::string_view path);
 
 }  // namespace hilcap::sim

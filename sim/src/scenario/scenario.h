@@ -107,6 +107,7 @@ enum class RunClock : std::uint8_t { kVirtual, kRealtime };
 
 struct Scenario {
   std::string file;
+  std::string source_text;  // the JSON as loaded (what the HTML report shows)
   std::uint64_t seed = 1;
   TimeNs duration_ns = 0;
   RunClock clock = RunClock::kVirtual;

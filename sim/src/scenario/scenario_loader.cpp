@@ -215,6 +215,7 @@ LoadedScenario parse_scenario(std::string_view text, std::string_view file,
 
   Scenario scenario;
   scenario.file = std::string(file);
+  scenario.source_text = std::string(text);
   if (!refused.whole_document()) {
     refused.erase_from(doc);
     ScenarioChecks checks{std::string(file), doc};

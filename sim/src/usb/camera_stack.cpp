@@ -170,7 +170,8 @@ class CameraStack final : public CaptureStack {
                               .sequence = r.sequence,
                               .bytes = r.bytes,
                               .delivered = r.delivered,
-                              .drop_cause = uvc::to_string(r.drop_cause)});
+                              .drop_cause = uvc::to_string(r.drop_cause),
+                              .device_time = device_time});
     }
   }
 

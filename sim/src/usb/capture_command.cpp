@@ -9,6 +9,7 @@
 
 #include "cli/argument_checks.h"
 #include "cli/cli.h"
+#include "html/run_page.h"
 #include "runner/scenario_run.h"
 #include "scenario/camera_section.h"
 #include "scenario/json_file.h"
@@ -108,6 +109,9 @@ void add_capture_command(CLI::App& app, CaptureArguments& a) {
   a.command->add_option("--report", a.report, "Write the report as JSON to FILE");
   a.command->add_option("--trace", a.trace,
                         "Write a Chrome trace on the wall clock (ui.perfetto.dev) to FILE");
+  a.command->add_option("--html", a.html,
+                        "Write a self-contained HTML report with charts (frames by owner, "
+                        "pending requests, drops and frame lateness over time) to FILE");
   a.command->add_option("--record-timing", a.record_timing,
                         "Write every frame's time to FILE, the format a scenario's "
                         "device.timing.replay plays back");
@@ -127,6 +131,7 @@ int capture_command(const CaptureArguments& a, CliContext& context) {
         "hilcap capture: --size: expected WIDTHxHEIGHT (e.g. 640x480), found \"{}\"\n", a.size);
     return kExitUsage;
   }
+  if (!outputs_writable("capture", {{"--html", a.html}}, context)) return kExitUsage;
   const bool own_scenario = !a.scenario.empty();
   std::filesystem::path scenario_file = a.scenario;
   if (!own_scenario) {
@@ -156,6 +161,7 @@ int capture_command(const CaptureArguments& a, CliContext& context) {
   options.trace = a.trace;
   options.frame_limit = a.frames;
   options.record_timing = a.record_timing;
+  if (!a.html.empty()) options.timeline_buckets = kRunPageBuckets;
   const double start = context.wall_seconds();
   ScenarioOutcome outcome = run_scenario(std::move(*loaded.scenario), options);
   outcome.notes.insert(outcome.notes.end(), notes.begin(), notes.end());
@@ -168,6 +174,7 @@ int capture_command(const CaptureArguments& a, CliContext& context) {
   const int status = show_outcome(outcome, context.wall_seconds() - start,
                                   {.command = "capture",
                                    .report = a.report,
+                                   .html = a.html,
                                    .no_wall_time = a.no_wall_time,
                                    .ended = ended_line(outcome, duration_s, received),
                                    .interrupt_is_success = true},

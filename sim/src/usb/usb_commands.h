@@ -25,6 +25,7 @@ struct CaptureArguments {
   std::filesystem::path scenario;  // empty: the default scenario's clients
   std::filesystem::path report;
   std::filesystem::path trace;
+  std::filesystem::path html;
   std::filesystem::path record_timing;
   unsigned transfers = 0;  // 0: the source's default
   bool no_wall_time = false;
