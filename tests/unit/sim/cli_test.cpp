@@ -535,6 +535,33 @@ TEST_F(CliTest, HelpListsEveryExitStatus) {
   }
 }
 
+// Issue 12: capture loads its scenario as `hilcap run` loads a camera
+// scenario (LoadOptions: the wall clock, the expect block's figure names):
+// a misspelled figure was found only after the whole capture; a long
+// capture is not refused by the virtual-time event estimate.
+TEST_F(CliTest, CaptureChecksItsScenarioAsRunDoes) {
+  const fs::path misspelled = dir_ / "misspelled.json";
+  std::ofstream(misspelled) << R"({"duration_s": 1, "clients": [{"name": "c"}],
+    "expect": {"frames.recieved": {"min": 1}}})";
+  EXPECT_EQ(cli({"capture", "--device", "cafe:4011", "--scenario", misspelled.string()}),
+            kExitFailed);
+  if (err_.str().find("built without libusb") != std::string::npos) {
+    GTEST_SKIP() << "this build has no capture command";
+  }
+  EXPECT_THAT(err_.str(), HasSubstr("misspelled.json: at /expect/frames.recieved: expected the "
+                                    "dotted path of one figure of the report"));
+  const fs::path long_capture = dir_ / "long.json";
+  std::ofstream(long_capture) << R"({"duration_s": 3600,
+    "device": {"timing": {"fps": 1000000000}},
+    "clients": [{"name": "c", "count": 8, "outstanding": 8, "cancel_after_ms": 0.001}]})";
+  err_.str("");
+  // Past the loader: the camera is looked for (none here, or no USB at all).
+  EXPECT_EQ(cli({"capture", "--device", "cafe:4011", "--scenario", long_capture.string()}),
+            kExitUsage);
+  EXPECT_THAT(err_.str(), Not(HasSubstr("events")));
+  EXPECT_THAT(err_.str(), HasSubstr("hilcap capture: "));
+}
+
 // The shared checks of numeric arguments accept what they should.
 TEST(ArgumentChecks, AcceptInRangeRefuseTheRest) {
   std::string text;
