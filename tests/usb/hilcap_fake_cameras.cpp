@@ -21,6 +21,7 @@
 #include "mock_testbed.h"
 #include "model_uvc_device.h"
 #include "real_cameras.h"
+#include "runner/interrupt_signal.h"
 
 namespace {
 
@@ -100,5 +101,6 @@ int main(int argc, char** argv) {
     args.push_back(a.c_str());
   const auto runner = sim::make_scenario_runner();
   sim::CliContext context = sim::process_cli_context(runner.get());
-  return sim::run_cli(static_cast<int>(args.size()), args.data(), context);
+  // As hilcap's main(): an interrupted command ends by its signal.
+  return sim::end_process(sim::run_cli(static_cast<int>(args.size()), args.data(), context));
 }

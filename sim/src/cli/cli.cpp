@@ -8,18 +8,19 @@
 #include <chrono>
 #include <cstdlib>
 #include <exception>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/argument_checks.h"
+#include "cli/output_files.h"
 #include "cli/test_command.h"
 #include "html/html_page.h"
 #include "html/run_page.h"
 #include "report/figure_groups.h"
 #include "report/run_headline.h"
+#include "runner/interrupt_signal.h"
 #include "scenario/expectations.h"
 #include "scenario/spelling.h"
 #include "serve/serve_command.h"
@@ -44,20 +45,19 @@ struct RunArguments {
   bool allow_long_run = false;
 };
 
-bool write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file << text;
-  file.close();
-  return static_cast<bool>(file);
-}
-
 int run_command(const RunArguments& args, CliContext& context) {
   std::ostream& err = *context.err;
   if (context.runner == nullptr) {
     err << "hilcap run: " << fmt::format(kNoRunner, "run") << "\n";
     return kExitUsage;
   }
-  if (!outputs_writable("run", {{"--html", args.html}}, context)) return kExitUsage;
+  if (!outputs_writable(
+          "run", {{"--report", args.report}, {"--trace", args.trace}, {"--html", args.html}},
+          context)) {
+    return kExitUsage;
+  }
+  // From here to the last file written, SIGINT / SIGTERM stop in order.
+  const InterruptSignal interrupt;
   const std::filesystem::path scenario =
       args.scenario.empty() ? context.runner->default_scenario() : args.scenario;
   RunOptions options;
@@ -74,15 +74,16 @@ int run_command(const RunArguments& args, CliContext& context) {
     outcome = context.runner->run(scenario, options);
   } catch (const std::exception& e) {
     err << fmt::format("hilcap run: {}: internal error: {}\n", scenario.string(), e.what());
-    return kExitFailed;
+    return command_status(kExitFailed, interrupt);
   }
   if (outcome.scenario_file.empty()) outcome.scenario_file = scenario.string();
-  return show_outcome(outcome, context.wall_seconds() - start,
-                      {.command = "run",
-                       .report = args.report,
-                       .html = args.html,
-                       .no_wall_time = args.no_wall_time},
-                      context);
+  return command_status(show_outcome(outcome, context.wall_seconds() - start,
+                                     {.command = "run",
+                                      .report = args.report,
+                                      .html = args.html,
+                                      .no_wall_time = args.no_wall_time},
+                                     context),
+                        interrupt);
 }
 
 int validate_command(const std::vector<std::filesystem::path>& scenarios, CliContext& context) {
@@ -145,14 +146,14 @@ int run_cli(int argc, const char* const* argv, CliContext& context) {
       "hilcap"};
   app.set_version_flag("--version", HILCAP_VERSION);
   app.require_subcommand(1);
-  const std::string exit_status =
-      "Exit status: 0 success; 1 a scenario is invalid, stopped early or missed its\n"
-      "expectations; 2 bad arguments or environment.";
+  const std::string exit_status(kExitStatusHelp);
   app.footer(exit_status + "\nRun 'hilcap COMMAND --help' for a command's options.");
 
   RunArguments run_args;
   CLI::App* run = app.add_subcommand(
-      "run", "Run one scenario in virtual time; print a summary table and check its expectations");
+      "run",
+      "Run one scenario in virtual time; print a summary table and check its expectations. "
+      "Ctrl-C (SIGINT) or SIGTERM stops the run and still writes its report and trace");
   run->footer(exit_status);
   run->add_option("SCENARIO", run_args.scenario,
                   "Scenario file (JSON); the shipped default scenario when omitted")
@@ -173,7 +174,7 @@ int run_cli(int argc, const char* const* argv, CliContext& context) {
       ->type_name("FILE");
   run->add_flag("--realtime", run_args.realtime,
                 "Run on the wall clock: device, host completion path and each client on their "
-                "own thread; Ctrl-C stops the run and still reports (as \"clock\": \"realtime\")");
+                "own thread (as \"clock\": \"realtime\")");
   run->add_flag("--allow-long-run", run_args.allow_long_run,
                 "Run even when the estimated events of a virtual-time run exceed the scenario's "
                 "limits.max_events (default 1000000000, a few minutes)");
@@ -227,18 +228,33 @@ int run_cli(int argc, const char* const* argv, CliContext& context) {
   return run_test_command(test_options, context);
 }
 
+bool outputs_writable(std::string_view command, const std::vector<OutputFile>& files,
+                      CliContext& context) {
+  const std::vector<std::string> problems = check_output_files(files);
+  for (const std::string& problem : problems)
+    *context.err << "hilcap " << command << ": " << problem << "\n";
+  return problems.empty();
+}
+
+int command_status(int status, const InterruptSignal& interrupt) {
+  return interrupt.raised() ? interrupted_status(interrupt.signal()) : status;
+}
+
 int show_outcome(ScenarioOutcome& outcome, double wall_seconds, const OutcomeOutput& output,
                  CliContext& context) {
   std::ostream& out = *context.out;
   std::ostream& err = *context.err;
+  const std::string command = fmt::format("hilcap {}: ", output.command);
   for (const std::string& line : outcome.notes)
     err << line << "\n";
   if (outcome.status == ScenarioOutcome::Status::kInvalid) {
     for (const std::string& e : outcome.errors) {
-      if (outcome.device_unavailable) err << "hilcap " << output.command << ": ";
+      if (outcome.device_unavailable) err << command;
       err << e << "\n";
     }
-    return outcome.device_unavailable ? kExitUsage : kExitFailed;
+    for (const std::string& e : outcome.output_errors)
+      err << command << e << "\n";
+    return outcome.device_unavailable || !outcome.output_errors.empty() ? kExitUsage : kExitFailed;
   }
   outcome.report.set_wall_time_s(wall_seconds);
   const nlohmann::json figures = outcome.report.to_json(WallTime::kInclude);
@@ -250,44 +266,48 @@ int show_outcome(ScenarioOutcome& outcome, double wall_seconds, const OutcomeOut
 
   int status = kExitOk;
   if (outcome.status == ScenarioOutcome::Status::kStopped) {
-    const bool interrupted = outcome.stopped_by == "SIGINT";
     for (const std::string& e : outcome.errors) {
-      if (interrupted && output.interrupt_is_success) continue;
-      err << "hilcap " << output.command << ": run stopped: " << e << "\n";
+      err << command << "run stopped: " << e << "\n";
       problems.push_back("run stopped: " + e);
     }
-    if (!interrupted || !output.interrupt_is_success) status = kExitFailed;
+    status = kExitFailed;
   }
   for (const std::string& f : outcome.failures) {
     out << "step expectation not met: " << f << "\n";
     problems.push_back("step expectation not met: " + f);
     status = kExitFailed;
   }
-  nlohmann::json report_file =
-      outcome.report.to_json(output.no_wall_time ? WallTime::kOmit : WallTime::kInclude);
-  report_file["headline"] = headline_json(headline);
-  if (!output.report.empty() && !write_file(output.report, report_file.dump(2) + "\n")) {
-    err << fmt::format("hilcap {}: {}: cannot write the report\n", output.command,
-                       output.report.string());
-    return kExitUsage;
-  }
-  const bool ran_its_course = outcome.status == ScenarioOutcome::Status::kCompleted ||
-                              (outcome.stopped_by == "SIGINT" && output.interrupt_is_success);
-  if (ran_its_course && !outcome.expect.is_null()) {
-    const ExpectationResult expectations =
-        evaluate_expectations(outcome.report.to_json(WallTime::kOmit), outcome.expect);
-    if (expectations.passed()) {
-      out << fmt::format("expectations: all {} met\n", outcome.expect.size());
-    } else {
-      for (const std::string& m : expectations.messages()) {
-        out << "expectation not met: " << m << "\n";
-        problems.push_back("expectation not met: " + m);
+  // The expect block speaks of a whole run (a frame limit reached is one).
+  if (!outcome.expect.is_null()) {
+    if (outcome.status == ScenarioOutcome::Status::kCompleted) {
+      const ExpectationResult expectations =
+          evaluate_expectations(outcome.report.to_json(WallTime::kOmit), outcome.expect);
+      if (expectations.passed()) {
+        out << fmt::format("expectations: all {} met\n", outcome.expect.size());
+      } else {
+        for (const std::string& m : expectations.messages()) {
+          out << "expectation not met: " << m << "\n";
+          problems.push_back("expectation not met: " + m);
+        }
+        status = kExitFailed;
       }
-      status = kExitFailed;
+    } else {
+      out << "expectations: not checked, the run stopped before its end\n";
+    }
+  }
+  // Output errors: on stderr, once each; the run's own verdict stands above.
+  if (!output.report.empty()) {
+    nlohmann::json report_file =
+        outcome.report.to_json(output.no_wall_time ? WallTime::kOmit : WallTime::kInclude);
+    report_file["headline"] = headline_json(headline);
+    if (const auto problem = write_output_file(output.report, report_file.dump(2) + "\n")) {
+      err << fmt::format("{}--report {}: cannot write the report: {}\n", command,
+                         output.report.string(), *problem);
+      status = kExitUsage;
     }
   }
   if (!output.html.empty()) {
-    const RunVerdict verdict = outcome.status == ScenarioOutcome::Status::kStopped && !ran_its_course
+    const RunVerdict verdict = outcome.status == ScenarioOutcome::Status::kStopped
                                    ? RunVerdict::kStopped
                                : status == kExitOk ? RunVerdict::kPassed
                                                    : RunVerdict::kFailed;
@@ -296,20 +316,16 @@ int show_outcome(ScenarioOutcome& outcome, double wall_seconds, const OutcomeOut
         fmt::format("{} clock, {}", outcome.clock, outcome.scenario_file),
         {run_section(outcome, verdict, problems, 0)}, false);
     if (const auto problem = write_output_file(output.html, html_page(page))) {
-      err << fmt::format("hilcap {}: --html {}: cannot write the HTML report: {}\n", output.command,
+      err << fmt::format("{}--html {}: cannot write the HTML report: {}\n", command,
                          output.html.string(), *problem);
-      return kExitUsage;
+      status = kExitUsage;
     }
   }
+  for (const std::string& e : outcome.output_errors) {
+    err << command << e << "\n";
+    status = kExitUsage;
+  }
   return status;
-}
-
-bool outputs_writable(std::string_view command, const std::vector<OutputFile>& files,
-                      CliContext& context) {
-  const std::vector<std::string> problems = check_output_files(files);
-  for (const std::string& problem : problems)
-    *context.err << "hilcap " << command << ": " << problem << "\n";
-  return problems.empty();
 }
 
 CliContext process_cli_context(ScenarioRunner* runner) {

@@ -1,29 +1,36 @@
 #include "cli/output_files.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <memory>
 
 namespace hilcap::sim {
 
 std::optional<std::string> output_path_problem(const std::filesystem::path& path) {
-  std::error_code ec;
-  const auto status = std::filesystem::status(path, ec);
-  if (std::filesystem::exists(status)) {
-    if (std::filesystem::is_directory(status)) return "it is a directory";
-    if (::access(path.c_str(), W_OK) != 0) return std::string(std::strerror(errno));
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return "it is a directory";
+    // As the process that will write it (the effective IDs): root passes
+    // here as it would when writing, except on a read-only file system.
+    if (::faccessat(AT_FDCWD, path.c_str(), W_OK, AT_EACCESS) != 0) return std::strerror(errno);
     return std::nullopt;
   }
-  const std::filesystem::path parent =
-      path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-  if (!std::filesystem::is_directory(parent, ec)) {
-    return fmt::format("the directory {} does not exist", parent.string());
+  if (errno != ENOENT) return std::strerror(errno);  // a part is not a directory, a loop...
+  const std::filesystem::path parent = path.parent_path();
+  const std::filesystem::path directory = parent.empty() ? "." : parent;
+  if (::stat(directory.c_str(), &st) != 0) {
+    if (errno == ENOENT) return fmt::format("the directory {} does not exist", directory.string());
+    return fmt::format("{}: {}", directory.string(), std::strerror(errno));
   }
-  if (::access(parent.c_str(), W_OK | X_OK) != 0) return std::string(std::strerror(errno));
+  if (!S_ISDIR(st.st_mode)) return fmt::format("{} is not a directory", directory.string());
+  if (::faccessat(AT_FDCWD, directory.c_str(), W_OK | X_OK, AT_EACCESS) != 0) {
+    return fmt::format("no file can be created in the directory {}: {}", directory.string(),
+                       std::strerror(errno));
+  }
   return std::nullopt;
 }
 
@@ -41,14 +48,20 @@ std::vector<std::string> check_output_files(const std::vector<OutputFile>& files
 
 std::optional<std::string> write_output_file(const std::filesystem::path& path,
                                              std::string_view text) {
-  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "wb"),
-                                                            &std::fclose);
-  if (!file) return std::string(std::strerror(errno));
-  if (std::fwrite(text.data(), 1, text.size(), file.get()) != text.size() ||
-      std::fflush(file.get()) != 0) {
-    return std::string(std::strerror(errno));
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) return std::strerror(errno);
+  std::optional<std::string> problem;
+  while (!text.empty()) {
+    const ssize_t written = ::write(fd, text.data(), text.size());
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) {
+      problem = written < 0 ? std::strerror(errno) : "nothing could be written";
+      break;
+    }
+    text.remove_prefix(static_cast<std::size_t>(written));
   }
-  return std::nullopt;
+  if (::close(fd) != 0 && !problem && errno != EINTR) problem = std::strerror(errno);
+  return problem;
 }
 
 }  // namespace hilcap::sim
