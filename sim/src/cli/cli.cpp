@@ -24,6 +24,7 @@
 #include "scenario/expectations.h"
 #include "scenario/spelling.h"
 #include "serve/serve_command.h"
+#include "sweep/sweep_command.h"
 #include "usb/usb_commands.h"
 
 namespace hilcap::sim {
@@ -40,6 +41,7 @@ struct RunArguments {
   std::filesystem::path report;
   std::filesystem::path trace;
   std::filesystem::path html;
+  std::vector<std::string> set;  // --set POINTER=VALUE
   bool no_wall_time = false;
   bool realtime = false;
   bool allow_long_run = false;
@@ -61,6 +63,15 @@ int run_command(const RunArguments& args, CliContext& context) {
   const std::filesystem::path scenario =
       args.scenario.empty() ? context.runner->default_scenario() : args.scenario;
   RunOptions options;
+  for (const std::string& spec : args.set) {
+    std::string error;
+    std::optional<ScenarioOverride> change = parse_override(spec, error);
+    if (!change) {
+      err << fmt::format("hilcap run: --set {}: {}\n", spec, error);
+      return kExitUsage;
+    }
+    options.overrides.push_back(std::move(*change));
+  }
   if (!args.html.empty()) options.timeline_buckets = kRunPageBuckets;
   if (args.seed_given) options.seed = args.seed;
   options.trace = args.trace;
@@ -172,6 +183,11 @@ int run_cli(int argc, const char* const* argv, CliContext& context) {
                   "owner, pending requests, drops and waits over time, the expectations, every "
                   "figure and the scenario (opens without a network)")
       ->type_name("FILE");
+  run->add_option("--set", run_args.set,
+                  "Set a value in the scenario before it is loaded: a JSON pointer and a value, "
+                  "e.g. --set /allocator/frames=5 (repeatable; a sweep's rows say theirs)")
+      ->type_name("POINTER=VALUE")
+      ->allow_extra_args(false);
   run->add_flag("--realtime", run_args.realtime,
                 "Run on the wall clock: device, host completion path and each client on their "
                 "own thread (as \"clock\": \"realtime\")");
@@ -210,6 +226,8 @@ int run_cli(int argc, const char* const* argv, CliContext& context) {
   add_usb_commands(app, usb_args);
   ServeArguments serve_args;
   add_serve_command(app, serve_args);
+  SweepArguments sweep_args;
+  add_sweep_command(app, sweep_args);
 
   if (const auto unknown = unknown_command(app, argc, argv)) {
     *context.err << "hilcap: " << *unknown << "\nRun 'hilcap --help' for the commands.\n";
@@ -222,6 +240,7 @@ int run_cli(int argc, const char* const* argv, CliContext& context) {
   }
   if (const auto status = run_usb_command(usb_args, context)) return *status;
   if (const auto status = run_serve_command(serve_args, context)) return *status;
+  if (const auto status = run_sweep_command(sweep_args, context)) return *status;
   run_args.seed_given = seed->count() > 0;
   if (run->parsed()) return run_command(run_args, context);
   if (validate->parsed()) return validate_command(to_validate, context);
@@ -297,10 +316,9 @@ int show_outcome(ScenarioOutcome& outcome, double wall_seconds, const OutcomeOut
   }
   // Output errors: on stderr, once each; the run's own verdict stands above.
   if (!output.report.empty()) {
-    nlohmann::json report_file =
-        outcome.report.to_json(output.no_wall_time ? WallTime::kOmit : WallTime::kInclude);
-    report_file["headline"] = headline_json(headline);
-    if (const auto problem = write_output_file(output.report, report_file.dump(2) + "\n")) {
+    const std::string text =
+        outcome.report.to_json_text(output.no_wall_time ? WallTime::kOmit : WallTime::kInclude);
+    if (const auto problem = write_output_file(output.report, text)) {
       err << fmt::format("{}--report {}: cannot write the report: {}\n", command,
                          output.report.string(), *problem);
       status = kExitUsage;

@@ -52,8 +52,7 @@ int command_status(int status, const InterruptSignal& interrupt);
 
 // Prints the run's notes (stderr), its errors, the headline and the figures
 // by part, step failures and the expectations (checked when the run ran to
-// its end); writes the report file (with the headline as "headline") and the
-// HTML report. Returns the exit status: 0, 1 (invalid, stopped, a
+// its end); writes the report file and the HTML report. Returns the exit status: 0, 1 (invalid, stopped, a
 // failure or an unmet expectation), 2 (the device could not be opened, the
 // report or another output could not be written: said once on stderr).
 int show_outcome(ScenarioOutcome& outcome, double wall_seconds, const OutcomeOutput& output,

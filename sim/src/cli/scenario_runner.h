@@ -15,6 +15,7 @@
 
 #include "report/report.h"
 #include "scenario/scenario_error.h"
+#include "scenario/scenario_overrides.h"
 
 namespace hilcap::sim {
 
@@ -29,6 +30,9 @@ struct RunOptions {
   // Ends the run once the clients received this many frames; 0: no limit
   // (hilcap capture --frames).
   std::uint64_t frame_limit = 0;
+  // Values set into the scenario's JSON before it is loaded (hilcap run
+  // --set, a sweep's point); empty: the file as it is.
+  std::vector<ScenarioOverride> overrides;
   // Records the run over time in this many buckets for the HTML report
   // (ScenarioOutcome::timeline); 0: nothing recorded (the default: a run
   // records only what its report needs).

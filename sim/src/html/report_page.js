@@ -2,8 +2,8 @@
 // Chart.js (inlined before this script). A run's page, a suite's page (a
 // section per scenario) and a sweep's page share it. When done it leaves
 // window.hilcapReport = {ready, render_ms, charts: [{id, title, type,
-// datasets, points, width, height}], problems} for the browser tests
-// (tests/html/).
+// datasets, points, painted, width, height}], problems} for the browser
+// tests (tests/html/), also as the <html> element's data-hilcap-charts.
 (function () {
   'use strict';
 
@@ -234,7 +234,7 @@
         const [from, to] = ctx.raw.x;
         return `${ctx.dataset.label}: ${fmt(from, 6)} s to ${fmt(to, 6)} s ` +
           `(${fmt((to - from) * 1000, 3)} ms)`;
-      }}}}}}, 70 + 34 * names.length);
+      }}}}}}, 120 + 36 * names.length);
   }
 
   function table(headers, rows, classes) {
@@ -440,19 +440,47 @@
     problems.push(String(e));
     console.error(e);
   }
-  window.hilcapReport = {
-    ready: true,
-    render_ms: performance.now() - started,
-    problems: problems,
-    charts: charts.map((c) => ({
-      id: c.canvas.id,
-      title: c.hilcapTitle,
-      type: c.config.type,
-      datasets: c.data.datasets.length,
-      points: c.data.datasets.reduce((n, d, i) => n + c.getDatasetMeta(i).data.length, 0),
-      width: c.width,
-      height: c.height,
-    })),
-  };
-  document.documentElement.setAttribute('data-hilcap-ready', problems.length ? 'problems' : 'ok');
+  // Pixels a chart painted in its plot area (every 4th pixel of every 4th
+  // row, not transparent): > 0 once its data are drawn. Axes and legend are
+  // outside chartArea, so an empty chart counts 0 (grid lines aside: they
+  // are drawn, faint, in every chart, hence the datasets' own check below).
+  function painted(c) {
+    const a = c.chartArea;
+    if (!a || a.right <= a.left || a.bottom <= a.top) return 0;
+    const ratio = c.currentDevicePixelRatio || 1;
+    const x = Math.floor(a.left * ratio), y = Math.floor(a.top * ratio);
+    const w = Math.floor((a.right - a.left) * ratio), h = Math.floor((a.bottom - a.top) * ratio);
+    const pixels = c.ctx.getImageData(x, y, w, h).data;
+    let n = 0;
+    for (let row = 0; row < h; row += 4) {
+      for (let col = 0; col < w; col += 4) {
+        if (pixels[(row * w + col) * 4 + 3] !== 0) ++n;
+      }
+    }
+    return n;
+  }
+
+  // The page's own account, once the browser has laid the charts out (a
+  // chart sizes itself to its box when the page first lays out).
+  function account() {
+    window.hilcapReport = {
+      ready: true,
+      render_ms: performance.now() - started,
+      problems: problems,
+      charts: charts.map((c) => ({
+        id: c.canvas.id,
+        title: c.hilcapTitle,
+        type: c.config.type,
+        datasets: c.data.datasets.length,
+        points: c.data.datasets.reduce((n, d, i) => n + c.getDatasetMeta(i).data.length, 0),
+        painted: painted(c),
+        width: c.width,
+        height: c.height,
+      })),
+    };
+    // The same for a browser without a script console (chromium --dump-dom).
+    document.documentElement.setAttribute('data-hilcap-charts', JSON.stringify(window.hilcapReport));
+    document.documentElement.setAttribute('data-hilcap-ready', problems.length ? 'problems' : 'ok');
+  }
+  requestAnimationFrame(() => setTimeout(account, 0));
 })();

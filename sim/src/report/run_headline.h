@@ -1,6 +1,6 @@
 // What a run came to, in the few lines a person reads first (the console
 // report opens with it, the HTML report shows it at the top of each run,
-// the --report file carries it as "headline"):
+// the HTML report's data carry it as JSON):
 //   default (configs/default.json): virtual clock, 10.000 s, seed 1
 //     frames        300 due, 300 delivered, 300 received, 0 dropped
 //     requests      301 ALLOCs: 190 at once, 111 pended; worst pending wait 22.186 ms (p99 21.903 ms)

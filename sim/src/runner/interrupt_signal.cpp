@@ -12,7 +12,10 @@ namespace {
 std::atomic<bool> g_raised{false};
 std::atomic<int> g_first{0};
 std::atomic<bool> g_catching{false};
-int g_depth = 0;  // guards alive (main thread only)
+// Guards alive. The outermost is the command's, on the main thread; it
+// outlives the guards the runs of a sweep's worker threads hold, which only
+// count themselves in and out.
+std::atomic<int> g_depth{0};
 struct sigaction g_previous_int {};
 struct sigaction g_previous_term {};
 
@@ -34,7 +37,7 @@ void flush_output() {
 }  // namespace
 
 InterruptSignal::InterruptSignal() {
-  if (g_depth++ > 0) return;
+  if (g_depth.fetch_add(1, std::memory_order_acq_rel) > 0) return;
   g_raised.store(false, std::memory_order_relaxed);
   g_first.store(0, std::memory_order_relaxed);
   struct sigaction action {};
@@ -51,7 +54,7 @@ InterruptSignal::InterruptSignal() {
 }
 
 InterruptSignal::~InterruptSignal() {
-  if (--g_depth > 0) return;
+  if (g_depth.fetch_sub(1, std::memory_order_acq_rel) > 1) return;
   // What the command printed goes out now: a signal after this point ends
   // the process by its default action, which does not flush stdio buffers
   // (stdout to a file or a pipe is fully buffered) as exit() would.

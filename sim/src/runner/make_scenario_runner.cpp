@@ -4,6 +4,7 @@
 #include "runner/run_report.h"
 #include "runner/scenario_run.h"
 #include "scenario/scenario_loader.h"
+#include "scenario/scenario_overrides.h"
 
 namespace hilcap::sim {
 namespace {
@@ -17,7 +18,19 @@ class ScenarioLayerRunner final : public ScenarioRunner {
   }
 
   ScenarioOutcome run(const std::filesystem::path& file, const RunOptions& options) override {
-    LoadedScenario loaded = load_scenario(file, disk_file_reader(),
+    // --set / a sweep's point: the scenario file is read with its values
+    // changed; the files it names are read as they are.
+    const FileReader disk = disk_file_reader();
+    const FileReader reader =
+        options.overrides.empty()
+            ? disk
+            : FileReader([&](const std::filesystem::path& path,
+                             std::string& error) -> std::optional<std::string> {
+                std::optional<std::string> text = disk(path, error);
+                if (!text || path != file) return text;
+                return apply_overrides(*text, options.overrides, error);
+              });
+    LoadedScenario loaded = load_scenario(file, reader,
                                           {.realtime = options.realtime,
                                            .allow_long_run = options.allow_long_run,
                                            .expect_figures = check_expect_figures});

@@ -318,6 +318,51 @@ TEST_F(CliTest, RunWritesReportAndChecksExpectations) {
             "{\n  \"frames\": {\n    \"delivered\": 300\n  },\n  \"seed\": 1\n}\n");
 }
 
+// The console report opens with the headline, then the figures by part
+// (issue 14); --html writes one self-contained page of the run, asking the
+// runner for a timeline; `test --html` one page with a section per scenario.
+TEST_F(CliTest, HeadlineFirstAndHtmlPages) {
+  const fs::path page = dir_ / "run.html";
+  EXPECT_EQ(cli({"run", "pass.json", "--html", page.string()}), kExitOk);
+  EXPECT_EQ(out_.str().rfind("pass (pass.json): seed 1\n  frames        300 delivered\n"
+                             "  expectations  1/1 met\n\nrun\n",
+                             0),
+            0u)
+      << out_.str();
+  EXPECT_GT(runner_.last_options.timeline_buckets, 0u);
+  std::stringstream written;
+  written << std::ifstream(page).rdbuf();
+  EXPECT_THAT(written.str(), HasSubstr("<!DOCTYPE html>"));
+  EXPECT_THAT(written.str(), HasSubstr("\"kind\":\"run\""));
+  EXPECT_THAT(written.str(), HasSubstr("\"verdict\":\"passed\""));
+
+  const fs::path suite_page = dir_ / "suite.html";
+  EXPECT_EQ(cli({"test", make_suite({"pass-a.json", "miss-b.json"}).string(), "--html",
+                 suite_page.string()}),
+            kExitFailed);
+  std::stringstream suite;
+  suite << std::ifstream(suite_page).rdbuf();
+  EXPECT_THAT(suite.str(), HasSubstr("\"kind\":\"suite\""));
+  EXPECT_THAT(suite.str(), HasSubstr("\"title\":\"pass-a\""));
+  EXPECT_THAT(suite.str(), HasSubstr("\"verdict\":\"failed\""));
+
+  // Without --html nothing is recorded over time.
+  EXPECT_EQ(cli({"run", "pass.json"}), kExitOk);
+  EXPECT_EQ(runner_.last_options.timeline_buckets, 0u);
+}
+
+// --html is an output file like the others: checked before anything runs.
+TEST_F(CliTest, HtmlPathIsCheckedBeforeAnythingRuns) {
+  const fs::path missing = dir_ / "missing" / "r.html";
+  EXPECT_EQ(cli({"run", "pass.json", "--html", missing.string()}), kExitUsage);
+  EXPECT_THAT(err_.str(), HasSubstr("hilcap run: --html " + missing.string() +
+                                    ": cannot write there: the directory"));
+  EXPECT_EQ(cli({"test", make_suite({"a.json"}).string(), "--html", missing.string()}),
+            kExitUsage);
+  EXPECT_THAT(err_.str(), HasSubstr("hilcap test: --html " + missing.string()));
+  EXPECT_TRUE(runner_.ran.empty());
+}
+
 // `run` without a scenario uses the runner's default; a missed expectation or a stop exits 1.
 TEST_F(CliTest, RunDefaultScenarioAndFailures) {
   EXPECT_EQ(cli({"run"}), kExitOk);
