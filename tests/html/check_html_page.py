@@ -54,6 +54,9 @@ def main():
     parser.add_argument("--min-charts", type=int, default=1)
     parser.add_argument("--status", default="0", help="exit statuses the command may end with")
     parser.add_argument("--window", default="1280,2400", help="the screenshot's WIDTH,HEIGHT")
+    parser.add_argument("--page", default="",
+                        help="where the command writes the page (default: ARTEFACTS/NAME.html, "
+                             "given to it as {page})")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
 
@@ -63,7 +66,7 @@ def main():
         return 77
 
     os.makedirs(args.artefacts, exist_ok=True)
-    page = os.path.abspath(os.path.join(args.artefacts, args.name + ".html"))
+    page = os.path.abspath(args.page or os.path.join(args.artefacts, args.name + ".html"))
     screenshot = os.path.abspath(os.path.join(args.artefacts, args.name + ".png"))
     profile = os.path.abspath(os.path.join(args.artefacts, args.name + ".chromium-profile"))
     for stale in (page, screenshot):

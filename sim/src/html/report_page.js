@@ -399,7 +399,8 @@
     const rows = sweep.rows.map((r) => [r.point, r.seed].concat(
       sweep.dims.map((d) => JSON.stringify(r.values[d.pointer])),
       sweep.metrics.map((m) => r.metrics[m]),
-      [r.expectations_met ? 'met' : 'not met', r.status]));
+      [r.expectations_met === null || r.expectations_met === undefined ? '-'
+        : r.expectations || (r.expectations_met ? 'met' : 'not met'), r.status]));
     const classes = ['num', 'num'].concat(sweep.dims.map(() => 'num mono'),
       sweep.metrics.map(() => 'num'), ['', '']);
     section.appendChild(el('div', {class: 'table-scroll'}, table(headers, rows, classes)));

@@ -92,9 +92,12 @@ std::string answer_for(const SweepTable& t, std::size_t m) {
                             value_text(r->values[i]));
       return text.empty() ? fmt::format("seed {}", r->seed) : text;
     };
-    return fmt::format("{} is {} at no point: from {} ({}) to {} ({}){}", metric,
-                       zeros == 0 ? "0" : "always 0", value_text((*low)->metrics[m]), where(*low),
-                       value_text((*high)->metrics[m]), where(*high), incomplete);
+    const std::string range =
+        fmt::format("from {} ({}) to {} ({})", value_text((*low)->metrics[m]), where(*low),
+                    value_text((*high)->metrics[m]), where(*high));
+    if (zeros == 0) return fmt::format("{} is 0 at no point: {}{}", metric, range, incomplete);
+    return fmt::format("{} = 0 at {} of {} seeds: {}{}", metric, zeros, measured.size(), range,
+                       incomplete);
   }
 
   // The knob and the conditions.
