@@ -117,6 +117,7 @@
 
   function bucketText(timeline) {
     const ms = timeline.bucket_s * 1000;
+    if (ms >= 10000) return `${+timeline.bucket_s.toFixed(3)} s`;
     return ms >= 1 ? `${+ms.toFixed(3)} ms` : `${+(ms * 1000).toFixed(3)} us`;
   }
 
