@@ -6,6 +6,10 @@
 
 #include "cli/argument_checks.h"
 #include "cli/cli.h"
+#include "html/html_page.h"
+#include "html/run_page.h"
+#include "report/figure_groups.h"
+#include "report/run_headline.h"
 #include "cli/output_files.h"
 #include "runner/interrupt_signal.h"
 #include "scenario/scenario_loader.h"
@@ -45,6 +49,10 @@ void add_serve_command(CLI::App& app, ServeArguments& a) {
       ->add_option("--trace", a.trace,
                    "Write a Chrome trace of the bus and the frames (ui.perfetto.dev) to FILE")
       ->type_name("FILE");
+  a.command->add_option("--html", a.html,
+                        "Write a self-contained HTML report to FILE: the headline, the figures "
+                        "by part, the histograms and the scenario (no time series yet for serve)")
+      ->type_name("FILE");
   a.command->add_flag("--no-wall-time", a.no_wall_time, "Leave wall_time_s out of the report file");
   a.command->footer(std::string(kExitStatusHelp));
 }
@@ -63,7 +71,8 @@ std::optional<int> run_serve_command(const ServeArguments& a, CliContext& contex
     err << fmt::format("hilcap serve: {}: {}\n", listen ? "--listen" : "--connect", *problem);
     return kExitUsage;
   }
-  if (!outputs_writable("serve", {{"--report", a.report}, {"--trace", a.trace}}, context)) {
+  if (!outputs_writable("serve", {{"--report", a.report}, {"--trace", a.trace}, {"--html", a.html}},
+                        context)) {
     return kExitUsage;
   }
   // From here to the last file written, SIGINT / SIGTERM stop in order.
@@ -75,6 +84,13 @@ std::optional<int> run_serve_command(const ServeArguments& a, CliContext& contex
     return command_status(kExitFailed, interrupt);
   }
 
+  // What the headline and the page say of the run.
+  ScenarioOutcome shown;
+  shown.scenario_file = a.scenario.string();
+  shown.scenario_text = loaded.scenario->source_text;
+  shown.clock = "wall";
+  for (const ClientSpec& spec : loaded.scenario->clients)
+    shown.client_names.push_back(spec.name);
   ServeSettings settings{std::move(*loaded.scenario), std::get<bus::SocketAddress>(address)};
   settings.listen = listen;
   if (a.duration_s > 0) settings.duration_ns = static_cast<TimeNs>(a.duration_s * 1e9);
@@ -92,12 +108,29 @@ std::optional<int> run_serve_command(const ServeArguments& a, CliContext& contex
     return command_status(outcome.scenario_invalid ? kExitFailed : kExitUsage, interrupt);
   }
   outcome.report->set_wall_time_s(context.wall_seconds() - start);
-  out << outcome.report->summary_table(WallTime::kInclude);
+  const nlohmann::json figures = outcome.report->to_json(WallTime::kInclude);
+  const RunHeadline headline = make_headline(figures, nullptr, {shown.scenario_file, "wall", ""});
+  out << headline_text(headline) << grouped_table(group_figures(figures, shown.client_names));
   out << "serve ended: " << outcome.ended << "\n";
   int status = kExitOk;
   for (const std::string& p : outcome.problems) {
     err << "hilcap serve: " << p << "\n";
     status = kExitFailed;
+  }
+  if (!a.html.empty()) {
+    shown.report = std::move(*outcome.report);
+    const nlohmann::json page = runs_page_data(
+        fmt::format("hilcap serve: {}", headline.scenario),
+        fmt::format("wall clock, {}; serve ended: {}", shown.scenario_file, outcome.ended),
+        {run_section(shown, status == kExitOk ? RunVerdict::kPassed : RunVerdict::kFailed,
+                     outcome.problems, 0)},
+        false);
+    outcome.report = std::move(shown.report);
+    if (const auto problem = write_output_file(a.html, html_page(page))) {
+      err << fmt::format("hilcap serve: --html {}: cannot write the HTML report: {}\n",
+                         a.html.string(), *problem);
+      status = kExitUsage;
+    }
   }
   if (!a.report.empty()) {
     const std::string text =

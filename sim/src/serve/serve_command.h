@@ -19,6 +19,7 @@ struct ServeArguments {
   double duration_s = 0;
   std::filesystem::path report;
   std::filesystem::path trace;
+  std::filesystem::path html;
   bool no_wall_time = false;
 };
 
