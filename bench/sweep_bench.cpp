@@ -15,8 +15,8 @@
 #include <string>
 #include <thread>
 
-#include "harness.h"
 #include "cli/scenario_runner.h"
+#include "harness.h"
 #include "sweep/sweep_run.h"
 
 namespace {
@@ -55,13 +55,18 @@ int main(int argc, char** argv) {
   const std::string scenario = HILCAP_SOURCE_ROOT "/tests/sweep/hold_pool.json";
   const SweepDimension length = dimension("/duration_s=" + duration);
 
-  const SweepPlan single{scenario, SweepGrid({length, dimension("/allocator/frames=4")}, {1}),
-                         {"frames.dropped.total"}, {}, 1};
+  const SweepPlan single{scenario,
+                         SweepGrid({length, dimension("/allocator/frames=4")}, {1}),
+                         {"frames.dropped.total"},
+                         {},
+                         1};
   SweepPlan grid{scenario,
                  SweepGrid({length, dimension("/allocator/frames=1..8"),
                             dimension("/clients/0/hold/ms=10,70")},
                            {1}),
-                 {"frames.dropped.total"}, {}, 1};
+                 {"frames.dropped.total"},
+                 {},
+                 1};
   SweepPlan threaded = grid;
   threaded.jobs = jobs;
 

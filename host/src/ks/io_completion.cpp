@@ -58,8 +58,7 @@ void IoCompletion::complete_at_once(const IoOutcome& outcome) const {
   if (event_ != nullptr) event_->set();
 }
 
-void IoCompletion::complete_pended(const IoOutcome& outcome,
-                                   KsCompletionObserver* observer) const {
+void IoCompletion::complete_pended(const IoOutcome& outcome, KsCompletionObserver* observer) const {
   if (result_ != nullptr) {
     // The blocked thread may return and pop `result_` as soon as `done` is
     // set: it is woken through the RetainedCompletion's reference to it.

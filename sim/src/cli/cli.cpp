@@ -53,9 +53,9 @@ int run_command(const RunArguments& args, CliContext& context) {
     err << "hilcap run: " << fmt::format(kNoRunner, "run") << "\n";
     return kExitUsage;
   }
-  if (!outputs_writable(
-          "run", {{"--report", args.report}, {"--trace", args.trace}, {"--html", args.html}},
-          context)) {
+  if (!outputs_writable("run",
+                        {{"--report", args.report}, {"--trace", args.trace}, {"--html", args.html}},
+                        context)) {
     return kExitUsage;
   }
   // From here to the last file written, SIGINT / SIGTERM stop in order.
@@ -329,10 +329,10 @@ int show_outcome(ScenarioOutcome& outcome, double wall_seconds, const OutcomeOut
                                    ? RunVerdict::kStopped
                                : status == kExitOk ? RunVerdict::kPassed
                                                    : RunVerdict::kFailed;
-    const nlohmann::json page = runs_page_data(
-        fmt::format("hilcap {}: {}", output.command, headline.scenario),
-        fmt::format("{} clock, {}", outcome.clock, outcome.scenario_file),
-        {run_section(outcome, verdict, problems, 0)}, false);
+    const nlohmann::json page =
+        runs_page_data(fmt::format("hilcap {}: {}", output.command, headline.scenario),
+                       fmt::format("{} clock, {}", outcome.clock, outcome.scenario_file),
+                       {run_section(outcome, verdict, problems, 0)}, false);
     if (const auto problem = write_output_file(output.html, html_page(page))) {
       err << fmt::format("{}--html {}: cannot write the HTML report: {}\n", command,
                          output.html.string(), *problem);

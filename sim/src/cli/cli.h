@@ -20,10 +20,10 @@ CliContext process_cli_context(ScenarioRunner* runner);
 
 // How a command that ran a scenario (run, capture) shows its outcome.
 struct OutcomeOutput {
-  std::string command;                // "run", "capture": in messages
-  std::filesystem::path report;       // --report FILE; empty: none
-  std::filesystem::path html;         // --html FILE; empty: none
-  bool no_wall_time = false;          // --no-wall-time
+  std::string command;           // "run", "capture": in messages
+  std::filesystem::path report;  // --report FILE; empty: none
+  std::filesystem::path html;    // --html FILE; empty: none
+  bool no_wall_time = false;     // --no-wall-time
   std::string ended;             // a line after the table ("capture ended: ..."); empty: none
 };
 
@@ -52,9 +52,9 @@ int command_status(int status, const InterruptSignal& interrupt);
 
 // Prints the run's notes (stderr), its errors, the headline and the figures
 // by part, step failures and the expectations (checked when the run ran to
-// its end); writes the report file and the HTML report. Returns the exit status: 0, 1 (invalid, stopped, a
-// failure or an unmet expectation), 2 (the device could not be opened, the
-// report or another output could not be written: said once on stderr).
+// its end); writes the report file and the HTML report. Returns the exit status: 0, 1 (invalid,
+// stopped, a failure or an unmet expectation), 2 (the device could not be opened, the report or
+// another output could not be written: said once on stderr).
 int show_outcome(ScenarioOutcome& outcome, double wall_seconds, const OutcomeOutput& output,
                  CliContext& context);
 

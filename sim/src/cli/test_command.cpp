@@ -35,8 +35,8 @@ void acknowledge_sharding(const CliContext& context) {
 }
 
 // `section`: when set, receives the run's section of the suite's HTML report.
-ScenarioResult run_one(const std::filesystem::path& file, CliContext& context,
-                       std::size_t index, nlohmann::json* section) {
+ScenarioResult run_one(const std::filesystem::path& file, CliContext& context, std::size_t index,
+                       nlohmann::json* section) {
   ScenarioResult result{file, ScenarioResult::Verdict::kPassed, 0, {}};
   const double start = context.wall_seconds();
   try {
@@ -77,7 +77,7 @@ ScenarioResult run_one(const std::filesystem::path& file, CliContext& context,
         *section = invalid_run_section(file.generic_string(), result.messages, index);
       } else {
         const RunVerdict verdict =
-            outcome.status == ScenarioOutcome::Status::kStopped ? RunVerdict::kStopped
+            outcome.status == ScenarioOutcome::Status::kStopped  ? RunVerdict::kStopped
             : result.verdict == ScenarioResult::Verdict::kPassed ? RunVerdict::kPassed
                                                                  : RunVerdict::kFailed;
         *section = run_section(outcome, verdict, result.messages, index);
@@ -86,7 +86,8 @@ ScenarioResult run_one(const std::filesystem::path& file, CliContext& context,
   } catch (const std::exception& e) {
     result.verdict = ScenarioResult::Verdict::kError;
     result.messages = {fmt::format("internal error: {}", e.what())};
-    if (section != nullptr) *section = invalid_run_section(file.generic_string(), result.messages, index);
+    if (section != nullptr)
+      *section = invalid_run_section(file.generic_string(), result.messages, index);
   }
   if (result.verdict != ScenarioResult::Verdict::kPassed && result.messages.empty()) {
     result.messages.push_back("no reason given");
@@ -169,8 +170,7 @@ int run_test_command(const TestCommandOptions& options, CliContext& context) {
     err << "hilcap test: " << error << "\n";
     return kExitUsage;
   }
-  if (!outputs_writable("test", {{"--junit", options.junit}, {"--html", options.html}},
-                        context)) {
+  if (!outputs_writable("test", {{"--junit", options.junit}, {"--html", options.html}}, context)) {
     return kExitUsage;
   }
   // SIGINT / SIGTERM: the scenario running stops (and fails), the others do
@@ -232,9 +232,9 @@ int run_test_command(const TestCommandOptions& options, CliContext& context) {
     }
   }
   if (!options.html.empty()) {
-    const std::string title =
-        shard->total > 1 ? fmt::format("hilcap test: shard {} of {}", shard->index + 1, shard->total)
-                         : std::string("hilcap test");
+    const std::string title = shard->total > 1 ? fmt::format("hilcap test: shard {} of {}",
+                                                             shard->index + 1, shard->total)
+                                               : std::string("hilcap test");
     const nlohmann::json page = runs_page_data(
         title, fmt::format("{} scenarios: {} passed, {} failed", results.size(), passed, failed),
         std::move(sections), true);

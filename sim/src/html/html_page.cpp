@@ -32,8 +32,7 @@ std::string escaped(std::string_view text) {
 // JSON safe inside a <script> element: no "</" (which could close it) and
 // no "<!--"; "\/" and "\u003c" read back as the same JSON.
 std::string script_safe_json(const nlohmann::json& data) {
-  const std::string json =
-      data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string json = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   std::string out;
   out.reserve(json.size() + json.size() / 64);
   for (const char c : json) {

@@ -109,9 +109,19 @@ constexpr std::array kRules = {
 
 // A client's figures in the order of its requests' life.
 constexpr std::array<std::string_view, 13> kClientFigures = {
-    "frames",  "immediate",    "pended",  "completed",       "cancelled",
-    "failed",  "refused",      "frees",   "invalid_frees",   "cancels",
-    "discontinuities", "error_frames", "header_reads_failed",
+    "frames",
+    "immediate",
+    "pended",
+    "completed",
+    "cancelled",
+    "failed",
+    "refused",
+    "frees",
+    "invalid_frees",
+    "cancels",
+    "discontinuities",
+    "error_frames",
+    "header_reads_failed",
 };
 
 bool matches(std::string_view pattern, std::string_view path) {
@@ -128,8 +138,7 @@ std::size_t rule_of(std::string_view path) {
 
 // A distribution as the JSON report renders it.
 bool is_distribution(const Json& node) {
-  return node.is_object() && node.contains("count") && node.contains("p50") &&
-         node.contains("max");
+  return node.is_object() && node.contains("count") && node.contains("p50") && node.contains("max");
 }
 
 void flatten(const Json& node, const std::string& prefix, std::vector<FigureView>& out) {
@@ -216,8 +225,8 @@ std::vector<FigureGroup> group_figures(const Json& report,
 
   std::vector<FigureGroup> groups;
   for (Placed& p : placed) {
-    const std::string title = p.part == Part::kClient ? "client " + p.client_name
-                                                      : std::string(part_title(p.part));
+    const std::string title =
+        p.part == Part::kClient ? "client " + p.client_name : std::string(part_title(p.part));
     if (groups.empty() || groups.back().title != title) groups.push_back({title, {}});
     groups.back().figures.push_back(std::move(p.figure));
   }

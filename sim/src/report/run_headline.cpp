@@ -55,8 +55,10 @@ RunHeadline make_headline(const Json& report, const Json& expect, const RunIdent
     h.allocs_pended = *pended;
     h.allocs = *immediate + *pended + count_at(report, "requests.refused").value_or(0);
   }
-  if (const auto max_us = number_at(report, "pending_latency_us.max")) h.worst_wait_ms = *max_us / 1000;
-  if (const auto p99_us = number_at(report, "pending_latency_us.p99")) h.p99_wait_ms = *p99_us / 1000;
+  if (const auto max_us = number_at(report, "pending_latency_us.max"))
+    h.worst_wait_ms = *max_us / 1000;
+  if (const auto p99_us = number_at(report, "pending_latency_us.p99"))
+    h.p99_wait_ms = *p99_us / 1000;
 
   for (const ExpectationCheck& check : check_each_expectation(report, expect)) {
     ++h.expectations_total;

@@ -3,8 +3,8 @@
 // the HTML report's data carry it as JSON):
 //   default (configs/default.json): virtual clock, 10.000 s, seed 1
 //     frames        300 due, 300 delivered, 300 received, 0 dropped
-//     requests      301 ALLOCs: 190 at once, 111 pended; worst pending wait 22.186 ms (p99 21.903 ms)
-//     expectations  4/4 met
+//     requests      301 ALLOCs: 190 at once, 111 pended; worst pending wait 22.186 ms (p99 21.903
+//     ms) expectations  4/4 met
 // Read from the report's figures, the scenario's expect block and the
 // run's identity; a figure the report does not have (a served camera has no
 // requests) leaves its part out.

@@ -198,7 +198,8 @@ void RunMonitor::alloc_issued(const KsClient& client, const KsRequest& request, 
   const Guard guard(*this);
   note("an ALLOC", &client, request.serial);
   if (timeline_ != nullptr) {
-    if (status == STATUS_PENDING) timeline_->request_pended(client.name(), request.serial, clock_.now());
+    if (status == STATUS_PENDING)
+      timeline_->request_pended(client.name(), request.serial, clock_.now());
     timeline_owners(clock_.now());
   }
   if (trace_ == nullptr) return;

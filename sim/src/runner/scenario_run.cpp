@@ -136,8 +136,8 @@ ScenarioOutcome run_scenario(Scenario scenario, const RunOptions& options) {
   if (options.timeline_buckets > 0) {
     // A camera's run, or one until N frames, has no length known before.
     const bool open_ended = scenario.camera || options.frame_limit != 0;
-    timeline = std::make_shared<RunTimeline>(RunTimeline::settings_for(
-        open_ended ? 0 : scenario.duration_ns, options.timeline_buckets));
+    timeline = std::make_shared<RunTimeline>(
+        RunTimeline::settings_for(open_ended ? 0 : scenario.duration_ns, options.timeline_buckets));
   }
   CaptureStack::Created created =
       scenario.camera

@@ -5,8 +5,11 @@
 #include <charconv>
 
 namespace hilcap::sim {
+namespace {
 
 using Json = nlohmann::json;
+
+}  // namespace
 
 Json command_line_value(std::string_view text) {
   Json value = Json::parse(text, nullptr, false);
@@ -17,9 +20,10 @@ Json command_line_value(std::string_view text) {
 std::optional<ScenarioOverride> parse_override(std::string_view spec, std::string& error) {
   const std::size_t equals = spec.find('=');
   if (equals == std::string_view::npos || spec.empty() || spec.front() != '/') {
-    error = fmt::format("expected POINTER=VALUE with a JSON pointer (e.g. /allocator/frames=5), "
-                        "found \"{}\"",
-                        spec);
+    error = fmt::format(
+        "expected POINTER=VALUE with a JSON pointer (e.g. /allocator/frames=5), "
+        "found \"{}\"",
+        spec);
     return std::nullopt;
   }
   const std::string_view value = spec.substr(equals + 1);
@@ -75,10 +79,10 @@ std::optional<std::string> apply_overrides(std::string_view text,
         std::size_t index = 0;
         const auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), index);
         if (ec != std::errc() || end != key.data() + key.size() || index >= at->size()) {
-          error = fmt::format("at {}: expected an existing element of the array at {} (0..{}), "
-                              "found \"{}\"",
-                              change.pointer, walked.empty() ? "/" : walked,
-                              at->empty() ? 0 : at->size() - 1, key);
+          error = fmt::format(
+              "at {}: expected an existing element of the array at {} (0..{}), "
+              "found \"{}\"",
+              change.pointer, walked.empty() ? "/" : walked, at->empty() ? 0 : at->size() - 1, key);
           return std::nullopt;
         }
         at = &(*at)[index];

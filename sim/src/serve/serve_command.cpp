@@ -6,11 +6,11 @@
 
 #include "cli/argument_checks.h"
 #include "cli/cli.h"
+#include "cli/output_files.h"
 #include "html/html_page.h"
 #include "html/run_page.h"
 #include "report/figure_groups.h"
 #include "report/run_headline.h"
-#include "cli/output_files.h"
 #include "runner/interrupt_signal.h"
 #include "scenario/scenario_loader.h"
 #include "serve/serve_run.h"
@@ -49,9 +49,10 @@ void add_serve_command(CLI::App& app, ServeArguments& a) {
       ->add_option("--trace", a.trace,
                    "Write a Chrome trace of the bus and the frames (ui.perfetto.dev) to FILE")
       ->type_name("FILE");
-  a.command->add_option("--html", a.html,
-                        "Write a self-contained HTML report to FILE: the headline, the figures "
-                        "by part, the histograms and the scenario (no time series yet for serve)")
+  a.command
+      ->add_option("--html", a.html,
+                   "Write a self-contained HTML report to FILE: the headline, the figures "
+                   "by part, the histograms and the scenario (no time series yet for serve)")
       ->type_name("FILE");
   a.command->add_flag("--no-wall-time", a.no_wall_time, "Leave wall_time_s out of the report file");
   a.command->footer(std::string(kExitStatusHelp));

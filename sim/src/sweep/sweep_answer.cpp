@@ -81,8 +81,8 @@ std::string answer_for(const SweepTable& t, std::size_t m) {
   if (zeros == measured.size())
     return fmt::format("{} = 0 at every point of the grid{}{}", metric, seeds, incomplete);
   if (zeros == 0 || t.dimensions.empty()) {
-    const auto [low, high] =
-        std::minmax_element(measured.begin(), measured.end(), [m](const SweepRow* a, const SweepRow* b) {
+    const auto [low, high] = std::minmax_element(
+        measured.begin(), measured.end(), [m](const SweepRow* a, const SweepRow* b) {
           return a->metrics[m].get<double>() < b->metrics[m].get<double>();
         });
     const auto where = [&](const SweepRow* r) {

@@ -71,7 +71,8 @@ std::string console_table(const SweepTable& t) {
   for (std::size_t i = 0; i < rows.size() && i < kConsoleRows; ++i)
     line(rows[i]);
   if (rows.size() > kConsoleRows)
-    out += fmt::format("... {} more rows (--out DIR writes them all)\n", rows.size() - kConsoleRows);
+    out +=
+        fmt::format("... {} more rows (--out DIR writes them all)\n", rows.size() - kConsoleRows);
   return out;
 }
 
@@ -87,7 +88,8 @@ std::vector<std::string> write_outputs(const std::filesystem::path& dir, const S
   };
   for (const auto& [name, text] : files) {
     if (const auto problem = write_output_file(dir / name, text))
-      problems.push_back(fmt::format("--out {}: cannot write {}: {}", dir.string(), name, *problem));
+      problems.push_back(
+          fmt::format("--out {}: cannot write {}: {}", dir.string(), name, *problem));
   }
   return problems;
 }
@@ -164,9 +166,8 @@ int merge_command(const SweepArguments& a, CliContext& context) {
     err << "hilcap sweep: --merge: " << error << "\n";
     return kExitUsage;
   }
-  const std::string summary =
-      fmt::format("sweep merged from {} parts: {} of {} rows", a.merge.size(), merged->rows.size(),
-                  merged->rows_total);
+  const std::string summary = fmt::format("sweep merged from {} parts: {} of {} rows",
+                                          a.merge.size(), merged->rows.size(), merged->rows_total);
   const bool failed = std::any_of(merged->rows.begin(), merged->rows.end(), [](const SweepRow& r) {
     return r.status == "invalid" || r.status == "error";
   });
@@ -277,9 +278,9 @@ int sweep_command(const SweepArguments& a, CliContext& context) {
       "sweep: {} points x {} seeds = {} runs{}, {} ran on {} threads in {:.3f} s: {} frames, "
       "{:.0f} frames/s",
       plan.grid.points(), plan.grid.seeds().size(), plan.grid.rows(),
-      plan.shard.total > 1 ? fmt::format(" (shard {}/{}: {})", plan.shard.index + 1,
-                                         plan.shard.total, runs)
-                           : std::string(),
+      plan.shard.total > 1
+          ? fmt::format(" (shard {}/{}: {})", plan.shard.index + 1, plan.shard.total, runs)
+          : std::string(),
       table.rows.size(), std::min<std::size_t>(a.jobs, std::max<std::size_t>(runs, 1)), wall,
       frames, wall > 0 ? static_cast<double>(frames) / wall : 0.0);
 
@@ -292,16 +293,16 @@ int sweep_command(const SweepArguments& a, CliContext& context) {
     }
   }
   for (std::size_t m = 0; m < plan.metrics.size(); ++m) {
-    const bool found = std::any_of(table.rows.begin(), table.rows.end(), [m](const SweepRow& r) {
-      return !r.metrics[m].is_null();
-    });
+    const bool found = std::any_of(table.rows.begin(), table.rows.end(),
+                                   [m](const SweepRow& r) { return !r.metrics[m].is_null(); });
     const bool ran = std::any_of(table.rows.begin(), table.rows.end(),
                                  [](const SweepRow& r) { return r.status == "completed"; });
     if (!found && ran) {
-      err << fmt::format("hilcap sweep: --metric {}: no run's report has this figure (a dotted "
-                         "path of the report, e.g. frames.dropped.total or "
-                         "pending_latency_us.p99)\n",
-                         plan.metrics[m]);
+      err << fmt::format(
+          "hilcap sweep: --metric {}: no run's report has this figure (a dotted "
+          "path of the report, e.g. frames.dropped.total or "
+          "pending_latency_us.p99)\n",
+          plan.metrics[m]);
       status = kExitUsage;
     }
   }
@@ -323,8 +324,8 @@ void add_sweep_command(CLI::App& app, SweepArguments& a) {
                    "answer speaks of)")
       ->type_name("POINTER=VALUES")
       ->allow_extra_args(false);
-  a.command->add_option("--seeds", a.seeds,
-                        "Run each point with N seeds (the scenario's seed, +1, ...)")
+  a.command
+      ->add_option("--seeds", a.seeds, "Run each point with N seeds (the scenario's seed, +1, ...)")
       ->type_name("N");
   a.command
       ->add_option("--metric", a.metrics,
@@ -338,8 +339,7 @@ void add_sweep_command(CLI::App& app, SweepArguments& a) {
                    "Run shard I of N (1-based, e.g. $CI_NODE_INDEX/$CI_NODE_TOTAL); default from "
                    "GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS")
       ->type_name("I/N");
-  a.command
-      ->add_option("--out", a.out, "Write DIR/sweep.csv, DIR/sweep.json and DIR/sweep.html")
+  a.command->add_option("--out", a.out, "Write DIR/sweep.csv, DIR/sweep.json and DIR/sweep.html")
       ->type_name("DIR");
   a.command
       ->add_option("--merge", a.merge,

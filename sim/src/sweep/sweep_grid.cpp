@@ -37,8 +37,8 @@ std::optional<std::vector<Json>> range_values(std::string_view text, std::string
   const auto high = number(rest);
   const auto step = step_text.empty() ? std::optional<double>(1.0) : number(step_text);
   if (!low || !high || !step) {
-    error = fmt::format("expected a range LOW..HIGH or LOW..HIGH:STEP of numbers, found \"{}\"",
-                        text);
+    error =
+        fmt::format("expected a range LOW..HIGH or LOW..HIGH:STEP of numbers, found \"{}\"", text);
     return std::nullopt;
   }
   if (*low > *high || *step <= 0) {
@@ -71,9 +71,10 @@ std::optional<SweepDimension> parse_dimension(std::string_view spec, std::string
   const std::size_t equals = spec.find('=');
   if (spec.empty() || spec.front() != '/' || equals == std::string_view::npos ||
       equals + 1 == spec.size()) {
-    error = fmt::format("expected POINTER=VALUES with a JSON pointer into the scenario and a "
-                        "range (2..8, 0..1:0.25) or a list (10,20,40), found \"{}\"",
-                        spec);
+    error = fmt::format(
+        "expected POINTER=VALUES with a JSON pointer into the scenario and a "
+        "range (2..8, 0..1:0.25) or a list (10,20,40), found \"{}\"",
+        spec);
     return std::nullopt;
   }
   SweepDimension d;
@@ -115,9 +116,10 @@ std::optional<Shard> parse_shard(std::string_view spec, std::string& error) {
   };
   if (slash == std::string_view::npos || !read(spec.substr(0, slash), index) ||
       !read(spec.substr(slash + 1), total) || total == 0 || index == 0 || index > total) {
-    error = fmt::format("expected I/N with 1 <= I <= N (e.g. 2/4, as GitLab's "
-                        "$CI_NODE_INDEX/$CI_NODE_TOTAL), found \"{}\"",
-                        spec);
+    error = fmt::format(
+        "expected I/N with 1 <= I <= N (e.g. 2/4, as GitLab's "
+        "$CI_NODE_INDEX/$CI_NODE_TOTAL), found \"{}\"",
+        spec);
     return std::nullopt;
   }
   return Shard{index - 1, total};

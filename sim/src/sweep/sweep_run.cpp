@@ -93,8 +93,7 @@ SweepRow run_row(ScenarioRunner& runner, const SweepPlan& plan, std::size_t row)
 
 std::string rerun_command(const std::filesystem::path& scenario, std::uint64_t seed,
                           const std::vector<ScenarioOverride>& changes) {
-  std::string command =
-      fmt::format("hilcap run {} --seed {}", shell_word(scenario.string()), seed);
+  std::string command = fmt::format("hilcap run {} --seed {}", shell_word(scenario.string()), seed);
   for (const ScenarioOverride& change : changes)
     command += " --set " + shell_word(override_text(change));
   return command;

@@ -134,9 +134,10 @@ std::optional<SweepTable> merge_sweeps(std::vector<SweepTable> parts, std::strin
   for (std::size_t i = 0; i < parts.size(); ++i) {
     SweepTable& part = parts[i];
     if (grid_json(part) != grid) {
-      error = fmt::format("part {} is of another grid (scenario, --vary, --seeds and --metric "
-                          "must be the same): expected {}, found {}",
-                          i + 1, grid.dump(), grid_json(part).dump());
+      error = fmt::format(
+          "part {} is of another grid (scenario, --vary, --seeds and --metric "
+          "must be the same): expected {}, found {}",
+          i + 1, grid.dump(), grid_json(part).dump());
       return std::nullopt;
     }
     merged.shards.insert(merged.shards.end(), part.shards.begin(), part.shards.end());

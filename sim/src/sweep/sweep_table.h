@@ -35,7 +35,7 @@ struct SweepTable {
   std::vector<SweepDimension> dimensions;
   std::vector<std::uint64_t> seeds;
   std::vector<std::string> metrics;
-  std::size_t rows_total = 0;  // of the whole grid
+  std::size_t rows_total = 0;       // of the whole grid
   std::vector<std::string> shards;  // "2/4" of each part merged; empty: the whole grid at once
   std::vector<SweepRow> rows;       // by row number
 };

@@ -122,7 +122,8 @@ nlohmann::json RunTimeline::to_json() const {
     return out;
   };
   for (const ClientRow& r : rows_)
-    rows.push_back({{"name", r.name}, {"pending", intervals(r.pending)}, {"holding", intervals(r.holding)}});
+    rows.push_back(
+        {{"name", r.name}, {"pending", intervals(r.pending)}, {"holding", intervals(r.holding)}});
   all["clients"] = {
       {"window_s", seconds(window)}, {"rows", rows}, {"not_shown", not_shown_names_.size()}};
   return all;

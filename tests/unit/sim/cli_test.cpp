@@ -357,8 +357,7 @@ TEST_F(CliTest, HtmlPathIsCheckedBeforeAnythingRuns) {
   EXPECT_EQ(cli({"run", "pass.json", "--html", missing.string()}), kExitUsage);
   EXPECT_THAT(err_.str(), HasSubstr("hilcap run: --html " + missing.string() +
                                     ": cannot write there: the directory"));
-  EXPECT_EQ(cli({"test", make_suite({"a.json"}).string(), "--html", missing.string()}),
-            kExitUsage);
+  EXPECT_EQ(cli({"test", make_suite({"a.json"}).string(), "--html", missing.string()}), kExitUsage);
   EXPECT_THAT(err_.str(), HasSubstr("hilcap test: --html " + missing.string()));
   EXPECT_TRUE(runner_.ran.empty());
 }
@@ -467,9 +466,12 @@ TEST_F(CliTest, CaptureNumbersAreCheckedAsTyped) {
        R"(--duration: expected a number of seconds > 0 and <= 3600, found "1e308")"},
       {{"--duration", "1e10"},
        R"(--duration: expected a number of seconds > 0 and <= 3600, found "1e10")"},
-      {{"--duration", "nan"}, R"(--duration: expected a number of seconds > 0 and <= 3600, found "nan")"},
-      {{"--duration", "inf"}, R"(--duration: expected a number of seconds > 0 and <= 3600, found "inf")"},
-      {{"--duration", "0"}, R"(--duration: expected a number of seconds > 0 and <= 3600, found "0")"},
+      {{"--duration", "nan"},
+       R"(--duration: expected a number of seconds > 0 and <= 3600, found "nan")"},
+      {{"--duration", "inf"},
+       R"(--duration: expected a number of seconds > 0 and <= 3600, found "inf")"},
+      {{"--duration", "0"},
+       R"(--duration: expected a number of seconds > 0 and <= 3600, found "0")"},
       // A camera run is a real-time run: at most an hour, said of the flag.
       {{"--duration", "7200"},
        R"(--duration: expected a number of seconds > 0 and <= 3600, found "7200")"},
@@ -508,26 +510,27 @@ TEST_F(CliTest, OutputPathsAreCheckedBeforeAnythingRuns) {
   std::ofstream(dir_ / "file.txt") << "a file";
   EXPECT_EQ(cli({"run", "pass.json", "--report", missing.string(), "--trace", dir_.string()}),
             kExitUsage);
-  EXPECT_EQ(err_.str(), fmt::format("hilcap run: --report {}: cannot write there: the directory "
-                                    "{} does not exist\n"
-                                    "hilcap run: --trace {}: cannot write there: it is a "
-                                    "directory\n",
-                                    missing.string(), missing.parent_path().string(),
-                                    dir_.string()));
+  EXPECT_EQ(err_.str(),
+            fmt::format("hilcap run: --report {}: cannot write there: the directory "
+                        "{} does not exist\n"
+                        "hilcap run: --trace {}: cannot write there: it is a "
+                        "directory\n",
+                        missing.string(), missing.parent_path().string(), dir_.string()));
   err_.str("");
   EXPECT_EQ(cli({"run", "pass.json", "--trace", not_a_directory.string()}), kExitUsage);
-  EXPECT_THAT(err_.str(), HasSubstr(fmt::format("hilcap run: --trace {}: cannot write there: {} is "
-                                                "not a directory",
-                                                not_a_directory.string(),
-                                                (dir_ / "file.txt").string())));
+  EXPECT_THAT(err_.str(),
+              HasSubstr(fmt::format("hilcap run: --trace {}: cannot write there: {} is "
+                                    "not a directory",
+                                    not_a_directory.string(), (dir_ / "file.txt").string())));
   err_.str("");
-  EXPECT_EQ(cli({"test", make_suite({"a.json"}).string(), "--junit", missing.string()}), kExitUsage);
+  EXPECT_EQ(cli({"test", make_suite({"a.json"}).string(), "--junit", missing.string()}),
+            kExitUsage);
   EXPECT_THAT(err_.str(), HasSubstr("hilcap test: --junit " + missing.string()));
   EXPECT_TRUE(runner_.ran.empty());
   err_.str("");
-  EXPECT_EQ(cli({"serve", "pass.json", "--listen", "unix:/tmp/x.sock", "--report",
-                 missing.string()}),
-            kExitUsage);
+  EXPECT_EQ(
+      cli({"serve", "pass.json", "--listen", "unix:/tmp/x.sock", "--report", missing.string()}),
+      kExitUsage);
   EXPECT_THAT(err_.str(), HasSubstr("hilcap serve: --report " + missing.string()));
   EXPECT_FALSE(fs::exists(dir_ / "missing"));
   // A path in the working directory, an existing file, a device: writable.
@@ -554,8 +557,9 @@ TEST_F(CliTest, CaptureOutputPathsAreCheckedBeforeTheCamera) {
 // results are still shown.
 TEST_F(CliTest, ReportWriteErrorIsAnOutputError) {
   EXPECT_EQ(cli({"run", "pass.json", "--report", "/dev/full"}), kExitUsage);
-  EXPECT_EQ(err_.str(), "hilcap run: --report /dev/full: cannot write the report: No space left "
-                        "on device\n");
+  EXPECT_EQ(err_.str(),
+            "hilcap run: --report /dev/full: cannot write the report: No space left "
+            "on device\n");
   EXPECT_THAT(out_.str(), HasSubstr("expectations: all 1 met"));
 }
 
@@ -563,8 +567,9 @@ TEST_F(CliTest, ReportWriteErrorIsAnOutputError) {
 // stdout, then "all 4 met", exit 1. It is an output error: stderr, once, exit 2.
 TEST_F(CliTest, TraceWriteErrorIsAnOutputError) {
   EXPECT_EQ(cli({"run", "outputerror.json"}), kExitUsage);
-  EXPECT_EQ(err_.str(), "hilcap run: --trace /dev/full: writing the trace failed: No space left "
-                        "on device\n");
+  EXPECT_EQ(err_.str(),
+            "hilcap run: --trace /dev/full: writing the trace failed: No space left "
+            "on device\n");
   EXPECT_THAT(out_.str(), Not(HasSubstr("not met")));
   EXPECT_EQ(cli({"test", "outputerror.json"}), kExitOk);  // test writes no trace
 }

@@ -39,8 +39,8 @@ Json sample_report() {
 // expectations met N/M over the expect block's keys.
 TEST(RunHeadline, SaysWhatTheRunCameTo) {
   const Json expect = {{"frames.dropped.total", 0}, {"frames.due", 300}};
-  const RunHeadline h = make_headline(sample_report(), expect,
-                                      {.file = "configs/default.json", .clock = "virtual"});
+  const RunHeadline h =
+      make_headline(sample_report(), expect, {.file = "configs/default.json", .clock = "virtual"});
   EXPECT_EQ(headline_text(h),
             "default (configs/default.json): virtual clock, 10.000 s, seed 7\n"
             "  frames        300 due, 290 delivered, 290 received, 10 dropped (stall 2, "
@@ -57,9 +57,8 @@ TEST(RunHeadline, SaysWhatTheRunCameTo) {
 // A report without requests (a served camera) leaves that line out; a run
 // stopped early says by what.
 TEST(RunHeadline, LeavesOutWhatTheReportDoesNotHave) {
-  const RunHeadline h =
-      make_headline(Json{{"frames", {{"due", 3}}}}, Json(),
-                    {.file = "s.json", .clock = "wall", .stopped_by = "SIGINT"});
+  const RunHeadline h = make_headline(Json{{"frames", {{"due", 3}}}}, Json(),
+                                      {.file = "s.json", .clock = "wall", .stopped_by = "SIGINT"});
   const std::string text = headline_text(h);
   EXPECT_THAT(text, HasSubstr("s (s.json): wall clock, stopped by SIGINT\n"));
   EXPECT_THAT(text, Not(HasSubstr("requests")));

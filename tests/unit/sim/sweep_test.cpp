@@ -32,8 +32,7 @@ SweepDimension dimension(const std::string& spec) {
 // Ranges (integers, or numbers with a step) and lists (JSON values, bare
 // words as strings); what is not a range or a list is refused with why.
 TEST(SweepGrid, RangesAndLists) {
-  EXPECT_EQ(dimension("/allocator/frames=2..8").values,
-            (std::vector<Json>{2, 3, 4, 5, 6, 7, 8}));
+  EXPECT_EQ(dimension("/allocator/frames=2..8").values, (std::vector<Json>{2, 3, 4, 5, 6, 7, 8}));
   EXPECT_EQ(dimension("/a=0..1:0.25").values, (std::vector<Json>{0.0, 0.25, 0.5, 0.75, 1.0}));
   EXPECT_EQ(dimension("/clients/0/hold_ms=10,20,40").values, (std::vector<Json>{10, 20, 40}));
   EXPECT_EQ(dimension("/device/format=YUY2,\"NV12\",true").values,
