@@ -5,10 +5,12 @@
 #include <filesystem>
 
 namespace hilcap::sim {
+namespace {
+using Json = nlohmann::json;
+}  // namespace
 
 nlohmann::json sweep_page_data(const SweepTable& table, const std::vector<std::string>& answers,
                                const std::string& summary) {
-  using Json = nlohmann::json;
   const Json doc = sweep_json(table, answers);
   Json dims = Json::array();
   for (const SweepDimension& d : table.dimensions)

@@ -4,6 +4,9 @@
 #include <cmath>
 
 namespace hilcap::sim {
+namespace {
+using Json = nlohmann::json;
+}  // namespace
 
 BucketedSeries::BucketedSeries(TimeNs first_width, std::size_t capacity)
     : width_(std::max<TimeNs>(first_width, 1)), capacity_(std::max<std::size_t>(capacity, 2)) {}
@@ -116,7 +119,6 @@ void BucketedSeries::finish(TimeNs end) {
 }
 
 nlohmann::json BucketedSeries::to_json(double sample_scale) const {
-  using Json = nlohmann::json;
   Json all = Json::object();
   const auto scaled = [sample_scale](std::int64_t v) {
     return std::round(static_cast<double>(v) / sample_scale * 1000) / 1000;

@@ -5,6 +5,9 @@
 
 namespace hilcap::sim {
 namespace {
+using Json = nlohmann::json;
+}  // namespace
+namespace {
 
 double seconds(TimeNs t) {
   // Microsecond resolution is what a chart of a run can show.
@@ -108,7 +111,6 @@ void RunTimeline::finish(TimeNs end) {
 }
 
 nlohmann::json RunTimeline::to_json() const {
-  using Json = nlohmann::json;
   Json all = series_.to_json(1000.0);  // lateness in us
   all["end_s"] = seconds(end_);
   const TimeNs window = std::min(window_end_, end_ > 0 ? end_ : window_end_);
