@@ -20,9 +20,9 @@ CliContext process_cli_context(ScenarioRunner* runner);
 
 // How a command that ran a scenario (run, capture) shows its outcome.
 struct OutcomeOutput {
-  std::string command;                // "run", "capture": in messages
-  std::filesystem::path report;       // --report FILE; empty: none
-  bool no_wall_time = false;          // --no-wall-time
+  std::string command;           // "run", "capture": in messages
+  std::filesystem::path report;  // --report FILE; empty: none
+  bool no_wall_time = false;     // --no-wall-time
   std::string ended;             // a line after the table ("capture ended: ..."); empty: none
 };
 

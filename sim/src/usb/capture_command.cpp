@@ -133,11 +133,10 @@ int capture_command(const CaptureArguments& a, CliContext& context) {
         "hilcap capture: --size: expected WIDTHxHEIGHT (e.g. 640x480), found \"{}\"\n", a.size);
     return kExitUsage;
   }
-  if (!outputs_writable("capture",
-                        {{"--report", a.report},
-                         {"--trace", a.trace},
-                         {"--record-timing", a.record_timing}},
-                        context)) {
+  if (!outputs_writable(
+          "capture",
+          {{"--report", a.report}, {"--trace", a.trace}, {"--record-timing", a.record_timing}},
+          context)) {
     return kExitUsage;
   }
   // From here to the last file written, SIGINT / SIGTERM stop in order.
@@ -161,9 +160,9 @@ int capture_command(const CaptureArguments& a, CliContext& context) {
   const Json doc = camera_document(std::move(*file.document), a, own_scenario, notes);
   // Checked as `hilcap run` checks a camera scenario: on the wall clock (no
   // virtual-time event estimate), the expect block's figure names included.
-  LoadedScenario loaded =
-      parse_scenario(doc.dump(), scenario_file.string(), scenario_file.parent_path(),
-                     disk_file_reader(), {.realtime = true, .expect_figures = check_expect_figures});
+  LoadedScenario loaded = parse_scenario(
+      doc.dump(), scenario_file.string(), scenario_file.parent_path(), disk_file_reader(),
+      {.realtime = true, .expect_figures = check_expect_figures});
   if (!loaded.scenario) {
     for (const ScenarioError& e : loaded.errors)
       err << e.to_string() << "\n";
