@@ -41,8 +41,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
-using ::testing::HasSubstr;
 using std::chrono::milliseconds;
+using ::testing::HasSubstr;
 
 constexpr milliseconds kStartLimit{60'000};  // loaded machines, sanitizer builds
 constexpr milliseconds kStopLimit{60'000};
@@ -61,10 +61,14 @@ struct Moment {
   Volley volley;
 };
 constexpr std::array kMoments{
-    Moment{milliseconds(0), SIGINT, Volley::kTwo},    Moment{milliseconds(0), SIGTERM, Volley::kStorm},
-    Moment{milliseconds(1), SIGINT, Volley::kStorm},  Moment{milliseconds(5), SIGINT, Volley::kOne},
-    Moment{milliseconds(20), SIGTERM, Volley::kTwo},  Moment{milliseconds(60), SIGINT, Volley::kStorm},
-    Moment{milliseconds(150), SIGINT, Volley::kTwo},  Moment{milliseconds(300), SIGTERM, Volley::kOne},
+    Moment{milliseconds(0), SIGINT, Volley::kTwo},
+    Moment{milliseconds(0), SIGTERM, Volley::kStorm},
+    Moment{milliseconds(1), SIGINT, Volley::kStorm},
+    Moment{milliseconds(5), SIGINT, Volley::kOne},
+    Moment{milliseconds(20), SIGTERM, Volley::kTwo},
+    Moment{milliseconds(60), SIGINT, Volley::kStorm},
+    Moment{milliseconds(150), SIGINT, Volley::kTwo},
+    Moment{milliseconds(300), SIGTERM, Volley::kOne},
 };
 
 int rounds() {
@@ -97,8 +101,8 @@ std::string read_text(const fs::path& path) {
 void expect_frames_conserved(const Json& r) {
   const Json& f = r["frames"];
   EXPECT_EQ(f["due"].get<std::uint64_t>(), f["delivered"].get<std::uint64_t>() +
-                                                f["dropped"]["total"].get<std::uint64_t>() +
-                                                f["in_flight_at_end"].get<std::uint64_t>());
+                                               f["dropped"]["total"].get<std::uint64_t>() +
+                                               f["in_flight_at_end"].get<std::uint64_t>());
 }
 
 class Interrupt : public ::testing::Test {
@@ -162,13 +166,22 @@ class Interrupt : public ::testing::Test {
     ASSERT_TRUE(stopped) << "still running " << kStopLimit.count() << " ms after the signal\n"
                          << read_text(err);
     const int status = child.wait_status();
-    // A shell's 130 (SIGINT) / 143 (SIGTERM): the process ends by the first signal.
-    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == moment.first)
-        << describe_wait_status(status) << "\nstderr:\n"
-        << read_text(err);
+    // A shell's 130 (SIGINT) / 143 (SIGTERM): the process ends by the signal
+    // that stopped it. In a storm the second kind is sent at once after the
+    // first; while both are pending the kernel may hand either to any thread
+    // first, so the one that stopped the run is the one the report names.
+    ASSERT_TRUE(WIFSIGNALED(status)) << describe_wait_status(status) << "\nstderr:\n"
+                                     << read_text(err);
+    const int ended_by = WTERMSIG(status);
+    if (moment.volley == Volley::kStorm) {
+      EXPECT_TRUE(ended_by == SIGINT || ended_by == SIGTERM) << describe_wait_status(status);
+    } else {
+      EXPECT_EQ(ended_by, moment.first) << describe_wait_status(status) << "\nstderr:\n"
+                                        << read_text(err);
+    }
     const std::optional<Json> report = read_json(report_);
     ASSERT_TRUE(report) << "no complete report at " << report_ << "\nstderr:\n" << read_text(err);
-    check(*report, moment.first);
+    check(*report, ended_by);
     EXPECT_TRUE(read_json(trace_)) << "the trace is not complete JSON";
     // What it printed reached its stdout (the stdio buffers flushed before the signal's end).
     EXPECT_THAT(read_text(out), HasSubstr("wall_time_s"));
@@ -205,12 +218,12 @@ TEST_F(Interrupt, RunInVirtualTime) {
     "clients": [{"name": "fast"}]})");
   report_ = dir_ / "report.json";
   trace_ = dir_ / "trace.json";
-  every_moment({hilcap_, "run", scenario.string(), "--report", report_.string(), "--trace",
-                trace_.string()},
-               no_handshake, [](const Json& r, int /*first*/) {
-                 EXPECT_LT(r["virtual_time_s"].get<double>(), 100000.0);
-                 expect_frames_conserved(r);
-               });
+  every_moment(
+      {hilcap_, "run", scenario.string(), "--report", report_.string(), "--trace", trace_.string()},
+      no_handshake, [](const Json& r, int /*first*/) {
+        EXPECT_LT(r["virtual_time_s"].get<double>(), 100000.0);
+        expect_frames_conserved(r);
+      });
 }
 
 // Real time: the threads stop in order, the report says which signal stopped it.
@@ -229,6 +242,21 @@ TEST_F(Interrupt, RunOnTheWallClock) {
                });
 }
 
+// The process runs its own program (not umockdev-wrapper's shell, which
+// catches SIGINT too, nor env on the way) and catches SIGINT. Sent to the
+// shell, the 0 ms moment's signal ended the chain before hilcap began.
+bool runs_fake_cameras(ChildProcess& child) {
+  return wait_until(
+      [&] {
+        if (child.ended()) return true;
+        std::ifstream comm("/proc/" + std::to_string(child.pid()) + "/comm");
+        std::string name;
+        std::getline(comm, name);
+        return name.starts_with("hilcap-fake") && child.catches(SIGINT);
+      },
+      kStartLimit);
+}
+
 // `hilcap capture` from the fake bulk camera under umockdev.
 TEST_F(Interrupt, CaptureFromTheFakeCamera) {
   const char* cameras = std::getenv("HILCAP_FAKE_CAMERAS");
@@ -240,7 +268,7 @@ TEST_F(Interrupt, CaptureFromTheFakeCamera) {
   trace_ = dir_ / "trace.json";
   every_moment({wrapper, cameras, "--model", "bulk", "--", "capture", "--device", "cafe:4011",
                 "--duration", "600", "--report", report_.string(), "--trace", trace_.string()},
-               no_handshake, [](const Json& r, int first) {
+               runs_fake_cameras, [](const Json& r, int first) {
                  EXPECT_EQ(r["realtime"]["stopped_by"], name_of(first));
                  expect_frames_conserved(r);
                });
@@ -279,9 +307,9 @@ TEST_F(Interrupt, ServeWaitingAndServing) {
   leftovers_.push_back(socket);
   report_ = dir_ / "report.json";
   trace_ = dir_ / "trace.json";
-  const std::vector<std::string> argv{hilcap_,  "serve",           scenario.string(),
-                                      "--listen", "unix:" + socket.string(), "--report",
-                                      report_.string(), "--trace",  trace_.string()};
+  const std::vector<std::string> argv{
+      hilcap_,    "serve",          scenario.string(), "--listen",     "unix:" + socket.string(),
+      "--report", report_.string(), "--trace",         trace_.string()};
   // Waiting: the report says so, every figure zero.
   every_moment(argv, no_handshake, [](const Json& r, int /*first*/) {
     EXPECT_THAT(r["serve"]["ended"].get<std::string>(), HasSubstr("interrupted"));
@@ -327,6 +355,9 @@ TEST_F(Interrupt, ShortRunAnyMoment) {
         },
         kStopLimit));
     const int status = child.wait_status();
+    // The first signal is SIGINT: the storm's SIGTERMs that follow once the
+    // command is over are held, not taken (one once ended a run SIGINT had
+    // stopped, after its guard gave the signals their default action back).
     EXPECT_TRUE((WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
                 (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT))
         << describe_wait_status(status) << "\n"

@@ -213,9 +213,8 @@ TEST_F(CliCapture, RecordedTimingReplaysInTheSimulator) {
 // once, exit 2), never a failed step expectation on stdout.
 TEST_F(CliCapture, RecordTimingWriteErrorIsAnOutputError) {
   add_model_device(model_config(), presentation(true));
-  const CliRun run =
-      run_hilcap({"capture", "--device", "cafe:4011", "--frames", "5", "--scenario",
-                  path(scenario_).string(), "--record-timing", "/dev/full"});
+  const CliRun run = run_hilcap({"capture", "--device", "cafe:4011", "--frames", "5", "--scenario",
+                                 path(scenario_).string(), "--record-timing", "/dev/full"});
   EXPECT_EQ(run.status, 2) << run.err;
   EXPECT_THAT(run.err, HasSubstr("hilcap capture: --record-timing /dev/full: cannot write the "
                                  "timing recording: No space left on device\n"));

@@ -19,7 +19,18 @@ std::optional<std::string> output_path_problem(const std::filesystem::path& path
     if (::faccessat(AT_FDCWD, path.c_str(), W_OK, AT_EACCESS) != 0) return std::strerror(errno);
     return std::nullopt;
   }
-  if (errno != ENOENT) return std::strerror(errno);  // a part is not a directory, a loop...
+  if (errno == ENOTDIR) {
+    // Name the file that stands where a directory should be, as a person
+    // would look for it: the first part of the path that is not a directory.
+    std::filesystem::path prefix;
+    for (const std::filesystem::path& part : path.parent_path()) {
+      prefix /= part;
+      if (::stat(prefix.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) {
+        return fmt::format("{} is not a directory", prefix.string());
+      }
+    }
+  }
+  if (errno != ENOENT) return std::strerror(errno);  // a loop, a name too long...
   const std::filesystem::path parent = path.parent_path();
   const std::filesystem::path directory = parent.empty() ? "." : parent;
   if (::stat(directory.c_str(), &st) != 0) {

@@ -1,5 +1,7 @@
 #include "runner/interrupt_signal.h"
 
+#include <pthread.h>
+
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -28,6 +30,14 @@ void on_signal(int signal) {
   g_raised.store(true, std::memory_order_relaxed);
 }
 
+sigset_t stop_signals() {
+  sigset_t both;
+  sigemptyset(&both);
+  sigaddset(&both, SIGINT);
+  sigaddset(&both, SIGTERM);
+  return both;
+}
+
 void flush_output() {
   std::cout.flush();
   std::cerr.flush();
@@ -50,6 +60,10 @@ InterruptSignal::InterruptSignal() {
   action.sa_flags = SA_RESTART;
   sigaction(SIGINT, &action, &g_previous_int);
   sigaction(SIGTERM, &action, &g_previous_term);
+  // A guard that ended after a signal left both blocked (below): caught
+  // from here on again.
+  sigset_t both = stop_signals();
+  pthread_sigmask(SIG_UNBLOCK, &both, nullptr);
   g_catching.store(true, std::memory_order_release);
 }
 
@@ -60,6 +74,13 @@ InterruptSignal::~InterruptSignal() {
   // (stdout to a file or a pipe is fully buffered) as exit() would.
   flush_output();
   g_catching.store(false, std::memory_order_release);
+  if (g_first.load(std::memory_order_relaxed) != 0) {
+    // Interrupted: later signals stay held until end_process() ends the
+    // process by the first one (a storm's SIGTERM once ended a run that
+    // SIGINT stopped, between here and the raise).
+    sigset_t both = stop_signals();
+    pthread_sigmask(SIG_BLOCK, &both, nullptr);
+  }
   sigaction(SIGINT, &g_previous_int, nullptr);
   sigaction(SIGTERM, &g_previous_term, nullptr);
 }
@@ -103,7 +124,7 @@ int end_process(int status) {
   sigset_t only;
   sigemptyset(&only);
   sigaddset(&only, signal);
-  sigprocmask(SIG_UNBLOCK, &only, nullptr);
+  pthread_sigmask(SIG_UNBLOCK, &only, nullptr);
   std::raise(signal);
   return status;  // not reached: the default action of SIGINT and SIGTERM ends the process
 }

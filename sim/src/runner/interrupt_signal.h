@@ -7,7 +7,8 @@
 //
 // Guards nest: the outermost one clears the flag and installs the handler
 // (whatever disposition the process inherited, SIG_IGN included), its end
-// restores the previous dispositions. Each command (run, capture, serve,
+// restores the previous dispositions (after a signal, with both held until
+// end_process() ends the process by the first). Each command (run, capture, serve,
 // test) holds one for its whole life, so that a signal while it starts or
 // shuts down is caught as well as one during the run; run_scenario holds one
 // for callers without (tests, benchmarks). Only the main thread makes them.

@@ -9,8 +9,8 @@
 //   script     the script's steps and scripted clients (when there is a script)
 // (A camera has no device or host thread here: libusb's event thread is its.)
 // The calling thread coordinates: every 20 ms it checks for the end, SIGINT
-// or SIGTERM (the runner's InterruptSignal) and what the runner asks, and draws the progress line. Stopping stops the
-// device first, then the host's completion path, then the clients and the
+// or SIGTERM (the runner's InterruptSignal) and what the runner asks, and draws the progress line.
+// Stopping stops the device first, then the host's completion path, then the clients and the
 // script, and joins every thread.
 #include <fmt/format.h>
 

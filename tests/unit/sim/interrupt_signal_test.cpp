@@ -98,9 +98,7 @@ TEST(InterruptSignal, EndProcessEndsByTheSignal) {
         std::exit(end_process(interrupted_status(SIGTERM)));
       },
       ::testing::KilledBySignal(SIGTERM), "");
-  {
-    const InterruptSignal command;
-  }
+  { const InterruptSignal command; }
   EXPECT_EQ(end_process(0), 0);
   EXPECT_EQ(end_process(2), 2);
 }

@@ -236,13 +236,14 @@ TEST_F(ScenarioRun, ARunThatDidNotStartLeavesTheOutputFilesAlone) {
   const fs::path report = write("report.json", "the previous report");
   const fs::path trace = write("trace.json", "the previous trace");
   const fs::path invalid = write("invalid.json", R"({"duration_s": -1})");
-  const fs::path camera = write("camera.json", R"({"duration_s": 1, "device": {"usb": "cafe:fffe"}})");
+  const fs::path camera =
+      write("camera.json", R"({"duration_s": 1, "device": {"usb": "cafe:fffe"}})");
   std::ostringstream out, err;
   CliContext context = process_cli_context(runner_.get());
   context.out = &out;
   context.err = &err;
   const auto run_cli_with = [&](const fs::path& scenario) {
-    const std::vector<std::string> args{"hilcap", "run", scenario.string(), "--report",
+    const std::vector<std::string> args{"hilcap",        "run",     scenario.string(), "--report",
                                         report.string(), "--trace", trace.string()};
     std::vector<const char*> argv;
     for (const std::string& a : args)
