@@ -2,32 +2,11 @@
 
 #include <fmt/format.h>
 
+#include "cli/junit_xml.h"  // xml_escape: text safe in HTML as in XML
 #include "html/html_assets.h"
 
 namespace hilcap::sim {
 namespace {
-
-// Text safe inside an HTML element: & < > escaped.
-std::string escaped(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 // JSON safe inside a <script> element: no "</" (which could close it) and
 // no "<!--"; "\/" and "\u003c" read back as the same JSON.
@@ -54,7 +33,7 @@ std::string html_page(const nlohmann::json& data) {
   page += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   page += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   page += fmt::format("<meta name=\"generator\" content=\"hilcap {}\">\n", HILCAP_VERSION);
-  page += "<title>" + escaped(title) + "</title>\n<style>\n";
+  page += "<title>" + xml_escape(title) + "</title>\n<style>\n";
   page += report_page_style();
   page += "</style>\n</head>\n<body>\n";
   page += "<noscript>This report draws its charts with JavaScript.</noscript>\n";
