@@ -208,11 +208,13 @@ int sweep_command(const SweepArguments& a, CliContext& context) {
     }
     dimensions.push_back(std::move(*d));
   }
-  if (a.seeds == 0 || a.jobs == 0) {
+  const bool jobs_given = a.command->get_option("--jobs")->count() > 0;
+  if (a.seeds == 0 || (jobs_given && a.jobs == 0)) {
     err << fmt::format("hilcap sweep: {}: expected a count >= 1, found 0\n",
                        a.seeds == 0 ? "--seeds" : "--jobs");
     return kExitUsage;
   }
+  const unsigned jobs = jobs_given ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
   std::string error;
   std::optional<Shard> shard;
   if (!a.shard.empty()) {
@@ -251,7 +253,7 @@ int sweep_command(const SweepArguments& a, CliContext& context) {
   for (unsigned i = 0; i < a.seeds; ++i)
     seeds.push_back(base_seed + i);
   SweepPlan plan{a.scenario, SweepGrid(std::move(dimensions), std::move(seeds)),
-                 a.metrics.empty() ? kDefaultSweepMetrics : a.metrics, *shard, a.jobs};
+                 a.metrics.empty() ? kDefaultSweepMetrics : a.metrics, *shard, jobs};
   // Every --vary pointer must land in the scenario (checked on its first values).
   if (text && plan.grid.points() > 0) {
     std::string where;
@@ -281,8 +283,8 @@ int sweep_command(const SweepArguments& a, CliContext& context) {
       plan.shard.total > 1
           ? fmt::format(" (shard {}/{}: {})", plan.shard.index + 1, plan.shard.total, runs)
           : std::string(),
-      table.rows.size(), std::min<std::size_t>(a.jobs, std::max<std::size_t>(runs, 1)), wall,
-      frames, wall > 0 ? static_cast<double>(frames) / wall : 0.0);
+      table.rows.size(), std::min<std::size_t>(jobs, std::max<std::size_t>(runs, 1)), wall, frames,
+      wall > 0 ? static_cast<double>(frames) / wall : 0.0);
 
   int status = kExitOk;
   for (const SweepRow& r : table.rows) {
@@ -333,7 +335,10 @@ void add_sweep_command(CLI::App& app, SweepArguments& a) {
                    "frames.dropped.total, frames.received, pending_latency_us.max")
       ->type_name("NAME")
       ->allow_extra_args(false);
-  a.command->add_option("--jobs", a.jobs, "Run N points at once, on N threads")->type_name("N");
+  a.command
+      ->add_option("--jobs", a.jobs,
+                   "Run N points at once, on N threads (default: one per processor)")
+      ->type_name("N");
   a.command
       ->add_option("--shard", a.shard,
                    "Run shard I of N (1-based, e.g. $CI_NODE_INDEX/$CI_NODE_TOTAL); default from "

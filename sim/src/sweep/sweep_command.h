@@ -21,7 +21,7 @@ struct SweepArguments {
   std::vector<std::string> vary;
   unsigned seeds = 1;
   std::vector<std::string> metrics;
-  unsigned jobs = 1;
+  unsigned jobs = 0;  // 0: not given, one thread per processor
   std::string shard;
   std::filesystem::path out;
   std::vector<std::filesystem::path> merge;

@@ -362,6 +362,36 @@ TEST_F(CliTest, HtmlPathIsCheckedBeforeAnythingRuns) {
   EXPECT_TRUE(runner_.ran.empty());
 }
 
+// hilcap sweep (issue 14): arguments refused before anything runs; each row
+// is a run with its point's values (--set) and its seed; the answer and the
+// rows on stdout.
+TEST_F(CliTest, SweepRunsEachRowThroughTheRunner) {
+  EXPECT_EQ(cli({"sweep", "pass.json", "--vary", "allocator/frames=2..8"}), kExitUsage);
+  EXPECT_THAT(err_.str(),
+              HasSubstr("hilcap sweep: --vary allocator/frames=2..8: expected POINTER=VALUES"));
+  EXPECT_EQ(cli({"sweep", "pass.json", "--vary", "/a=1..2", "--shard", "0/2"}), kExitUsage);
+  EXPECT_THAT(err_.str(), HasSubstr("hilcap sweep: --shard 0/2: expected I/N with 1 <= I <= N"));
+  EXPECT_EQ(cli({"sweep", "--merge", dir_.string()}), kExitUsage);
+  EXPECT_THAT(err_.str(), HasSubstr("--merge needs --out DIR"));
+  EXPECT_EQ(cli({"sweep", "invalid.json", "--vary", "/a=1,2"}), kExitFailed);
+  EXPECT_TRUE(runner_.ran.empty());
+
+  EXPECT_EQ(cli({"sweep", "pass.json", "--vary", "/allocator/frames=1,2", "--seeds", "2",
+                 "--jobs", "1", "--metric", "frames.delivered"}),
+            kExitOk);
+  EXPECT_THAT(runner_.ran, ElementsAre("pass.json", "pass.json", "pass.json", "pass.json"));
+  EXPECT_EQ(runner_.last_options.seed, 2u);
+  ASSERT_EQ(runner_.last_options.overrides.size(), 1u);
+  EXPECT_EQ(runner_.last_options.overrides[0].pointer, "/allocator/frames");
+  EXPECT_EQ(runner_.last_options.overrides[0].value, 2);
+  EXPECT_THAT(out_.str(), HasSubstr("sweep: 2 points x 2 seeds = 4 runs, 4 ran on 1 threads"));
+  EXPECT_THAT(out_.str(), HasSubstr("answer: frames.delivered is 0 at no point"));
+
+  // A figure no report has is a usage error, said once.
+  EXPECT_EQ(cli({"sweep", "pass.json", "--jobs", "1", "--metric", "frames.nothing"}), kExitUsage);
+  EXPECT_THAT(err_.str(), HasSubstr("--metric frames.nothing: no run's report has this figure"));
+}
+
 // `run` without a scenario uses the runner's default; a missed expectation or a stop exits 1.
 TEST_F(CliTest, RunDefaultScenarioAndFailures) {
   EXPECT_EQ(cli({"run"}), kExitOk);
