@@ -376,8 +376,8 @@ TEST_F(CliTest, SweepRunsEachRowThroughTheRunner) {
   EXPECT_EQ(cli({"sweep", "invalid.json", "--vary", "/a=1,2"}), kExitFailed);
   EXPECT_TRUE(runner_.ran.empty());
 
-  EXPECT_EQ(cli({"sweep", "pass.json", "--vary", "/allocator/frames=1,2", "--seeds", "2",
-                 "--jobs", "1", "--metric", "frames.delivered"}),
+  EXPECT_EQ(cli({"sweep", "pass.json", "--vary", "/allocator/frames=1,2", "--seeds", "2", "--jobs",
+                 "1", "--metric", "frames.delivered"}),
             kExitOk);
   EXPECT_THAT(runner_.ran, ElementsAre("pass.json", "pass.json", "pass.json", "pass.json"));
   EXPECT_EQ(runner_.last_options.seed, 2u);
