@@ -13,7 +13,7 @@
 // checksum covers; a disconnect takes the device off the bus.
 #pragma once
 
-#include <hilcap/device/uvc/device_config.h>
+#include <hilcap/device/uvc/uvc_device_config.h>
 #include <hilcap/device/uvc/packetizer.h>
 #include <hilcap/device/uvc/uvc_stream.h>
 

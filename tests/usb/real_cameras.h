@@ -3,7 +3,7 @@
 // testbed, one per address from 2 on, in name order.
 #pragma once
 
-#include <hilcap/device/uvc/device_config.h>
+#include <hilcap/device/uvc/uvc_device_config.h>
 
 #include <filesystem>
 #include <memory>

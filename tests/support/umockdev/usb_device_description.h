@@ -3,7 +3,7 @@
 // libusb's Linux backend reads when it enumerates through udev and sysfs.
 #pragma once
 
-#include <hilcap/device/uvc/device_config.h>
+#include <hilcap/device/uvc/uvc_device_config.h>
 
 #include <cstdint>
 #include <span>

@@ -1,7 +1,7 @@
 // Small UVC personalities the device-uvc unit tests share.
 #pragma once
 
-#include <hilcap/device/uvc/device_config.h>
+#include <hilcap/device/uvc/uvc_device_config.h>
 
 #include <cstdint>
 #include <span>

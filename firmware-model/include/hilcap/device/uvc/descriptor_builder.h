@@ -7,7 +7,7 @@
 // or BOS (SuperSpeed) a host asks for.
 #pragma once
 
-#include <hilcap/device/uvc/device_config.h>
+#include <hilcap/device/uvc/uvc_device_config.h>
 
 #include <cstdint>
 #include <vector>

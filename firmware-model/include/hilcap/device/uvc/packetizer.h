@@ -7,7 +7,7 @@
 #pragma once
 
 #include <hilcap/device/uvc/device_clock.h>
-#include <hilcap/device/uvc/device_config.h>
+#include <hilcap/device/uvc/uvc_device_config.h>
 #include <hilcap/device/uvc_protocol.h>
 
 #include <array>

@@ -6,7 +6,7 @@
 #pragma once
 
 #include <hilcap/device/uvc/control_request.h>
-#include <hilcap/device/uvc/device_config.h>
+#include <hilcap/device/uvc/uvc_device_config.h>
 #include <hilcap/device/uvc_protocol.h>
 
 #include <cstddef>

@@ -7,7 +7,7 @@
 
 #include <hilcap/device/uvc/control_request.h>
 #include <hilcap/device/uvc/descriptor_builder.h>
-#include <hilcap/device/uvc/device_config.h>
+#include <hilcap/device/uvc/uvc_device_config.h>
 #include <hilcap/device/uvc/packetizer.h>
 #include <hilcap/device/uvc/probe_commit_responder.h>
 #include <hilcap/device/uvc/uvc_stream.h>

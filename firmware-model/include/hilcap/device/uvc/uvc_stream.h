@@ -8,7 +8,7 @@
 
 #include <hilcap/device/timebase.h>
 #include <hilcap/device/uvc/device_clock.h>
-#include <hilcap/device/uvc/device_config.h>
+#include <hilcap/device/uvc/uvc_device_config.h>
 #include <hilcap/device/uvc/packetizer.h>
 
 #include <cstddef>

@@ -1,5 +1,5 @@
 #include <fmt/format.h>
-#include <hilcap/device/uvc/device_config.h>
+#include <hilcap/device/uvc/uvc_device_config.h>
 #include <hilcap/device/uvc_protocol.h>
 
 #include <cmath>

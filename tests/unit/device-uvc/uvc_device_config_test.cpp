@@ -1,5 +1,5 @@
 #include <gtest/gtest.h>
-#include <hilcap/device/uvc/device_config.h>
+#include <hilcap/device/uvc/uvc_device_config.h>
 
 #include <algorithm>
 #include <string>
