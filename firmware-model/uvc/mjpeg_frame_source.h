@@ -5,12 +5,11 @@
 // share of its length, a disconnect stays a disconnect.
 #pragma once
 
-#include <hilcap/device/uvc/uvc_stream.h>
-
 #include <cstdint>
 #include <vector>
 
 #include "mjpeg_encoder.h"
+#include "uvc_stream.h"
 
 namespace hilcap::device::uvc {
 

@@ -13,10 +13,6 @@
 // checksum covers; a disconnect takes the device off the bus.
 #pragma once
 
-#include <hilcap/device/uvc/uvc_device_config.h>
-#include <hilcap/device/uvc/packetizer.h>
-#include <hilcap/device/uvc/uvc_stream.h>
-
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -29,7 +25,10 @@
 #include "device_config.h"
 #include "fault_injector.h"
 #include "frame_synthesizer.h"
+#include "packetizer.h"
 #include "timing_engine.h"
+#include "uvc_device_config.h"
+#include "uvc_stream.h"
 
 namespace hilcap::device::uvc {
 

@@ -1,5 +1,6 @@
+#include "uvc_personality.h"
+
 #include <fmt/format.h>
-#include <hilcap/device/uvc/uvc_personality.h>
 
 #include <algorithm>
 

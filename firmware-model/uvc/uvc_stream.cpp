@@ -1,4 +1,4 @@
-#include <hilcap/device/uvc/uvc_stream.h>
+#include "uvc_stream.h"
 
 #include <algorithm>
 

@@ -3,12 +3,12 @@
 // testbed, one per address from 2 on, in name order.
 #pragma once
 
-#include <hilcap/device/uvc/uvc_device_config.h>
-
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "uvc_device_config.h"
 
 namespace hilcap::testing {
 

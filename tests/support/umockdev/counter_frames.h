@@ -2,12 +2,12 @@
 // frame they are, so a receiver can check what arrived.
 #pragma once
 
-#include <hilcap/device/uvc/uvc_stream.h>
-
 #include <cstdint>
 #include <limits>
 #include <optional>
 #include <vector>
+
+#include "uvc_stream.h"
 
 namespace hilcap::testing {
 

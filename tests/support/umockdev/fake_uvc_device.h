@@ -2,12 +2,11 @@
 // libusb enumerates it, negotiates with it and streams from it.
 #pragma once
 
-#include <hilcap/device/uvc/uvc_personality.h>
-
 #include <memory>
 
 #include "fake_usb_device.h"
 #include "usb_device_model.h"
+#include "uvc_personality.h"
 
 namespace hilcap::testing {
 

@@ -1,5 +1,6 @@
+#include "uvc_personality.h"
+
 #include <gtest/gtest.h>
-#include <hilcap/device/uvc/uvc_personality.h>
 
 #include <array>
 #include <vector>

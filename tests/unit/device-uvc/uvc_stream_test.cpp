@@ -1,5 +1,6 @@
+#include "uvc_stream.h"
+
 #include <gtest/gtest.h>
-#include <hilcap/device/uvc/uvc_stream.h>
 
 #include <numeric>
 #include <vector>

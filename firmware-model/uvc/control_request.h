@@ -3,11 +3,11 @@
 // descriptors.
 #pragma once
 
-#include <hilcap/device/uvc/descriptor_builder.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <span>
+
+#include "descriptor_builder.h"
 
 namespace hilcap::device::uvc {
 

@@ -5,17 +5,17 @@
 // simulator) calls it.
 #pragma once
 
-#include <hilcap/device/uvc/control_request.h>
-#include <hilcap/device/uvc/descriptor_builder.h>
-#include <hilcap/device/uvc/uvc_device_config.h>
-#include <hilcap/device/uvc/packetizer.h>
-#include <hilcap/device/uvc/probe_commit_responder.h>
-#include <hilcap/device/uvc/uvc_stream.h>
-
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <vector>
+
+#include "control_request.h"
+#include "descriptor_builder.h"
+#include "packetizer.h"
+#include "probe_commit_responder.h"
+#include "uvc_device_config.h"
+#include "uvc_stream.h"
 
 namespace hilcap::device::uvc {
 

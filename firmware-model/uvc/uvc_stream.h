@@ -7,15 +7,16 @@
 #pragma once
 
 #include <hilcap/device/timebase.h>
-#include <hilcap/device/uvc/device_clock.h>
-#include <hilcap/device/uvc/uvc_device_config.h>
-#include <hilcap/device/uvc/packetizer.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <vector>
+
+#include "device_clock.h"
+#include "packetizer.h"
+#include "uvc_device_config.h"
 
 namespace hilcap::device::uvc {
 

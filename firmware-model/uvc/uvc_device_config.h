@@ -4,14 +4,14 @@
 // a configuration and names every wrong field.
 #pragma once
 
-#include <hilcap/device/uvc/device_clock.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>
 #include <variant>
 #include <vector>
+
+#include "device_clock.h"
 
 namespace hilcap::device::uvc {
 
