@@ -7,13 +7,13 @@
 #include <utility>
 #include <vector>
 
-#include "virtual_clock.h"
+#include "test_environment.h"
 
 namespace hilcap::device {
 namespace {
 
 using testing::RecordingInterruptLine;
-using testing::VirtualClock;
+using testing::TestTimebase;
 
 constexpr TimeNs kMs = 1'000'000;
 
@@ -102,7 +102,7 @@ class TestBench {
 
   void run() { ASSERT_EQ(device_->set_state(PinState::kRun), ControlStatus::kOk); }
 
-  VirtualClock clock_;
+  TestTimebase clock_;
   RecordingInterruptLine line_{clock_};
   std::unique_ptr<DeviceModel> device_;
   std::vector<std::vector<std::byte>> buffers_;
