@@ -116,7 +116,7 @@ struct FrameHandOver {
   FrameFault fault = FrameFault::kNone;
 };
 
-class ModelFrameSource : public FrameSource {
+class ModelFrameSource : public StreamFrameSource {
  public:
   // `config` must pass DeviceConfig::validate(). A stream that starts again
   // (frame index 0) starts the device's stream again: frame 0, faults re-armed.
