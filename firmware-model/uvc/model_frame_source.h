@@ -156,7 +156,7 @@ class ModelFrameSource : public StreamFrameSource {
   bool settle_next();
   // drop_late_frames: gives up pending frames whose successor is already due.
   void drop_overtaken(std::chrono::steady_clock::time_point now);
-  void count_drop(FrameFate fate);
+  void count_drop(TimingVerdict verdict);
 
   DeviceConfig config_;
   ModelFrameBehaviour behaviour_;
