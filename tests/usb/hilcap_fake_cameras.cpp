@@ -21,6 +21,7 @@
 #include "mock_testbed.h"
 #include "model_uvc_device.h"
 #include "real_cameras.h"
+#include "runner/interrupt_signal.h"
 
 namespace {
 
@@ -33,9 +34,7 @@ hilcap::device::DeviceConfig model_config() {
   return c;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int fake_cameras_main(int argc, char** argv) {
   std::vector<std::string> models;
   std::string real;
   std::vector<std::string> hilcap_args;
@@ -101,4 +100,20 @@ int main(int argc, char** argv) {
   const auto runner = sim::make_scenario_runner();
   sim::CliContext context = sim::process_cli_context(runner.get());
   return sim::run_cli(static_cast<int>(args.size()), args.data(), context);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int status = 0;
+  {
+    // Plugging the cameras takes milliseconds before the command's own
+    // guard exists; a SIGINT then ended the process with no report (the
+    // interrupt suite's 0 ms moment). Caught from the start, it stops the
+    // command as soon as it begins, its report written.
+    const sim::InterruptSignal from_the_start;
+    status = fake_cameras_main(argc, argv);
+  }
+  // As hilcap's main(): an interrupted command ends by its signal.
+  return sim::end_process(status);
 }
