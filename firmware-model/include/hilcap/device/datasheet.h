@@ -29,9 +29,9 @@
 #pragma once
 
 #include <hilcap/device/control.h>
-#include <hilcap/device/ring_entries.h>
 #include <hilcap/device/frame_format.h>
 #include <hilcap/device/frame_header.h>
 #include <hilcap/device/interrupt_line.h>
+#include <hilcap/device/ring_entries.h>
 #include <hilcap/device/rings.h>
 #include <hilcap/device/timebase.h>
