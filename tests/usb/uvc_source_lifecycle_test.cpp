@@ -148,7 +148,7 @@ TEST_P(SourceStop, StopWithTransfersInFlight) {
   EXPECT_EQ(device.usb().transfers_in_flight(), 0u);
   // The personality's stream stopped with alternate setting 0.
   EXPECT_FALSE(
-      device.fake().with_personality([](UvcPersonality& p) { return p.stream() != nullptr; }));
+      device.with_personality([](UvcPersonality& p) { return p.stream() != nullptr; }));
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, SourceStop, ::testing::Values(true, false),
