@@ -20,9 +20,9 @@
 // --real plugs every descriptor set of an esp-usb folder (descriptors only:
 // they enumerate but do not stream). Cameras take addresses 2, 3... on bus
 // 1 in the order given: --scenario, then --model.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -130,8 +130,8 @@ int main(int argc, char** argv) {
     shown.bulk = kind == "bulk";
     shown.product_id = shown.bulk ? 0x4011 : 0x4012;
     shown.serial = "MODEL-" + kind;
-    auto created = testing::ModelUvcDevice::create(testbed, model_config(), shown,
-                                                   {device::uvc::Pacing::kRealTime}, {1, address++});
+    auto created = testing::ModelUvcDevice::create(
+        testbed, model_config(), shown, {device::uvc::Pacing::kRealTime}, {1, address++});
     if (!created.ok()) {
       std::cerr << created.errors()[0].message() << "\n";
       return 2;

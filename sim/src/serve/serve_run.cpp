@@ -8,8 +8,8 @@
 
 #include "model_camera.h"
 #include "redirection_session.h"
-#include "serve/scenario_camera.h"
 #include "serve/camera_device.h"
+#include "serve/scenario_camera.h"
 #include "serve/serve_recorder.h"
 #include "trace/trace_writer.h"
 
