@@ -11,7 +11,10 @@
 #      error frame: found by its serial, streamed as MJPEG, the stall and the
 #      error frame seen at the host;
 #   4. --scenario given a camera scenario (a device to stream, not to plug):
-#      refused naming the file and /device/usb, exit 2.
+#      refused naming the file and /device/usb, exit 2;
+#   5. a device USB cannot carry as written (replay.json's 640x480 frames at
+#      its replayed intervals, isochronous): refused as `hilcap serve`
+#      refuses it, at /device/format, exit 2.
 #
 # usage: fake_camera_scenario.sh UMOCKDEV_WRAPPER HILCAP_FAKE_CAMERAS SOURCE_DIR
 set -u
@@ -61,5 +64,9 @@ has err "MJPEG 320x240 at 30 fps"
 # 4. A camera scenario is not a device to plug.
 run 2 --scenario "$here/viewer_on_camera.json" -- devices
 has err "viewer_on_camera.json: at /device/usb: expected a simulated device"
+
+# 5. A device that cannot be presented on USB as written.
+run 2 --scenario "$src/tests/scenarios/replay.json" -- devices
+has err "replay.json: at /device/format: expected a frame size and rate that isochronous transfers"
 
 exit $failed
