@@ -14,7 +14,9 @@
 #      refused naming the file and /device/usb, exit 2;
 #   5. a device USB cannot carry as written (replay.json's 640x480 frames at
 #      its replayed intervals, isochronous): refused as `hilcap serve`
-#      refuses it, at /device/format, exit 2.
+#      refuses it, at /device/format, exit 2;
+#   6. the device's disconnect fault: the fake camera leaves the bus after
+#      frame 10; the run stops saying so (exit 1), its report written.
 #
 # usage: fake_camera_scenario.sh UMOCKDEV_WRAPPER HILCAP_FAKE_CAMERAS SOURCE_DIR
 set -u
@@ -68,5 +70,19 @@ has err "viewer_on_camera.json: at /device/usb: expected a simulated device"
 # 5. A device that cannot be presented on USB as written.
 run 2 --scenario "$src/tests/scenarios/replay.json" -- devices
 has err "replay.json: at /device/format: expected a frame size and rate that isochronous transfers"
+
+# 6. The scenario's disconnect fault unplugs the camera.
+run 1 --scenario "$here/disconnect_device.json" \
+  -- run "$here/until_unplugged_on_camera.json" --report "$dir/unplugged.json"
+has err "the camera cafe:4011 left the bus"
+python3 - "$dir/unplugged.json" <<'PY' || fail "report of the unplugged run"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["realtime"]["stopped_by"] == "device_gone", r["realtime"]["stopped_by"]
+assert r["device"]["connected_at_end"] is False
+# Frames 0-9 left before the fault; a loaded machine may let one be overwritten.
+assert 8 <= r["frames"]["received"] <= 10, r["frames"]["received"]
+assert r["requests"]["pending_at_end"] == 0
+PY
 
 exit $failed
