@@ -48,6 +48,7 @@ using Json = nlohmann::json;
 constexpr const char* kContractScenarios[] = {
     "camera_contract_faults.json",
     "camera_contract_script.json",
+    "camera_contract_states.json",
     "close_mid_run.json",
 };
 
