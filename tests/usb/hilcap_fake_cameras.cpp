@@ -14,9 +14,10 @@
 // isochronous, MJPEG or uncompressed, UVC version, speed, ids and serial,
 // UVC-level faults), frames paced on the wall clock. Frame numbers and times
 // count from each stream's start. The scenario given to `hilcap run` names
-// the camera ("device": {"usb": "cafe:4010"}: device.uvc's vendor_id and
-// product_id). --model plugs the device model as a UVC camera (160x120 YUY2 at 30 fps,
-// frames paced in real time): bulk as cafe:4011, isochronous as cafe:4012.
+// the camera: "device": {"usb": "cafe:4011"} (device.uvc's "id", by
+// default cafe:4011). --model plugs the device model as a fixed UVC camera
+// (160x120 YUY2 at 30 fps, frames paced in real time): bulk as cafe:4011,
+// isochronous as cafe:4012.
 // --real plugs every descriptor set of an esp-usb folder (descriptors only:
 // they enumerate but do not stream). Cameras take addresses 2, 3... on bus
 // 1 in the order given: --scenario, then --model.
@@ -33,6 +34,7 @@
 #include "mock_testbed.h"
 #include "model_uvc_device.h"
 #include "real_cameras.h"
+#include "runner/interrupt_signal.h"
 #include "scenario/scenario_loader.h"
 #include "serve/scenario_camera.h"
 
@@ -84,9 +86,7 @@ bool plug_scenario(hilcap::testing::MockTestbed& testbed, const std::string& fil
   return true;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int fake_cameras_main(int argc, char** argv) {
   std::vector<std::string> scenarios;
   std::vector<std::string> models;
   std::string real;
@@ -160,4 +160,20 @@ int main(int argc, char** argv) {
   const auto runner = sim::make_scenario_runner();
   sim::CliContext context = sim::process_cli_context(runner.get());
   return sim::run_cli(static_cast<int>(args.size()), args.data(), context);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int status = 0;
+  {
+    // Plugging the cameras takes milliseconds before the command's own
+    // guard exists; a SIGINT then ended the process with no report (the
+    // interrupt suite's 0 ms moment). Caught from the start, it stops the
+    // command as soon as it begins, its report written.
+    const sim::InterruptSignal from_the_start;
+    status = fake_cameras_main(argc, argv);
+  }
+  // As hilcap's main(): an interrupted command ends by its signal.
+  return sim::end_process(status);
 }

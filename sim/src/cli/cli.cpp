@@ -8,14 +8,15 @@
 #include <chrono>
 #include <cstdlib>
 #include <exception>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/argument_checks.h"
+#include "cli/output_files.h"
 #include "cli/test_command.h"
+#include "runner/interrupt_signal.h"
 #include "scenario/expectations.h"
 #include "scenario/spelling.h"
 #include "serve/serve_command.h"
@@ -39,19 +40,17 @@ struct RunArguments {
   bool allow_long_run = false;
 };
 
-bool write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file << text;
-  file.close();
-  return static_cast<bool>(file);
-}
-
 int run_command(const RunArguments& args, CliContext& context) {
   std::ostream& err = *context.err;
   if (context.runner == nullptr) {
     err << "hilcap run: " << fmt::format(kNoRunner, "run") << "\n";
     return kExitUsage;
   }
+  if (!outputs_writable("run", {{"--report", args.report}, {"--trace", args.trace}}, context)) {
+    return kExitUsage;
+  }
+  // From here to the last file written, SIGINT / SIGTERM stop in order.
+  const InterruptSignal interrupt;
   const std::filesystem::path scenario =
       args.scenario.empty() ? context.runner->default_scenario() : args.scenario;
   RunOptions options;
@@ -67,11 +66,13 @@ int run_command(const RunArguments& args, CliContext& context) {
     outcome = context.runner->run(scenario, options);
   } catch (const std::exception& e) {
     err << fmt::format("hilcap run: {}: internal error: {}\n", scenario.string(), e.what());
-    return kExitFailed;
+    return command_status(kExitFailed, interrupt);
   }
-  return show_outcome(outcome, context.wall_seconds() - start,
-                      {.command = "run", .report = args.report, .no_wall_time = args.no_wall_time},
-                      context);
+  return command_status(
+      show_outcome(outcome, context.wall_seconds() - start,
+                   {.command = "run", .report = args.report, .no_wall_time = args.no_wall_time},
+                   context),
+      interrupt);
 }
 
 int validate_command(const std::vector<std::filesystem::path>& scenarios, CliContext& context) {
@@ -134,14 +135,14 @@ int run_cli(int argc, const char* const* argv, CliContext& context) {
       "hilcap"};
   app.set_version_flag("--version", HILCAP_VERSION);
   app.require_subcommand(1);
-  const std::string exit_status =
-      "Exit status: 0 success; 1 a scenario is invalid, stopped early or missed its\n"
-      "expectations; 2 bad arguments or environment.";
+  const std::string exit_status(kExitStatusHelp);
   app.footer(exit_status + "\nRun 'hilcap COMMAND --help' for a command's options.");
 
   RunArguments run_args;
   CLI::App* run = app.add_subcommand(
-      "run", "Run one scenario in virtual time; print a summary table and check its expectations");
+      "run",
+      "Run one scenario in virtual time; print a summary table and check its expectations. "
+      "Ctrl-C (SIGINT) or SIGTERM stops the run and still writes its report and trace");
   run->footer(exit_status);
   run->add_option("SCENARIO", run_args.scenario,
                   "Scenario file (JSON); the shipped default scenario when omitted")
@@ -157,7 +158,7 @@ int run_cli(int argc, const char* const* argv, CliContext& context) {
       ->type_name("FILE");
   run->add_flag("--realtime", run_args.realtime,
                 "Run on the wall clock: device, host completion path and each client on their "
-                "own thread; Ctrl-C stops the run and still reports (as \"clock\": \"realtime\")");
+                "own thread (as \"clock\": \"realtime\")");
   run->add_flag("--allow-long-run", run_args.allow_long_run,
                 "Run even when the estimated events of a virtual-time run exceed the scenario's "
                 "limits.max_events (default 1000000000, a few minutes)");
@@ -207,18 +208,33 @@ int run_cli(int argc, const char* const* argv, CliContext& context) {
   return run_test_command(test_options, context);
 }
 
+bool outputs_writable(std::string_view command, const std::vector<OutputFile>& files,
+                      CliContext& context) {
+  const std::vector<std::string> problems = check_output_files(files);
+  for (const std::string& problem : problems)
+    *context.err << "hilcap " << command << ": " << problem << "\n";
+  return problems.empty();
+}
+
+int command_status(int status, const InterruptSignal& interrupt) {
+  return interrupt.raised() ? interrupted_status(interrupt.signal()) : status;
+}
+
 int show_outcome(ScenarioOutcome& outcome, double wall_seconds, const OutcomeOutput& output,
                  CliContext& context) {
   std::ostream& out = *context.out;
   std::ostream& err = *context.err;
+  const std::string command = fmt::format("hilcap {}: ", output.command);
   for (const std::string& line : outcome.notes)
     err << line << "\n";
   if (outcome.status == ScenarioOutcome::Status::kInvalid) {
     for (const std::string& e : outcome.errors) {
-      if (outcome.device_unavailable) err << "hilcap " << output.command << ": ";
+      if (outcome.device_unavailable) err << command;
       err << e << "\n";
     }
-    return outcome.device_unavailable ? kExitUsage : kExitFailed;
+    for (const std::string& e : outcome.output_errors)
+      err << command << e << "\n";
+    return outcome.device_unavailable || !outcome.output_errors.empty() ? kExitUsage : kExitFailed;
   }
   outcome.report.set_wall_time_s(wall_seconds);
   out << outcome.report.summary_table(WallTime::kInclude);
@@ -226,36 +242,43 @@ int show_outcome(ScenarioOutcome& outcome, double wall_seconds, const OutcomeOut
 
   int status = kExitOk;
   if (outcome.status == ScenarioOutcome::Status::kStopped) {
-    const bool interrupted = outcome.stopped_by == "SIGINT";
-    for (const std::string& e : outcome.errors) {
-      if (interrupted && output.interrupt_is_success) continue;
-      err << "hilcap " << output.command << ": run stopped: " << e << "\n";
-    }
-    if (!interrupted || !output.interrupt_is_success) status = kExitFailed;
+    for (const std::string& e : outcome.errors)
+      err << command << "run stopped: " << e << "\n";
+    status = kExitFailed;
   }
   for (const std::string& f : outcome.failures) {
     out << "step expectation not met: " << f << "\n";
     status = kExitFailed;
   }
-  if (!output.report.empty() &&
-      !write_file(output.report, outcome.report.to_json_text(
-                                     output.no_wall_time ? WallTime::kOmit : WallTime::kInclude))) {
-    err << fmt::format("hilcap {}: {}: cannot write the report\n", output.command,
-                       output.report.string());
-    return kExitUsage;
-  }
-  const bool ran_its_course = outcome.status == ScenarioOutcome::Status::kCompleted ||
-                              (outcome.stopped_by == "SIGINT" && output.interrupt_is_success);
-  if (ran_its_course && !outcome.expect.is_null()) {
-    const ExpectationResult expectations =
-        evaluate_expectations(outcome.report.to_json(WallTime::kOmit), outcome.expect);
-    if (expectations.passed()) {
-      out << fmt::format("expectations: all {} met\n", outcome.expect.size());
+  // The expect block speaks of a whole run (a frame limit reached is one).
+  if (!outcome.expect.is_null()) {
+    if (outcome.status == ScenarioOutcome::Status::kCompleted) {
+      const ExpectationResult expectations =
+          evaluate_expectations(outcome.report.to_json(WallTime::kOmit), outcome.expect);
+      if (expectations.passed()) {
+        out << fmt::format("expectations: all {} met\n", outcome.expect.size());
+      } else {
+        for (const std::string& m : expectations.messages())
+          out << "expectation not met: " << m << "\n";
+        status = kExitFailed;
+      }
     } else {
-      for (const std::string& m : expectations.messages())
-        out << "expectation not met: " << m << "\n";
-      status = kExitFailed;
+      out << "expectations: not checked, the run stopped before its end\n";
     }
+  }
+  // Output errors: on stderr, once each; the run's own verdict stands above.
+  if (!output.report.empty()) {
+    const std::string text =
+        outcome.report.to_json_text(output.no_wall_time ? WallTime::kOmit : WallTime::kInclude);
+    if (const auto problem = write_output_file(output.report, text)) {
+      err << fmt::format("{}--report {}: cannot write the report: {}\n", command,
+                         output.report.string(), *problem);
+      status = kExitUsage;
+    }
+  }
+  for (const std::string& e : outcome.output_errors) {
+    err << command << e << "\n";
+    status = kExitUsage;
   }
   return status;
 }

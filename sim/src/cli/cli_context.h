@@ -21,7 +21,8 @@ struct CliContext {
   bool progress = false;  // stderr is a terminal: `run` may draw a progress line
 };
 
-// Exit statuses of every command.
+// Exit statuses of every command (cli.h: kExitStatusHelp); an interrupted
+// command's is interrupted_status() (runner/interrupt_signal.h): 130, 143.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;  // a scenario is invalid, stopped, or missed its expectations
 inline constexpr int kExitUsage = 2;   // bad arguments or environment, unwritable output, no runner

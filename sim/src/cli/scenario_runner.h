@@ -50,9 +50,14 @@ struct ScenarioOutcome {
   // What was opened, for a person (a camera's negotiated stream), printed
   // before the report.
   std::vector<std::string> notes;
-  // Why the run ended: "end", "SIGINT", "violation", "frames" (a frame
-  // limit) or "device_gone".
+  // Why the run ended: "end", "SIGINT", "SIGTERM", "violation", "frames" (a
+  // frame limit) or "device_gone".
   std::string stopped_by;
+  // An output the run writes (the trace, a camera's timing recording) could
+  // not be written, one message each naming the file and the reason: an
+  // output error (exit status 2), never a failed expectation. With kInvalid:
+  // the trace could not be opened, and nothing ran.
+  std::vector<std::string> output_errors;
   // kCompleted or kStopped: expectations of the scenario's script steps that
   // were not met, one message each naming the step, what was expected and
   // what happened. Any of them fails the scenario.

@@ -8,7 +8,10 @@
 #include <fstream>
 #include <system_error>
 
+#include "cli/cli.h"
 #include "cli/junit_xml.h"
+#include "cli/output_files.h"
+#include "runner/interrupt_signal.h"
 #include "scenario/expectations.h"
 
 namespace hilcap::sim {
@@ -146,6 +149,10 @@ int run_test_command(const TestCommandOptions& options, CliContext& context) {
     err << "hilcap test: " << error << "\n";
     return kExitUsage;
   }
+  if (!outputs_writable("test", {{"--junit", options.junit}}, context)) return kExitUsage;
+  // SIGINT / SIGTERM: the scenario running stops (and fails), the others do
+  // not start, the results so far are printed and written.
+  const InterruptSignal interrupt;
   acknowledge_sharding(context);
   const auto all = expand_scenario_paths(options.paths, error);
   if (!all) {
@@ -164,6 +171,7 @@ int run_test_command(const TestCommandOptions& options, CliContext& context) {
   std::vector<ScenarioResult> results;
   std::size_t passed = 0;
   for (const std::filesystem::path& file : mine) {
+    if (interrupt.raised()) break;
     ScenarioResult result = run_one(file, context);
     const std::string name = file.generic_string();
     if (result.verdict == ScenarioResult::Verdict::kPassed) {
@@ -179,21 +187,24 @@ int run_test_command(const TestCommandOptions& options, CliContext& context) {
     results.push_back(std::move(result));
   }
   const std::size_t failed = results.size() - passed;
-  out << fmt::format("{} passed, {} failed\n", passed, failed);
+  out << fmt::format("{} passed, {} failed", passed, failed);
+  if (results.size() < mine.size()) {
+    out << fmt::format(", {} not run: interrupted by {}", mine.size() - results.size(),
+                       signal_name(interrupt.signal()));
+  }
+  out << "\n";
 
   if (!options.junit.empty()) {
     const std::string suite = shard->total > 1 ? fmt::format("hilcap scenarios (shard {} of {})",
                                                              shard->index + 1, shard->total)
                                                : std::string("hilcap scenarios");
-    std::ofstream junit(options.junit, std::ios::binary | std::ios::trunc);
-    junit << junit_xml(suite, results);
-    junit.close();
-    if (!junit) {
-      err << fmt::format("hilcap test: {}: cannot write the JUnit XML\n", options.junit.string());
-      return kExitUsage;
+    if (const auto problem = write_output_file(options.junit, junit_xml(suite, results))) {
+      err << fmt::format("hilcap test: --junit {}: cannot write the JUnit XML: {}\n",
+                         options.junit.string(), *problem);
+      return command_status(kExitUsage, interrupt);
     }
   }
-  return failed == 0 ? kExitOk : kExitFailed;
+  return command_status(failed == 0 ? kExitOk : kExitFailed, interrupt);
 }
 
 }  // namespace hilcap::sim

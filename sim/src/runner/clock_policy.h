@@ -5,12 +5,14 @@
 //   real time  the wall clock: each part on its own thread behind a
 //              RealtimeScheduler sharing one epoch (device, host completion
 //              path, one thread per client, the script), a coordinating
-//              thread that stops the run at its end, on SIGINT or when asked
+//              thread that stops the run at its end, on SIGINT / SIGTERM or
+//              when asked
 // The device under test and the clients are the same either way.
 #pragma once
 
 #include <hilcap/ks.h>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -27,12 +29,13 @@ namespace hilcap::sim {
 // Why a run ended.
 enum class RunEnd : std::uint8_t {
   kEnd,          // its duration is over
-  kInterrupted,  // SIGINT (Ctrl-C)
+  kInterrupted,  // SIGINT (Ctrl-C) or SIGTERM (interrupt_signal.h)
   kViolation,    // an invariant broke
   kFrameLimit,   // the clients received the frames asked for (hilcap capture --frames)
   kDeviceGone,   // a camera left the bus
 };
-// "end", "SIGINT", "violation", "frames", "device_gone": realtime.stopped_by.
+// "end", "SIGINT", "violation", "frames", "device_gone": realtime.stopped_by
+// (an interruption by SIGTERM says "SIGTERM": the runner knows which).
 const char* to_string(RunEnd end);
 
 // Asked now and then while a run goes (after every event in virtual time in
@@ -67,10 +70,12 @@ class ClockPolicy {
 
   // Runs until `end` or a stop. `device_threads`: the device's events run on
   // device_scheduler() and host_scheduler() (they get threads in real time).
-  // `poll` is asked as said above; `progress` is told the time now and then
-  // in real time.
-  virtual RunEnd run(TimeNs end, bool device_threads, const StopCheck& poll,
-                     const std::function<void(TimeNs)>& progress) = 0;
+  // `interrupt` (set by SIGINT / SIGTERM) stops the run: before the next
+  // event in virtual time, within the poll period in real time; already set,
+  // the run stops before its first event. `poll` is asked as said above;
+  // `progress` is told the time now and then in real time.
+  virtual RunEnd run(TimeNs end, bool device_threads, const std::atomic<bool>& interrupt,
+                     const StopCheck& poll, const std::function<void(TimeNs)>& progress) = 0;
   // The clock's reading when the run stopped, and the events run.
   virtual TimeNs stopped_at() const = 0;
   virtual std::uint64_t events_run() const = 0;

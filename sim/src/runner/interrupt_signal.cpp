@@ -1,40 +1,84 @@
 #include "runner/interrupt_signal.h"
 
+#include <pthread.h>
+
 #include <atomic>
 #include <csignal>
+#include <cstdio>
+#include <iostream>
 
 namespace hilcap::sim {
 namespace {
 
 // Lock-free, so async-signal-safe to store from the handler.
 std::atomic<bool> g_raised{false};
+std::atomic<int> g_first{0};
 std::atomic<bool> g_catching{false};
-struct sigaction g_previous {};
+int g_depth = 0;  // guards alive (main thread only)
+struct sigaction g_previous_int {};
 struct sigaction g_previous_term {};
 
 static_assert(std::atomic<bool>::is_always_lock_free);
+static_assert(std::atomic<int>::is_always_lock_free);
 
-void on_sigint(int /*signal*/) {
+void on_signal(int signal) {
+  int none = 0;
+  g_first.compare_exchange_strong(none, signal, std::memory_order_relaxed);
   g_raised.store(true, std::memory_order_relaxed);
+}
+
+sigset_t stop_signals() {
+  sigset_t both;
+  sigemptyset(&both);
+  sigaddset(&both, SIGINT);
+  sigaddset(&both, SIGTERM);
+  return both;
+}
+
+void flush_output() {
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
 }
 
 }  // namespace
 
 InterruptSignal::InterruptSignal() {
+  if (g_depth++ > 0) return;
   g_raised.store(false, std::memory_order_relaxed);
+  g_first.store(0, std::memory_order_relaxed);
   struct sigaction action {};
-  action.sa_handler = on_sigint;
+  action.sa_handler = on_signal;
+  // While the handler runs, the other signal waits (they only set the flag).
   sigemptyset(&action.sa_mask);
-  // A second Ctrl-C ends the process at once (the run may be stuck).
-  action.sa_flags = SA_RESTART | SA_RESETHAND;
-  sigaction(SIGINT, &action, &g_previous);
+  sigaddset(&action.sa_mask, SIGINT);
+  sigaddset(&action.sa_mask, SIGTERM);
+  // Not SA_RESETHAND: every later signal is absorbed the same way.
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &action, &g_previous_int);
   sigaction(SIGTERM, &action, &g_previous_term);
+  // A guard that ended after a signal left both blocked (below): caught
+  // from here on again.
+  sigset_t both = stop_signals();
+  pthread_sigmask(SIG_UNBLOCK, &both, nullptr);
   g_catching.store(true, std::memory_order_release);
 }
 
 InterruptSignal::~InterruptSignal() {
+  if (--g_depth > 0) return;
+  // What the command printed goes out now: a signal after this point ends
+  // the process by its default action, which does not flush stdio buffers
+  // (stdout to a file or a pipe is fully buffered) as exit() would.
+  flush_output();
   g_catching.store(false, std::memory_order_release);
-  sigaction(SIGINT, &g_previous, nullptr);
+  if (g_first.load(std::memory_order_relaxed) != 0) {
+    // Interrupted: later signals stay held until end_process() ends the
+    // process by the first one (a storm's SIGTERM once ended a run that
+    // SIGINT stopped, between here and the raise).
+    sigset_t both = stop_signals();
+    pthread_sigmask(SIG_BLOCK, &both, nullptr);
+  }
+  sigaction(SIGINT, &g_previous_int, nullptr);
   sigaction(SIGTERM, &g_previous_term, nullptr);
 }
 
@@ -42,12 +86,44 @@ bool InterruptSignal::raised() const {
   return g_raised.load(std::memory_order_relaxed);
 }
 
-const std::atomic<bool>* InterruptSignal::flag() const {
-  return &g_raised;
+int InterruptSignal::signal() const {
+  return g_first.load(std::memory_order_relaxed);
+}
+
+const std::atomic<bool>& InterruptSignal::flag() const {
+  return g_raised;
 }
 
 bool InterruptSignal::catching() {
   return g_catching.load(std::memory_order_acquire);
+}
+
+int InterruptSignal::last_caught() {
+  return g_first.load(std::memory_order_relaxed);
+}
+
+const char* signal_name(int signal) {
+  return signal == SIGTERM ? "SIGTERM" : "SIGINT";
+}
+
+int interrupted_status(int signal) {
+  return 128 + signal;
+}
+
+int end_process(int status) {
+  const int signal = InterruptSignal::last_caught();
+  if (signal == 0 || InterruptSignal::catching() || status != interrupted_status(signal))
+    return status;
+  flush_output();
+  // The default action ends the process: reset the disposition, then make
+  // sure the signal is not blocked while it is raised.
+  std::signal(signal, SIG_DFL);
+  sigset_t only;
+  sigemptyset(&only);
+  sigaddset(&only, signal);
+  pthread_sigmask(SIG_UNBLOCK, &only, nullptr);
+  std::raise(signal);
+  return status;  // not reached: the default action of SIGINT and SIGTERM ends the process
 }
 
 }  // namespace hilcap::sim

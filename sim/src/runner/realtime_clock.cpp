@@ -9,12 +9,13 @@
 //   script     the script's steps and scripted clients (when there is a script)
 // (A camera has no device or host thread here: libusb's event thread is its.)
 // The calling thread coordinates: every 20 ms it checks for the end, SIGINT
-// and what the runner asks, and draws the progress line. Stopping stops the
-// device first, then the host's completion path, then the clients and the
+// or SIGTERM (the runner's InterruptSignal) and what the runner asks, and draws the progress line.
+// Stopping stops the device first, then the host's completion path, then the clients and the
 // script, and joins every thread.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <ctime>
 #include <deque>
 #include <memory>
@@ -23,7 +24,6 @@
 #include <vector>
 
 #include "runner/clock_policy.h"
-#include "runner/interrupt_signal.h"
 #include "scenario/json_units.h"
 
 namespace hilcap::sim {
@@ -115,8 +115,8 @@ class RealtimeClock final : public ClockPolicy {
   }
   Distribution* wake_latency() override { return &wake_latency_; }
 
-  RunEnd run(TimeNs end, bool device_threads, const StopCheck& poll,
-             const std::function<void(TimeNs)>& progress) override {
+  RunEnd run(TimeNs end, bool device_threads, const std::atomic<bool>& interrupt,
+             const StopCheck& poll, const std::function<void(TimeNs)>& progress) override {
     // Threads stop in this order: device, host completion path, clients, script.
     if (device_threads) {
       threads_.push_back(std::make_unique<LoopThread>("device", device_));
@@ -125,17 +125,19 @@ class RealtimeClock final : public ClockPolicy {
     for (const auto& home : homes_) {
       if (home->runs) threads_.push_back(std::make_unique<LoopThread>(home->name, home->scheduler));
     }
-    const InterruptSignal sigint;
-    for (auto& thread : threads_)
-      thread->start();
     RunEnd why = RunEnd::kEnd;
+    // A signal before the start: no thread starts, the run ends at once.
+    if (!interrupt.load(std::memory_order_relaxed)) {
+      for (auto& thread : threads_)
+        thread->start();
+    }
     for (;;) {
-      const TimeNs now = device_.now();
-      if (now >= end) break;
-      if (sigint.raised()) {
+      if (interrupt.load(std::memory_order_relaxed)) {
         why = RunEnd::kInterrupted;
         break;
       }
+      const TimeNs now = device_.now();
+      if (now >= end) break;
       if (auto stop = poll()) {
         why = *stop;
         break;

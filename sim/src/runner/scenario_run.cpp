@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "clients/client_model.h"
@@ -14,6 +15,7 @@
 #include "runner/capture_stack.h"
 #include "runner/checked.h"
 #include "runner/clock_policy.h"
+#include "runner/interrupt_signal.h"
 #include "runner/invariants.h"
 #include "runner/model_stack.h"
 #include "runner/run_monitor.h"
@@ -40,26 +42,21 @@ ScenarioOutcome invalid_outcome(std::vector<std::string> errors) {
 struct RunOutputs {
   std::unique_ptr<TraceWriter> trace;
   std::unique_ptr<ProgressLine> progress;
-  std::vector<std::string> errors;  // why an output could not be opened
 };
 
-RunOutputs open_run_outputs(const RunOptions& options, TimeNs duration_ns,
-                            const ClockPolicy& clock) {
-  RunOutputs outputs;
-  if (!options.trace.empty()) {
-    std::string error;
-    outputs.trace = TraceWriter::open(options.trace, error, clock.name());
-    if (!outputs.trace) {
-      outputs.errors.push_back(
-          fmt::format("{}: cannot write the trace: {}", options.trace.string(), error));
-    }
-  }
-  if (options.progress) {
-    outputs.progress =
-        std::make_unique<ProgressLine>(stderr, ::isatty(::fileno(stderr)) == 1, duration_ns,
-                                       ProgressLine::WallClock{}, clock.wall_clock());
-  }
-  return outputs;
+// Opened once the device is: a run that cannot start leaves the user's
+// trace file as it was. Null with `error` set when the trace cannot be opened.
+std::unique_ptr<TraceWriter> open_trace(const RunOptions& options, const ClockPolicy& clock,
+                                        std::string& error) {
+  if (options.trace.empty()) return nullptr;
+  return TraceWriter::open(options.trace, error, clock.name());
+}
+
+std::unique_ptr<ProgressLine> open_progress(const RunOptions& options, TimeNs duration_ns,
+                                            const ClockPolicy& clock) {
+  if (!options.progress) return nullptr;
+  return std::make_unique<ProgressLine>(stderr, ::isatty(::fileno(stderr)) == 1, duration_ns,
+                                        ProgressLine::WallClock{}, clock.wall_clock());
 }
 
 // Puts the pin into the scenario's initial state (through
@@ -122,21 +119,19 @@ std::string at_time(TimeNs t) {
 }  // namespace
 
 ScenarioOutcome run_scenario(Scenario scenario, const RunOptions& options) {
+  // SIGINT / SIGTERM from here on stop the run in order (the command that
+  // called holds a guard of its own for its whole life).
+  const InterruptSignal interrupt;
   if (options.seed) scenario.reseed(*options.seed);
   const bool wall_clock = options.realtime || scenario.clock == RunClock::kRealtime;
   const std::unique_ptr<ClockPolicy> clock =
       wall_clock ? make_realtime_clock() : make_virtual_clock(scenario.duration_ns);
 
-  RunOutputs outputs = open_run_outputs(options, scenario.duration_ns, *clock);
-  if (!outputs.errors.empty()) return invalid_outcome(std::move(outputs.errors));
-  TraceWriter* const trace = outputs.trace.get();
-  ProgressLine* const progress = outputs.progress.get();
-
+  RunOutputs outputs;
   RunReport report(scenario, wall_clock);
-  // The progress line: drawn by the monitor on every frame in virtual time,
-  // by the clock's coordinating thread in real time.
-  RunMonitor monitor(clock->clock(), report.pending_latency(), trace,
-                     wall_clock ? nullptr : progress, wall_clock);
+  // Made once the device is open (its trace with it); before the stack, so
+  // that the stack, which may tell it things as it closes, goes first.
+  std::optional<RunMonitor> monitor_place;
   CaptureStack::Created created =
       scenario.camera
           ? open_camera_stack(scenario, options, clock->epoch_ns())
@@ -147,6 +142,22 @@ ScenarioOutcome run_scenario(Scenario scenario, const RunOptions& options) {
     return outcome;
   }
   CaptureStack& stack = *created.stack;
+  {
+    std::string error;
+    outputs.trace = open_trace(options, *clock, error);
+    if (!options.trace.empty() && !outputs.trace) {
+      ScenarioOutcome outcome = invalid_outcome({});
+      outcome.output_errors.push_back("--trace " + error);
+      return outcome;
+    }
+  }
+  outputs.progress = open_progress(options, scenario.duration_ns, *clock);
+  TraceWriter* const trace = outputs.trace.get();
+  ProgressLine* const progress = outputs.progress.get();
+  // The progress line: drawn by the monitor on every frame in virtual time,
+  // by the clock's coordinating thread in real time.
+  RunMonitor& monitor = monitor_place.emplace(clock->clock(), report.pending_latency(), trace,
+                                              wall_clock ? nullptr : progress, wall_clock);
   monitor.attach(stack);
   if (const RealtimeScheduler* device = clock->realtime_device(); device && !scenario.camera) {
     monitor.measure_frame_lateness(*device);
@@ -201,8 +212,8 @@ ScenarioOutcome run_scenario(Scenario scenario, const RunOptions& options) {
     const DeviceFlow flow = stack.flow();
     progress->update_now(now, flow.due, flow.dropped);
   };
-  RunEnd end =
-      clock->run(scenario.duration_ns, stack.runs_on_run_schedulers(), poll, show_progress);
+  RunEnd end = clock->run(scenario.duration_ns, stack.runs_on_run_schedulers(), interrupt.flag(),
+                          poll, show_progress);
   const TimeNs stopped_at = clock->stopped_at();
   stack.quiesce(stopped_at);
   monitor.catch_up();
@@ -225,6 +236,17 @@ ScenarioOutcome run_scenario(Scenario scenario, const RunOptions& options) {
   stack.close_allocator();
   stack.observe(nullptr);
 
+  // The trace is complete once the run is: closed before the report goes out.
+  std::vector<std::string> output_errors;
+  if (outputs.trace) {
+    std::string error;
+    if (!outputs.trace->close(error)) output_errors.push_back("--trace " + error);
+  }
+
+  // What stopped the run, in the report's words: the signal's name for an
+  // interruption ("SIGINT", "SIGTERM").
+  const std::string stopped_by =
+      end == RunEnd::kInterrupted ? signal_name(interrupt.signal()) : to_string(end);
   ScenarioOutcome outcome;
   outcome.report = report.take();
   if (clock->wall_clock()) {
@@ -235,17 +257,18 @@ ScenarioOutcome run_scenario(Scenario scenario, const RunOptions& options) {
     }
     r.set("realtime.cancelled_at_stop", stack.allocator().counters().cancelled - cancelled_before);
     r.set("realtime.pending_after_stop", stack.allocator().occupancy().pending);
-    r.set("realtime.stopped_by", to_string(end));
+    r.set("realtime.stopped_by", stopped_by);
   }
   outcome.expect = scenario.expect;
   outcome.failures = script.failures();
   for (std::string& problem : stack.write_outputs())
-    outcome.failures.push_back(std::move(problem));
+    output_errors.push_back(std::move(problem));
+  outcome.output_errors = std::move(output_errors);
   outcome.notes = stack.notes();
-  outcome.stopped_by = to_string(end);
+  outcome.stopped_by = stopped_by;
   if (end == RunEnd::kInterrupted) {
     outcome.status = ScenarioOutcome::Status::kStopped;
-    outcome.errors.push_back("interrupted by SIGINT " + at_time(stopped_at));
+    outcome.errors.push_back(fmt::format("interrupted by {} {}", stopped_by, at_time(stopped_at)));
   }
   if (end == RunEnd::kDeviceGone) {
     outcome.status = ScenarioOutcome::Status::kStopped;
@@ -256,13 +279,6 @@ ScenarioOutcome run_scenario(Scenario scenario, const RunOptions& options) {
   if (auto violation = monitor.first_violation()) {
     outcome.status = ScenarioOutcome::Status::kStopped;
     outcome.errors.push_back(std::move(*violation));
-  }
-  if (outputs.trace) {
-    std::string error;
-    if (!outputs.trace->close(error)) {
-      outcome.failures.push_back(
-          fmt::format("{}: cannot write the trace: {}", options.trace.string(), error));
-    }
   }
   return outcome;
 }

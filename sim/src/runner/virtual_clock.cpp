@@ -1,4 +1,5 @@
 // The virtual clock policy (clock_policy.h): one VirtualScheduler.
+#include <atomic>
 #include <optional>
 
 #include "runner/checked.h"
@@ -32,18 +33,19 @@ class VirtualClock final : public ClockPolicy {
   }
   Distribution* wake_latency() override { return nullptr; }
 
-  RunEnd run(TimeNs end, bool /*device_threads*/, const StopCheck& poll,
-             const std::function<void(TimeNs)>& /*progress*/) override {
+  RunEnd run(TimeNs end, bool /*device_threads*/, const std::atomic<bool>& interrupt,
+             const StopCheck& poll, const std::function<void(TimeNs)>& /*progress*/) override {
     // Checked builds look at the run after every event; a violation stops
     // the scheduler.
     if constexpr (kChecked) {
-      while (scheduler_.run_one_until(end)) {
+      while (!interrupt.load(std::memory_order_relaxed)) {
+        if (!scheduler_.run_one_until(end)) return RunEnd::kEnd;
         if (auto stop = poll()) return *stop;
       }
+      return RunEnd::kInterrupted;
     } else {
-      scheduler_.run_until(end);
+      return scheduler_.run_until(end, interrupt) ? RunEnd::kEnd : RunEnd::kInterrupted;
     }
-    return RunEnd::kEnd;
   }
   TimeNs stopped_at() const override { return scheduler_.now(); }
   std::uint64_t events_run() const override { return scheduler_.events_run(); }

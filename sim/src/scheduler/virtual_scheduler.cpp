@@ -23,6 +23,21 @@ void VirtualScheduler::run_until(TimeNs deadline) {
   if (!stopped_ && deadline > now_) now_ = deadline;
 }
 
+bool VirtualScheduler::run_until(TimeNs deadline, const std::atomic<bool>& interrupt) {
+  assert(!running_ && "run calls do not nest");
+  running_ = true;
+  while (!stopped_) {
+    if (interrupt.load(std::memory_order_relaxed)) {
+      running_ = false;
+      return false;
+    }
+    if (!run_next(deadline)) break;
+  }
+  running_ = false;
+  if (!stopped_ && deadline > now_) now_ = deadline;
+  return true;
+}
+
 void VirtualScheduler::run() {
   assert(!running_ && "run calls do not nest");
   running_ = true;

@@ -14,6 +14,7 @@
 // scheduling an event does not allocate.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -37,6 +38,11 @@ class VirtualScheduler final : public Scheduler {
   bool cancel(EventId id) override;
 
   void run_until(TimeNs deadline) override;
+  // As run_until, but it returns before the next event once `interrupt` is
+  // set (by a signal handler: one relaxed load per event, so the loop stays
+  // as fast): false then, the clock left at the last event run; true when
+  // the deadline was reached or stop() was called.
+  bool run_until(TimeNs deadline, const std::atomic<bool>& interrupt);
   void run() override;
   bool run_one() override;
   // Runs the earliest pending event if it is due by `deadline` and returns

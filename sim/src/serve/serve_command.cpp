@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <variant>
 
+#include "cli/argument_checks.h"
+#include "cli/cli.h"
+#include "cli/output_files.h"
 #include "runner/interrupt_signal.h"
 #include "scenario/scenario_loader.h"
 #include "serve/serve_run.h"
@@ -36,7 +38,7 @@ void add_serve_command(CLI::App& app, ServeArguments& a) {
       ->add_option("--duration", a.duration_s,
                    "Seconds to serve once connected (default: until the peer closes the "
                    "connection or Ctrl-C)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number(kMaxDurationSeconds, "seconds"));
   a.command->add_option("--report", a.report, "Write the report as JSON to FILE")
       ->type_name("FILE");
   a.command
@@ -44,9 +46,7 @@ void add_serve_command(CLI::App& app, ServeArguments& a) {
                    "Write a Chrome trace of the bus and the frames (ui.perfetto.dev) to FILE")
       ->type_name("FILE");
   a.command->add_flag("--no-wall-time", a.no_wall_time, "Leave wall_time_s out of the report file");
-  a.command->footer(
-      "Exit status: 0 served until the peer closed, the duration elapsed or Ctrl-C; 1 the "
-      "connection failed; 2 bad arguments, an invalid scenario, or no peer.");
+  a.command->footer(std::string(kExitStatusHelp));
 }
 
 std::optional<int> run_serve_command(const ServeArguments& a, CliContext& context) {
@@ -63,28 +63,33 @@ std::optional<int> run_serve_command(const ServeArguments& a, CliContext& contex
     err << fmt::format("hilcap serve: {}: {}\n", listen ? "--listen" : "--connect", *problem);
     return kExitUsage;
   }
+  if (!outputs_writable("serve", {{"--report", a.report}, {"--trace", a.trace}}, context)) {
+    return kExitUsage;
+  }
+  // From here to the last file written, SIGINT / SIGTERM stop in order.
+  const InterruptSignal interrupt;
   LoadedScenario loaded = load_scenario(a.scenario);
   if (!loaded.scenario) {
     for (const ScenarioError& e : loaded.errors)
       err << e.to_string() << "\n";
-    return kExitUsage;
+    return command_status(kExitFailed, interrupt);
   }
 
-  InterruptSignal interrupt;
   ServeSettings settings{std::move(*loaded.scenario), std::get<bus::SocketAddress>(address)};
   settings.listen = listen;
   if (a.duration_s > 0) settings.duration_ns = static_cast<TimeNs>(a.duration_s * 1e9);
   settings.trace = a.trace;
   settings.progress = context.progress;
-  settings.interrupted = interrupt.flag();
+  settings.interrupted = &interrupt.flag();
   settings.log = &err;
 
   const double start = context.wall_seconds();
   ServeOutcome outcome = run_serve(settings);
-  if (!outcome.errors.empty()) {
+  if (!outcome.report) {
+    // Nothing was served: the scenario's camera, the address or the trace.
     for (const std::string& e : outcome.errors)
       err << "hilcap serve: " << e << "\n";
-    return kExitUsage;
+    return command_status(outcome.scenario_invalid ? kExitFailed : kExitUsage, interrupt);
   }
   outcome.report->set_wall_time_s(context.wall_seconds() - start);
   out << outcome.report->summary_table(WallTime::kInclude);
@@ -95,15 +100,19 @@ std::optional<int> run_serve_command(const ServeArguments& a, CliContext& contex
     status = kExitFailed;
   }
   if (!a.report.empty()) {
-    std::ofstream file(a.report, std::ios::binary | std::ios::trunc);
-    file << outcome.report->to_json_text(a.no_wall_time ? WallTime::kOmit : WallTime::kInclude);
-    file.close();
-    if (!file) {
-      err << fmt::format("hilcap serve: {}: cannot write the report\n", a.report.string());
-      return kExitUsage;
+    const std::string text =
+        outcome.report->to_json_text(a.no_wall_time ? WallTime::kOmit : WallTime::kInclude);
+    if (const auto problem = write_output_file(a.report, text)) {
+      err << fmt::format("hilcap serve: --report {}: cannot write the report: {}\n",
+                         a.report.string(), *problem);
+      status = kExitUsage;
     }
   }
-  return status;
+  for (const std::string& e : outcome.output_errors) {
+    err << "hilcap serve: " << e << "\n";
+    status = kExitUsage;
+  }
+  return command_status(status, interrupt);
 }
 
 }  // namespace hilcap::sim

@@ -75,60 +75,13 @@ void describe(Report& r, const Scenario& s) {
   r.set("serve.uvc_version", version_name(s.uvc.version));
 }
 
-}  // namespace
-
-ServeOutcome run_serve(const ServeSettings& settings) {
-  ServeOutcome outcome;
-  std::ostream& log = *settings.log;
-  const Scenario& scenario = settings.scenario;
-  ScenarioCamera made = make_scenario_camera(scenario);
-  if (!made.camera) {
-    outcome.errors = std::move(made.errors);
-    return outcome;
-  }
-  device::uvc::ModelCamera& camera = *made.camera;
-
-  std::unique_ptr<TraceWriter> trace;
-  if (!settings.trace.empty()) {
-    std::string error;
-    trace = TraceWriter::open(settings.trace, error, "wall");
-    if (!trace) {
-      outcome.errors.push_back(
-          fmt::format("{}: cannot write the trace: {}", settings.trace.string(), error));
-      return outcome;
-    }
-  }
-
-  log << fmt::format(
-      "hilcap serve: {} {} {}x{} over {}, UVC {}, {} speed; {} {}{}\n", scenario.file,
-      scenario.uvc.mjpeg ? "MJPEG"
-                         : std::string(device::to_string(scenario.device.format.pixel_format)),
-      scenario.device.format.width, scenario.device.format.height, transport_name(scenario.uvc),
-      version_name(scenario.uvc.version),
-      scenario.uvc.speed == device::uvc::UsbSpeed::kFull ? "full" : "high",
-      settings.listen ? "listening on" : "connecting to", settings.address.to_string(),
-      qemu_hint(settings));
-  log.flush();
-  std::string error;
-  const int fd = settings.listen
-                     ? settings.address.listen_and_accept(settings.interrupted, std::nullopt, error)
-                     : settings.address.connect_to(settings.interrupted, std::nullopt, error);
-  if (fd < 0) {
-    if (settings.interrupted != nullptr && settings.interrupted->load()) {
-      outcome.errors.push_back("interrupted before a peer connected");
-    } else {
-      outcome.errors.push_back(fmt::format("{}: {}", settings.address.to_string(), error));
-    }
-    return outcome;
-  }
-
-  const Clock::time_point epoch = Clock::now();
-  Report report;
-  describe(report, scenario);
-  ServeRecorder recorder(report, trace.get(), log, camera, epoch);
+// Serves the connected peer on `fd` until it closes, the duration ends, a
+// signal or an I/O error; says how it ended in `outcome`.
+void serve_peer(int fd, const ServeSettings& settings, device::uvc::ModelCamera& camera,
+                ModelCameraDevice& device, ServeRecorder& recorder, Clock::time_point epoch,
+                ServeOutcome& outcome) {
   camera.frames().set_hand_over_observer(
       [&recorder](const device::uvc::FrameHandOver& f) { recorder.frame_handed_over(f); });
-  ModelCameraDevice device(camera);
   bus::SessionOptions options;
   options.version = "hilcap serve";
   bus::RedirectionSession session(fd, device, recorder, options);
@@ -160,14 +113,71 @@ ServeOutcome run_serve(const ServeSettings& settings) {
           ? fmt::format("{:g} s elapsed", static_cast<double>(*settings.duration_ns) / 1e9)
           : bus::to_string(end);
   if (end == bus::SessionEnd::kIoError) outcome.problems.push_back(session.io_error());
+}
+
+}  // namespace
+
+ServeOutcome run_serve(const ServeSettings& settings) {
+  ServeOutcome outcome;
+  std::ostream& log = *settings.log;
+  const Scenario& scenario = settings.scenario;
+  ScenarioCamera made = make_scenario_camera(scenario);
+  if (!made.camera) {
+    outcome.errors = std::move(made.errors);
+    outcome.scenario_invalid = true;
+    return outcome;
+  }
+  device::uvc::ModelCamera& camera = *made.camera;
+
+  std::unique_ptr<TraceWriter> trace;
+  if (!settings.trace.empty()) {
+    std::string error;
+    trace = TraceWriter::open(settings.trace, error, "wall");
+    if (!trace) {
+      outcome.errors.push_back("--trace " + error);
+      return outcome;
+    }
+  }
+
+  log << fmt::format(
+      "hilcap serve: {} {} {}x{} over {}, UVC {}, {} speed; {} {}{}\n", scenario.file,
+      scenario.uvc.mjpeg ? "MJPEG"
+                         : std::string(device::to_string(scenario.device.format.pixel_format)),
+      scenario.device.format.width, scenario.device.format.height, transport_name(scenario.uvc),
+      version_name(scenario.uvc.version),
+      scenario.uvc.speed == device::uvc::UsbSpeed::kFull ? "full" : "high",
+      settings.listen ? "listening on" : "connecting to", settings.address.to_string(),
+      qemu_hint(settings));
+  log.flush();
+  std::string error;
+  const int fd = settings.listen
+                     ? settings.address.listen_and_accept(settings.interrupted, std::nullopt, error)
+                     : settings.address.connect_to(settings.interrupted, std::nullopt, error);
+  const bool interrupted_before_peer =
+      fd < 0 && settings.interrupted != nullptr && settings.interrupted->load();
+  if (fd < 0 && !interrupted_before_peer) {
+    outcome.errors.push_back(fmt::format("{}: {}", settings.address.to_string(), error));
+    return outcome;
+  }
+
+  // Reported even when a signal came before any peer: every figure zero.
+  const Clock::time_point epoch = Clock::now();
+  Report report;
+  describe(report, scenario);
+  ServeRecorder recorder(report, trace.get(), log, camera, epoch);
+  ModelCameraDevice device(camera);
+  if (interrupted_before_peer) {
+    outcome.ended = "interrupted before a peer connected";
+  } else {
+    serve_peer(fd, settings, camera, device, recorder, epoch, outcome);
+  }
   recorder.finish(device);
   report.set("serve.ended", outcome.ended);
   report.set("serve.duration_s", std::chrono::duration<double>(Clock::now() - epoch).count(), 3);
   cpu_figures(report, camera.frames().stats().frames_sent);
   if (trace) {
     std::string trace_error;
-    if (!trace->close(trace_error))
-      outcome.problems.push_back(fmt::format("{}: {}", settings.trace.string(), trace_error));
+    if (!trace->close(trace_error)) outcome.output_errors.push_back("--trace " + trace_error);
   }
   outcome.report = std::move(report);
   return outcome;

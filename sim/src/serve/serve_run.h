@@ -2,7 +2,8 @@
 // its format, size, frame rate, timing and faults, presented as the
 // scenario's "device.uvc" says), served in real time over usbredir to one
 // peer (QEMU's usb-redir device) until the peer closes the connection, the
-// duration elapses or Ctrl-C, then reported like a scenario run.
+// duration elapses or Ctrl-C / SIGTERM (`interrupted`), then reported like a
+// scenario run (interrupted while waiting for a peer too).
 #pragma once
 
 #include <atomic>
@@ -30,10 +31,13 @@ struct ServeSettings {
 };
 
 struct ServeOutcome {
-  std::vector<std::string> errors;    // it could not start: nothing was served
-  std::optional<Report> report;       // when it served
-  std::string ended;                  // why it ended
-  std::vector<std::string> problems;  // the connection failed, the trace could not be written
+  std::vector<std::string> errors;  // it could not start: nothing was served
+  bool scenario_invalid = false;    // because of the scenario (else the address, the trace)
+  // When it started: also when a signal came before any peer connected.
+  std::optional<Report> report;
+  std::string ended;                       // why it ended
+  std::vector<std::string> problems;       // the connection failed
+  std::vector<std::string> output_errors;  // the trace could not be written
 };
 
 ServeOutcome run_serve(const ServeSettings& settings);

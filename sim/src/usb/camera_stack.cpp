@@ -6,9 +6,9 @@
 
 #include <atomic>
 #include <chrono>
-#include <fstream>
 #include <mutex>
 
+#include "cli/output_files.h"
 #include "clients/pin_requests.h"
 #include "pin_state_machine.h"
 #include "runner/arrival_timing.h"
@@ -138,11 +138,13 @@ class CameraStack final : public CaptureStack {
     const auto text = format_timing_recording(
         records, fmt::format("hilcap frame timing, recorded from the camera {} ({} {}x{})",
                              spec_.usb, choice.format_name, choice.width, choice.height));
-    if (!text.ok())
-      return {fmt::format("{}: not written: {}", record_timing_.string(), text.error())};
-    std::ofstream file(record_timing_, std::ios::binary | std::ios::trunc);
-    if (!(file << text.value()) || !file.flush()) {
-      return {fmt::format("{}: cannot write the timing recording", record_timing_.string())};
+    if (!text.ok()) {
+      return {fmt::format("--record-timing {}: not written: {}", record_timing_.string(),
+                          text.error())};
+    }
+    if (const auto problem = write_output_file(record_timing_, text.value())) {
+      return {fmt::format("--record-timing {}: cannot write the timing recording: {}",
+                          record_timing_.string(), *problem)};
     }
     return {};
   }

@@ -9,6 +9,8 @@
 
 #include "cli/argument_checks.h"
 #include "cli/cli.h"
+#include "runner/interrupt_signal.h"
+#include "runner/run_report.h"
 #include "runner/scenario_run.h"
 #include "scenario/camera_section.h"
 #include "scenario/json_file.h"
@@ -71,7 +73,7 @@ Json camera_document(Json doc, const CaptureArguments& a, bool own_scenario,
 // "capture ended: ..." after the table.
 std::string ended_line(const ScenarioOutcome& outcome, double duration_s, std::uint64_t frames) {
   const std::string& why = outcome.stopped_by;
-  if (why == "SIGINT") return "capture ended: interrupted";
+  if (why == "SIGINT" || why == "SIGTERM") return "capture ended: interrupted by " + why;
   if (why == "frames") return fmt::format("capture ended: {} frames received", frames);
   if (why == "device_gone") return "capture ended: the device left the bus";
   if (why == "violation") return "capture ended: an invariant broke";
@@ -98,7 +100,7 @@ void add_capture_command(CLI::App& app, CaptureArguments& a) {
   auto* duration = a.command
                        ->add_option("--duration", a.duration_s,
                                     "Seconds to capture (default: the scenario's duration_s)")
-                       ->check(positive_number(kMaxDurationSeconds, "seconds"));
+                       ->check(positive_number(kLongestCaptureS, "seconds"));
   a.command->add_option("--frames", a.frames, "Stop once the clients received N frames")
       ->check(whole_number(1, kMaxFrames))
       ->excludes(duration);
@@ -114,6 +116,10 @@ void add_capture_command(CLI::App& app, CaptureArguments& a) {
   a.command->add_option("--transfers", a.transfers, "USB transfers kept in flight (default 6)")
       ->check(whole_number(1, 64));
   a.command->add_flag("--no-wall-time", a.no_wall_time, "Leave wall_time_s out of the report file");
+  a.command->footer(
+      "Ctrl-C (SIGINT) or SIGTERM ends the capture in order, the report, trace and timing\n"
+      "recording written.\n" +
+      std::string(kExitStatusHelp));
 }
 
 int capture_command(const CaptureArguments& a, CliContext& context) {
@@ -127,6 +133,14 @@ int capture_command(const CaptureArguments& a, CliContext& context) {
         "hilcap capture: --size: expected WIDTHxHEIGHT (e.g. 640x480), found \"{}\"\n", a.size);
     return kExitUsage;
   }
+  if (!outputs_writable(
+          "capture",
+          {{"--report", a.report}, {"--trace", a.trace}, {"--record-timing", a.record_timing}},
+          context)) {
+    return kExitUsage;
+  }
+  // From here to the last file written, SIGINT / SIGTERM stop in order.
+  const InterruptSignal interrupt;
   const bool own_scenario = !a.scenario.empty();
   std::filesystem::path scenario_file = a.scenario;
   if (!own_scenario) {
@@ -140,16 +154,19 @@ int capture_command(const CaptureArguments& a, CliContext& context) {
   if (!file.document || !file.errors.empty()) {
     for (const ScenarioError& e : file.errors)
       err << e.to_string() << "\n";
-    return kExitUsage;
+    return command_status(kExitFailed, interrupt);
   }
   std::vector<std::string> notes;
   const Json doc = camera_document(std::move(*file.document), a, own_scenario, notes);
-  LoadedScenario loaded = parse_scenario(doc.dump(), scenario_file.string(),
-                                         scenario_file.parent_path(), disk_file_reader());
+  // Checked as `hilcap run` checks a camera scenario: on the wall clock (no
+  // virtual-time event estimate), the expect block's figure names included.
+  LoadedScenario loaded = parse_scenario(
+      doc.dump(), scenario_file.string(), scenario_file.parent_path(), disk_file_reader(),
+      {.realtime = true, .expect_figures = check_expect_figures});
   if (!loaded.scenario) {
     for (const ScenarioError& e : loaded.errors)
       err << e.to_string() << "\n";
-    return kExitUsage;
+    return command_status(kExitFailed, interrupt);
   }
   RunOptions options;
   options.progress = context.progress;
@@ -169,11 +186,9 @@ int capture_command(const CaptureArguments& a, CliContext& context) {
                                   {.command = "capture",
                                    .report = a.report,
                                    .no_wall_time = a.no_wall_time,
-                                   .ended = ended_line(outcome, duration_s, received),
-                                   .interrupt_is_success = true},
+                                   .ended = ended_line(outcome, duration_s, received)},
                                   context);
-  // What keeps a capture from starting is the environment, or the arguments.
-  return outcome.status == ScenarioOutcome::Status::kInvalid ? kExitUsage : status;
+  return command_status(status, interrupt);
 }
 
 }  // namespace hilcap::sim

@@ -25,10 +25,12 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // Behaves according to the scenario's file stem: "pass*", "miss*" (expectation
 // not met), "stepmiss*" (a script step's expectation not met), "invalid*",
-// "stopped*", "throws*"; records every call.
+// "stopped*", "throws*", "outputerror*" (a trace asked for could not be written);
+// records every call.
 class FakeRunner : public ScenarioRunner {
  public:
   fs::path default_scenario() const override { return "default.json"; }
@@ -63,6 +65,10 @@ class FakeRunner : public ScenarioRunner {
     if (stem.starts_with("stopped")) {
       outcome.status = ScenarioOutcome::Status::kStopped;
       outcome.errors.push_back("conservation violated at t=1.5 s after event \"free <frame 3>\"");
+    }
+    if (stem.starts_with("outputerror") && !options.trace.empty()) {
+      outcome.output_errors.push_back(
+          "--trace /dev/full: writing the trace failed: No space left on device");
     }
     return outcome;
   }
@@ -407,21 +413,29 @@ TEST_F(CliTest, RunOptionsReachTheRunner) {
 // is opened, with the bound as a person reads it. And a scenario with a
 // number no double can hold no longer aborts capture (exit 134).
 TEST_F(CliTest, CaptureNumbersAreCheckedAsTyped) {
-  EXPECT_EQ(cli({"capture", "--device", "cafe:4011", "--duration", "1"}), kExitUsage);
+  // Well-formed: capture gets as far as looking for the camera (none here).
+  const fs::path camera = dir_ / "camera.json";
+  std::ofstream(camera) << R"({"duration_s": 1, "clients": [{"name": "c"}]})";
+  EXPECT_EQ(
+      cli({"capture", "--device", "cafe:4011", "--duration", "1", "--scenario", camera.string()}),
+      kExitUsage);
   if (err_.str().find("built without libusb") != std::string::npos) {
     GTEST_SKIP() << "this build has no capture command";
   }
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{"--duration", "1e308"},
-       R"(--duration: expected a number of seconds > 0 and <= 10000000, found "1e308")"},
+       R"(--duration: expected a number of seconds > 0 and <= 3600, found "1e308")"},
       {{"--duration", "1e10"},
-       R"(--duration: expected a number of seconds > 0 and <= 10000000, found "1e10")"},
+       R"(--duration: expected a number of seconds > 0 and <= 3600, found "1e10")"},
       {{"--duration", "nan"},
-       R"(--duration: expected a number of seconds > 0 and <= 10000000, found "nan")"},
+       R"(--duration: expected a number of seconds > 0 and <= 3600, found "nan")"},
       {{"--duration", "inf"},
-       R"(--duration: expected a number of seconds > 0 and <= 10000000, found "inf")"},
+       R"(--duration: expected a number of seconds > 0 and <= 3600, found "inf")"},
       {{"--duration", "0"},
-       R"(--duration: expected a number of seconds > 0 and <= 10000000, found "0")"},
+       R"(--duration: expected a number of seconds > 0 and <= 3600, found "0")"},
+      // A camera run is a real-time run: at most an hour, said of the flag.
+      {{"--duration", "7200"},
+       R"(--duration: expected a number of seconds > 0 and <= 3600, found "7200")"},
       {{"--frames", "-1"}, R"(--frames: expected a whole number in 1..1000000000000, found "-1")"},
       {{"--frames", "0"}, R"(--frames: expected a whole number in 1..1000000000000, found "0")"},
       {{"--fps", "-30"},
@@ -441,9 +455,122 @@ TEST_F(CliTest, CaptureNumbersAreCheckedAsTyped) {
   const fs::path scenario = dir_ / "big.json";
   std::ofstream(scenario) << R"({"duration_s": 1e309})";
   err_.str("");
-  EXPECT_EQ(cli({"capture", "--device", "cafe:4011", "--scenario", scenario.string()}), kExitUsage);
+  // An invalid scenario: exit status 1, as for `hilcap run`.
+  EXPECT_EQ(cli({"capture", "--device", "cafe:4011", "--scenario", scenario.string()}),
+            kExitFailed);
   EXPECT_THAT(err_.str(), HasSubstr("big.json:1:16: at /duration_s: expected a number a double "
                                     "can hold"));
+}
+
+// Issue 12: an unwritable --report was found only after the whole run. Every
+// output path of every command is checked before anything runs: exit 2,
+// naming the flag, the path and why; the runner is never called.
+TEST_F(CliTest, OutputPathsAreCheckedBeforeAnythingRuns) {
+  const fs::path missing = dir_ / "missing" / "r.json";
+  const fs::path not_a_directory = dir_ / "file.txt" / "t.json";
+  std::ofstream(dir_ / "file.txt") << "a file";
+  EXPECT_EQ(cli({"run", "pass.json", "--report", missing.string(), "--trace", dir_.string()}),
+            kExitUsage);
+  EXPECT_EQ(err_.str(),
+            fmt::format("hilcap run: --report {}: cannot write there: the directory "
+                        "{} does not exist\n"
+                        "hilcap run: --trace {}: cannot write there: it is a "
+                        "directory\n",
+                        missing.string(), missing.parent_path().string(), dir_.string()));
+  err_.str("");
+  EXPECT_EQ(cli({"run", "pass.json", "--trace", not_a_directory.string()}), kExitUsage);
+  EXPECT_THAT(err_.str(),
+              HasSubstr(fmt::format("hilcap run: --trace {}: cannot write there: {} is "
+                                    "not a directory",
+                                    not_a_directory.string(), (dir_ / "file.txt").string())));
+  err_.str("");
+  EXPECT_EQ(cli({"test", make_suite({"a.json"}).string(), "--junit", missing.string()}),
+            kExitUsage);
+  EXPECT_THAT(err_.str(), HasSubstr("hilcap test: --junit " + missing.string()));
+  EXPECT_TRUE(runner_.ran.empty());
+  err_.str("");
+  EXPECT_EQ(
+      cli({"serve", "pass.json", "--listen", "unix:/tmp/x.sock", "--report", missing.string()}),
+      kExitUsage);
+  EXPECT_THAT(err_.str(), HasSubstr("hilcap serve: --report " + missing.string()));
+  EXPECT_FALSE(fs::exists(dir_ / "missing"));
+  // A path in the working directory, an existing file, a device: writable.
+  EXPECT_EQ(cli({"run", "pass.json", "--trace", "t.json", "--report", "/dev/null"}), kExitOk);
+}
+
+// capture's three output files, before the camera is looked for.
+TEST_F(CliTest, CaptureOutputPathsAreCheckedBeforeTheCamera) {
+  const fs::path missing = dir_ / "missing" / "x";
+  for (const char* flag : {"--report", "--trace", "--record-timing"}) {
+    err_.str("");
+    EXPECT_EQ(cli({"capture", "--device", "cafe:4011", flag, missing.string()}), kExitUsage);
+    if (err_.str().find("built without libusb") != std::string::npos) {
+      GTEST_SKIP() << "this build has no capture command";
+    }
+    EXPECT_EQ(err_.str(), fmt::format("hilcap capture: {} {}: cannot write there: the directory {} "
+                                      "does not exist\n",
+                                      flag, missing.string(), missing.parent_path().string()));
+  }
+}
+
+// Issue 12: a report that cannot be written at the end (a full disk) is an
+// output error: said once on stderr with the reason, exit 2; the run's own
+// results are still shown.
+TEST_F(CliTest, ReportWriteErrorIsAnOutputError) {
+  EXPECT_EQ(cli({"run", "pass.json", "--report", "/dev/full"}), kExitUsage);
+  EXPECT_EQ(err_.str(),
+            "hilcap run: --report /dev/full: cannot write the report: No space left "
+            "on device\n");
+  EXPECT_THAT(out_.str(), HasSubstr("expectations: all 1 met"));
+}
+
+// Issue 12: a trace write error came out as "step expectation not met" on
+// stdout, then "all 4 met", exit 1. It is an output error: stderr, once, exit 2.
+TEST_F(CliTest, TraceWriteErrorIsAnOutputError) {
+  EXPECT_EQ(cli({"run", "outputerror.json", "--trace", "/dev/full"}), kExitUsage);
+  EXPECT_EQ(err_.str(),
+            "hilcap run: --trace /dev/full: writing the trace failed: No space left "
+            "on device\n");
+  EXPECT_THAT(out_.str(), Not(HasSubstr("not met")));
+  EXPECT_EQ(cli({"test", make_suite({"outputerror.json"}).string()}), kExitOk);  // no trace there
+}
+
+// --help gives the one table of exit statuses, for every command.
+TEST_F(CliTest, HelpListsEveryExitStatus) {
+  for (const char* command : {"run", "capture", "serve", "test"}) {
+    out_.str("");
+    EXPECT_EQ(cli({command, "--help"}), kExitOk) << command;
+    for (const char* line : {"  0    ran to its end", "  1    a scenario is invalid",
+                             "  2    bad arguments", "  130  interrupted by SIGINT (Ctrl-C), 143"})
+      EXPECT_THAT(out_.str(), HasSubstr(line)) << command;
+  }
+}
+
+// Issue 12: capture loads its scenario as `hilcap run` loads a camera
+// scenario (LoadOptions: the wall clock, the expect block's figure names):
+// a misspelled figure was found only after the whole capture; a long
+// capture is not refused by the virtual-time event estimate.
+TEST_F(CliTest, CaptureChecksItsScenarioAsRunDoes) {
+  const fs::path misspelled = dir_ / "misspelled.json";
+  std::ofstream(misspelled) << R"({"duration_s": 1, "clients": [{"name": "c"}],
+    "expect": {"frames.recieved": {"min": 1}}})";
+  EXPECT_EQ(cli({"capture", "--device", "cafe:4011", "--scenario", misspelled.string()}),
+            kExitFailed);
+  if (err_.str().find("built without libusb") != std::string::npos) {
+    GTEST_SKIP() << "this build has no capture command";
+  }
+  EXPECT_THAT(err_.str(), HasSubstr("misspelled.json: at /expect/frames.recieved: expected the "
+                                    "dotted path of one figure of the report"));
+  const fs::path long_capture = dir_ / "long.json";
+  std::ofstream(long_capture) << R"({"duration_s": 3600,
+    "device": {"timing": {"fps": 1000000000}},
+    "clients": [{"name": "c", "count": 8, "outstanding": 8, "cancel_after_ms": 0.001}]})";
+  err_.str("");
+  // Past the loader: the camera is looked for (none here, or no USB at all).
+  EXPECT_EQ(cli({"capture", "--device", "cafe:4011", "--scenario", long_capture.string()}),
+            kExitUsage);
+  EXPECT_THAT(err_.str(), Not(HasSubstr("events")));
+  EXPECT_THAT(err_.str(), HasSubstr("hilcap capture: "));
 }
 
 // The shared checks of numeric arguments accept what they should.

@@ -5,14 +5,18 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <string>
 
+#include "cli/cli.h"
 #include "cli/scenario_runner.h"
+#include "runner/interrupt_signal.h"
 #include "runner/run_monitor.h"
 #include "scheduler/virtual_scheduler.h"
 
@@ -195,6 +199,71 @@ class NamedClient final : public KsClient {
 
 // A frame handed to a second client while the first holds it stops the run,
 // and the message says when, after what, what broke and the state.
+// Issue 12: a trace write error (--trace /dev/full) came out as a failed
+// step expectation (stdout, exit 1); it is an output error, said once.
+TEST_F(ScenarioRun, TraceWriteErrorIsAnOutputError) {
+  RunOptions options;
+  options.trace = "/dev/full";
+  const ScenarioOutcome outcome = run(configs() / "default.json", options);
+  ASSERT_EQ(outcome.status, ScenarioOutcome::Status::kCompleted);
+  EXPECT_THAT(outcome.failures, IsEmpty());
+  EXPECT_THAT(outcome.output_errors,
+              ElementsAre("--trace /dev/full: writing the trace failed: No space left on device"));
+}
+
+// Issue 12: a virtual-time run ignored SIGINT (the process died, no
+// report). The flag is looked at before every event; already set, the run
+// stops before its first event and still reports.
+TEST_F(ScenarioRun, InterruptBeforeTheStartStopsAtOnceWithAReport) {
+  const InterruptSignal command;  // the command's guard, as `hilcap run` holds
+  std::raise(SIGINT);
+  std::raise(SIGTERM);  // absorbed: the first signal is the one that counts
+  const ScenarioOutcome outcome = run(configs() / "default.json");
+  EXPECT_EQ(outcome.status, ScenarioOutcome::Status::kStopped);
+  EXPECT_EQ(outcome.stopped_by, "SIGINT");
+  EXPECT_THAT(outcome.errors, ElementsAre("interrupted by SIGINT at t=0.000 s"));
+  const Json r = outcome.report.to_json(WallTime::kOmit);
+  EXPECT_EQ(r["virtual_time_s"], 0.0);
+  EXPECT_EQ(r["events"], 0);
+  EXPECT_TRUE(command.raised());
+  EXPECT_EQ(command.signal(), SIGINT);
+}
+
+// What a user expects of the files named on the command line: a run that
+// never started (an invalid scenario, a camera not there) leaves an earlier
+// report and trace as they were; one that ran replaces them.
+TEST_F(ScenarioRun, ARunThatDidNotStartLeavesTheOutputFilesAlone) {
+  const fs::path report = write("report.json", "the previous report");
+  const fs::path trace = write("trace.json", "the previous trace");
+  const fs::path invalid = write("invalid.json", R"({"duration_s": -1})");
+  const fs::path camera =
+      write("camera.json", R"({"duration_s": 1, "device": {"usb": "cafe:fffe"}})");
+  std::ostringstream out, err;
+  CliContext context = process_cli_context(runner_.get());
+  context.out = &out;
+  context.err = &err;
+  const auto run_cli_with = [&](const fs::path& scenario) {
+    const std::vector<std::string> args{"hilcap",        "run",     scenario.string(), "--report",
+                                        report.string(), "--trace", trace.string()};
+    std::vector<const char*> argv;
+    for (const std::string& a : args)
+      argv.push_back(a.c_str());
+    return run_cli(static_cast<int>(argv.size()), argv.data(), context);
+  };
+  const auto text = [](const fs::path& path) {
+    std::stringstream contents;
+    contents << std::ifstream(path).rdbuf();
+    return contents.str();
+  };
+  EXPECT_EQ(run_cli_with(invalid), kExitFailed) << err.str();
+  EXPECT_EQ(run_cli_with(camera), kExitUsage) << err.str();  // no such camera
+  EXPECT_EQ(text(report), "the previous report");
+  EXPECT_EQ(text(trace), "the previous trace");
+  EXPECT_EQ(run_cli_with(configs() / "default.json"), kExitOk) << err.str();
+  EXPECT_THAT(text(report), HasSubstr("\"frames\""));
+  EXPECT_THAT(text(trace), HasSubstr("traceEvents"));
+}
+
 TEST(RunMonitor, SecondOwnerStopsTheRunWithTimeEventAndState) {
   VirtualScheduler scheduler;
   Distribution latency;

@@ -1,5 +1,6 @@
 // `hilcap serve` without QEMU: a test usb-guest takes QEMU's side of the
 // socket, negotiates like uvcvideo and reads frames; the report says what it did.
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <hilcap/device/frame_header.h>
@@ -202,8 +203,44 @@ TEST(ServeCommand, ArgumentErrors) {
   EXPECT_THAT(err.str(),
               HasSubstr("--listen: expected unix:PATH or tcp:HOST:PORT, found \"/tmp/sock\""));
   EXPECT_EQ(cli({"serve", "x.json", "--listen", "unix:a", "--connect", "unix:b"}), kExitUsage);
-  EXPECT_EQ(cli({"serve", "/nonexistent.json", "--listen", "unix:/tmp/a"}), kExitUsage);
+  // An invalid scenario: exit status 1, as for `hilcap run`.
+  EXPECT_EQ(cli({"serve", "/nonexistent.json", "--listen", "unix:/tmp/a"}), kExitFailed);
   EXPECT_THAT(err.str(), HasSubstr("/nonexistent.json: cannot read"));
+  // Issue 12's numbers checked as typed, for serve too: 1e308 overflowed the
+  // conversion to ns, nan was taken, inf and -1 printed a 309-digit bound.
+  for (const char* duration : {"1e308", "nan", "inf", "-1", "0", "1e10"}) {
+    err.str("");
+    EXPECT_EQ(cli({"serve", "x.json", "--listen", "unix:/tmp/a", "--duration", duration}),
+              kExitUsage)
+        << duration;
+    EXPECT_THAT(err.str(), HasSubstr(fmt::format("--duration: expected a number of seconds > 0 "
+                                                 "and <= 10000000, found \"{}\"",
+                                                 duration)));
+    EXPECT_EQ(err.str().find("17976931348623157"), std::string::npos) << err.str();
+  }
+}
+
+// Issue 12: "the report is always written": a signal before any peer
+// connected ends serve with a report too, every figure zero.
+TEST(ServeRun, InterruptedBeforeAPeerStillReports) {
+  std::atomic<bool> stop{true};
+  std::ostringstream log;
+  ServeSettings settings{
+      serve_scenario(R"({"format": "YUY2", "width": 64, "height": 48})"),
+      std::get<bus::SocketAddress>(bus::SocketAddress::parse(
+          "unix:" + (std::filesystem::path(::testing::TempDir()) /
+                     ("hilcap-serve-early-" + std::to_string(::getpid()) + ".sock"))
+                        .string()))};
+  settings.interrupted = &stop;
+  settings.log = &log;
+  const ServeOutcome outcome = run_serve(settings);
+  EXPECT_TRUE(outcome.errors.empty());
+  EXPECT_EQ(outcome.ended, "interrupted before a peer connected");
+  ASSERT_TRUE(outcome.report);
+  const nlohmann::json r = outcome.report->to_json(WallTime::kOmit);
+  EXPECT_EQ(r["serve"]["ended"], "interrupted before a peer connected");
+  EXPECT_EQ(r["usb"]["control"]["requests"], 0);
+  EXPECT_EQ(r["frames"]["offered"], 0);
 }
 
 }  // namespace

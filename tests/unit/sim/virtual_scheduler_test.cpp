@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -117,6 +118,29 @@ TEST(VirtualScheduler, RunUntilIncludesDeadlineAndAdvancesClock) {
   EXPECT_EQ(seen, (std::vector<TimeNs>{99, 100, 101}));
   s.run_for(1000);
   EXPECT_EQ(s.now(), 1101);
+}
+
+// Issue 12: a virtual-time run could not be interrupted. run_until with an
+// interrupt flag returns before the next event once it is set (a signal
+// handler sets it), the clock at the last event run; cleared, it goes on.
+TEST(VirtualScheduler, RunUntilReturnsAtAnInterrupt) {
+  VirtualScheduler s;
+  std::atomic<bool> interrupt{false};
+  std::vector<TimeNs> seen;
+  for (TimeNs t : {10, 20, 30, 40})
+    s.schedule_at(t, [&] {
+      seen.push_back(s.now());
+      if (s.now() == 20) interrupt.store(true);
+    });
+  EXPECT_FALSE(s.run_until(100, interrupt));
+  EXPECT_EQ(seen, (std::vector<TimeNs>{10, 20}));
+  EXPECT_EQ(s.now(), 20);
+  EXPECT_FALSE(s.run_until(100, interrupt));  // still set: nothing runs
+  EXPECT_EQ(seen.size(), 2u);
+  interrupt.store(false);
+  EXPECT_TRUE(s.run_until(100, interrupt));
+  EXPECT_EQ(seen, (std::vector<TimeNs>{10, 20, 30, 40}));
+  EXPECT_EQ(s.now(), 100);
 }
 
 // Events scheduled by an event at the deadline, for the deadline, still run in that run_until.

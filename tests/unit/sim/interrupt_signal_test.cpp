@@ -1,0 +1,107 @@
+// SIGINT / SIGTERM while a command runs (runner/interrupt_signal.h): caught
+// for the whole command, every later signal absorbed, guards nesting, and
+// the process ending by the signal once the command is done.
+#include "runner/interrupt_signal.h"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+namespace hilcap::sim {
+namespace {
+
+// The disposition of `signal` now.
+void* handler_of(int signal) {
+  struct sigaction now {};
+  sigaction(signal, nullptr, &now);
+  return reinterpret_cast<void*>(now.sa_handler);
+}
+
+// Issue 12: the handler reset itself on the first signal, so a second one
+// (`timeout -s INT` sends two) killed capture before its report. Every
+// later SIGINT and SIGTERM is absorbed; the first one is the one kept.
+TEST(InterruptSignal, LaterSignalsAreAbsorbed) {
+  void* const before = handler_of(SIGINT);
+  {
+    const InterruptSignal interrupt;
+    EXPECT_TRUE(InterruptSignal::catching());
+    EXPECT_FALSE(interrupt.raised());
+    EXPECT_EQ(interrupt.signal(), 0);
+    std::raise(SIGTERM);
+    for (int i = 0; i < 5; ++i) {
+      std::raise(SIGINT);
+      std::raise(SIGTERM);
+    }
+    EXPECT_TRUE(interrupt.raised());
+    EXPECT_TRUE(interrupt.flag().load());
+    EXPECT_EQ(interrupt.signal(), SIGTERM);
+  }
+  EXPECT_FALSE(InterruptSignal::catching());
+  EXPECT_EQ(handler_of(SIGINT), before);
+  EXPECT_EQ(InterruptSignal::last_caught(), SIGTERM);
+}
+
+// The command's guard covers its start and its shutdown; run_scenario's
+// guard inside it neither clears the flag nor restores the disposition.
+TEST(InterruptSignal, GuardsNest) {
+  void* const before = handler_of(SIGTERM);
+  const InterruptSignal command;
+  std::raise(SIGINT);  // while the command starts
+  {
+    const InterruptSignal run;
+    EXPECT_TRUE(run.raised());
+    EXPECT_EQ(run.signal(), SIGINT);
+  }
+  EXPECT_TRUE(InterruptSignal::catching());
+  EXPECT_NE(handler_of(SIGTERM), before);
+  std::raise(SIGTERM);  // while it shuts down: absorbed
+  EXPECT_EQ(command.signal(), SIGINT);
+}
+
+// A new command starts with the flag clear.
+TEST(InterruptSignal, EachCommandStartsClear) {
+  {
+    const InterruptSignal first;
+    std::raise(SIGINT);
+  }
+  const InterruptSignal second;
+  EXPECT_FALSE(second.raised());
+  EXPECT_EQ(second.signal(), 0);
+}
+
+TEST(InterruptSignal, ExitStatusIsTheShells) {
+  EXPECT_EQ(interrupted_status(SIGINT), 130);
+  EXPECT_EQ(interrupted_status(SIGTERM), 143);
+  EXPECT_STREQ(signal_name(SIGINT), "SIGINT");
+  EXPECT_STREQ(signal_name(SIGTERM), "SIGTERM");
+}
+
+// Once the command is done, main() ends the process by the signal (a shell
+// sees 130 and a script stops); any other status is returned as it is.
+TEST(InterruptSignal, EndProcessEndsByTheSignal) {
+  EXPECT_EXIT(
+      {
+        {
+          const InterruptSignal command;
+          std::raise(SIGINT);
+          std::raise(SIGINT);
+        }
+        std::exit(end_process(interrupted_status(SIGINT)) == 130 ? 3 : 4);
+      },
+      ::testing::KilledBySignal(SIGINT), "");
+  EXPECT_EXIT(
+      {
+        {
+          const InterruptSignal command;
+          std::raise(SIGTERM);
+        }
+        std::exit(end_process(interrupted_status(SIGTERM)));
+      },
+      ::testing::KilledBySignal(SIGTERM), "");
+  { const InterruptSignal command; }
+  EXPECT_EQ(end_process(0), 0);
+  EXPECT_EQ(end_process(2), 2);
+}
+
+}  // namespace
+}  // namespace hilcap::sim
