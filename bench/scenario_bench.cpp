@@ -114,7 +114,7 @@ double device_only_frames_per_s(const Scenario& scenario) {
 // --- 2. pattern synthesis through the stack against memset ------------------
 
 // Remembers the distinct frame buffers the client is handed.
-class FrameCollector final : public ClientEvents {
+class HandedOutFrames final : public ClientEvents {
  public:
   void alloc_issued(const KsClient&, const KsRequest&, NTSTATUS) override {}
   void alloc_completed(const KsClient&, const KsRequest&, NTSTATUS) override {}
@@ -174,7 +174,7 @@ struct PatternBench {
   const std::size_t frame_bytes = scenario.device.format.frame_bytes();
   const TimeNs interval_ns = 1'000'000'000 / 60;
   VirtualScheduler scheduler;
-  FrameCollector collector;
+  HandedOutFrames collector;
   std::unique_ptr<ModelStack> stack;
   std::unique_ptr<ClientEnvironment> environment;
   std::unique_ptr<CompletionRouter> router;

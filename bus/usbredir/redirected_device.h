@@ -5,14 +5,14 @@
 // data yet.
 #pragma once
 
-#include <hilcap/device/uvc/control_request.h>
-#include <hilcap/device/uvc/descriptor_builder.h>
-#include <hilcap/device/uvc/uvc_stream.h>
-
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
+
+#include "control_request.h"
+#include "descriptor_builder.h"
+#include "uvc_stream.h"
 
 namespace hilcap::bus {
 

@@ -3,14 +3,14 @@
 // Every call comes from the thread that runs the session.
 #pragma once
 
-#include <hilcap/device/uvc/control_request.h>
-#include <hilcap/device/uvc/uvc_stream.h>
-
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
+
+#include "control_request.h"
+#include "uvc_stream.h"
 
 namespace hilcap::bus {
 

@@ -13,14 +13,14 @@ TimeNs later(TimeNs t, TimeNs delay) {
   return t > kMax - delay ? kMax : t + delay;
 }
 
-DropReason drop_reason(FrameFate fate) {
-  switch (fate) {
-    case FrameFate::kStall:
+DropReason drop_reason(TimingVerdict verdict) {
+  switch (verdict) {
+    case TimingVerdict::kStall:
       return DropReason::kStall;
-    case FrameFate::kScheduledDrop:
+    case TimingVerdict::kScheduledDrop:
       return DropReason::kScheduled;
-    case FrameFate::kRandomDrop:
-    case FrameFate::kProduce:
+    case TimingVerdict::kRandomDrop:
+    case TimingVerdict::kProduce:
       break;
   }
   return DropReason::kRandom;
@@ -238,8 +238,8 @@ void DeviceModel::on_frame_due(std::uint64_t generation) {
       }
       if (due < stall_until_) {
         drop(due, sequence, DropReason::kStall);
-      } else if (plan.fate != FrameFate::kProduce) {
-        drop(due, sequence, drop_reason(plan.fate));
+      } else if (plan.verdict != TimingVerdict::kProduce) {
+        drop(due, sequence, drop_reason(plan.verdict));
       } else {
         raise = fill_frame(due, frame, sequence, plan);
       }

@@ -1,7 +1,7 @@
 // DeviceModel: the simulated capture device, tying the timing engine, fault
 // injector and frame synthesizer to a DMA engine on the two rings, driven by a
 // Timebase. It implements the published control surface (DeviceControl); the
-// rest of this header is for whoever builds the simulated bench (sim/, tests):
+// rest of this header is for whoever builds the simulation (sim/, tests):
 // creation from a DeviceConfig, fault injection, statistics and trace hooks.
 //
 // Events per frame on the Timebase (all with captures small enough for

@@ -5,7 +5,7 @@
 #pragma once
 
 #include <hilcap/device/control.h>
-#include <hilcap/device/descriptors.h>
+#include <hilcap/device/ring_entries.h>
 
 #include <cstdint>
 

@@ -11,7 +11,7 @@ FaultInjector::FaultInjector(std::vector<FaultSpec> faults, std::uint64_t seed) 
     const FaultSpec& spec = faults[i];
     const auto* chance = std::get_if<EachFrameWithProbability>(&spec.trigger);
     Armed armed{.spec = spec,
-                .draws = SeededDraws(seed, static_cast<std::uint64_t>(RandomStream::kFault) + i),
+                .draws = SeededDraws(seed, static_cast<std::uint64_t>(DrawStream::kFault) + i),
                 .threshold = probability_threshold(chance ? chance->probability : 0.0)};
     const bool acts_when_due =
         spec.action.kind == FaultKind::kStall || spec.action.kind == FaultKind::kDisconnect;

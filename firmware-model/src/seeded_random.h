@@ -24,7 +24,7 @@ constexpr std::uint64_t mix64(std::uint64_t z) {
 }
 
 // Named streams, so that e.g. jitter and random drops never share draws.
-enum class RandomStream : std::uint64_t {
+enum class DrawStream : std::uint64_t {
   kJitter = 1,
   kNormalJitter = 2,
   kRandomDrop = 3,
@@ -35,7 +35,7 @@ class SeededDraws {
  public:
   SeededDraws(std::uint64_t seed, std::uint64_t stream)
       : key_(mix64(seed ^ mix64(stream * kGoldenGamma))) {}
-  SeededDraws(std::uint64_t seed, RandomStream stream)
+  SeededDraws(std::uint64_t seed, DrawStream stream)
       : SeededDraws(seed, static_cast<std::uint64_t>(stream)) {}
 
   // The index-th draw of this stream: uniform over all 64-bit values.

@@ -29,13 +29,13 @@ constexpr std::int64_t kTwelveUniformSigma = 131072;
 
 TimingEngine::TimingEngine(const TimingConfig& config, std::uint64_t seed)
     : jitter_(config.jitter),
-      jitter_draws_(seed, RandomStream::kJitter),
+      jitter_draws_(seed, DrawStream::kJitter),
       drop_threshold_(probability_threshold(config.drop_probability)),
-      drop_draws_(seed, RandomStream::kRandomDrop),
+      drop_draws_(seed, DrawStream::kRandomDrop),
       dma_ns_(config.dma_ns),
       interrupt_latency_ns_(config.interrupt_latency_ns) {
   if (jitter_.kind == JitterKind::kNormal) {
-    jitter_draws_ = SeededDraws(seed, RandomStream::kNormalJitter);
+    jitter_draws_ = SeededDraws(seed, DrawStream::kNormalJitter);
   }
   if (const auto interval = frame_interval(config.cadence)) {
     grid_.emplace(*interval);
@@ -129,14 +129,14 @@ FramePlan TimingEngine::plan(std::uint64_t k) const {
   }
   for (const Window& stall : stalls_) {
     if (plan.due_ns >= stall.begin && plan.due_ns < stall.end) {
-      plan.fate = FrameFate::kStall;
+      plan.verdict = TimingVerdict::kStall;
       return plan;
     }
   }
   if (std::binary_search(drop_frames_.begin(), drop_frames_.end(), k)) {
-    plan.fate = FrameFate::kScheduledDrop;
+    plan.verdict = TimingVerdict::kScheduledDrop;
   } else if (!drop_threshold_.never() && drop_threshold_.hit(drop_draws_.at(k))) {
-    plan.fate = FrameFate::kRandomDrop;
+    plan.verdict = TimingVerdict::kRandomDrop;
   }
   return plan;
 }

@@ -9,7 +9,7 @@
 //               with bursts pulled in;
 //   due(k)      nominal(k) + jitter(k), jitter clamped to keep frames strictly
 //               ordered (see JitterConfig);
-//   fate(k)     produce, or drop: stall (due inside a stall window) before
+//   verdict(k)  produce, or drop: stall (due inside a stall window) before
 //               scheduled drop (k listed) before random drop (probability).
 #pragma once
 
@@ -23,11 +23,12 @@
 
 namespace hilcap::device {
 
-enum class FrameFate : std::uint8_t { kProduce, kStall, kScheduledDrop, kRandomDrop };
+// Whether the timing lets frame k be produced, and if not, why it is dropped.
+enum class TimingVerdict : std::uint8_t { kProduce, kStall, kScheduledDrop, kRandomDrop };
 
 struct FramePlan {
   TimeNs due_ns = 0;  // since the stream started
-  FrameFate fate = FrameFate::kProduce;
+  TimingVerdict verdict = TimingVerdict::kProduce;
   std::uint32_t recorded_bytes = 0;  // replay: bytes the recorded frame carried (0: whole)
   bool recorded_error = false;       // replay: the recorded frame was an error
 };

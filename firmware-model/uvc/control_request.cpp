@@ -1,4 +1,5 @@
-#include <hilcap/device/uvc/control_request.h>
+#include "control_request.h"
+
 #include <hilcap/device/uvc_protocol.h>
 
 #include <algorithm>

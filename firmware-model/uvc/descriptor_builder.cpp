@@ -1,4 +1,5 @@
-#include <hilcap/device/uvc/descriptor_builder.h>
+#include "descriptor_builder.h"
+
 #include <hilcap/device/uvc_protocol.h>
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-#include <hilcap/device/uvc/device_clock.h>
+#include "device_clock.h"
 
 #include <cmath>
 

@@ -4,8 +4,8 @@
 
 namespace hilcap::device::uvc {
 
-MjpegFrameSource::MjpegFrameSource(FrameSource& raw, std::uint16_t width, std::uint16_t height,
-                                   int quality)
+MjpegFrameSource::MjpegFrameSource(StreamFrameSource& raw, std::uint16_t width,
+                                   std::uint16_t height, int quality)
     : raw_(raw), width_(width), height_(height), encoder_(width, height, quality) {}
 
 std::optional<FrameView> MjpegFrameSource::next_frame(std::uint64_t index,

@@ -5,19 +5,18 @@
 // share of its length, a disconnect stays a disconnect.
 #pragma once
 
-#include <hilcap/device/uvc/uvc_stream.h>
-
 #include <cstdint>
 #include <vector>
 
 #include "mjpeg_encoder.h"
+#include "uvc_stream.h"
 
 namespace hilcap::device::uvc {
 
-class MjpegFrameSource : public FrameSource {
+class MjpegFrameSource : public StreamFrameSource {
  public:
   // `raw` serves width x height YUY2 frames and outlives this source.
-  MjpegFrameSource(FrameSource& raw, std::uint16_t width, std::uint16_t height, int quality);
+  MjpegFrameSource(StreamFrameSource& raw, std::uint16_t width, std::uint16_t height, int quality);
 
   std::optional<FrameView> next_frame(std::uint64_t index, const StreamFormat& format) override;
 
@@ -27,7 +26,7 @@ class MjpegFrameSource : public FrameSource {
   int last_quality() const { return last_quality_; }
 
  private:
-  FrameSource& raw_;
+  StreamFrameSource& raw_;
   std::uint16_t width_;
   std::uint16_t height_;
   MjpegEncoder encoder_;

@@ -17,7 +17,7 @@ Checked<std::unique_ptr<ModelCamera>> ModelCamera::create(const DeviceConfig& de
   std::unique_ptr<ModelCamera> camera(new ModelCamera);
   camera->presentation_ = presentation;
   camera->frames_ = std::make_unique<ModelFrameSource>(device, behaviour);
-  FrameSource* source = camera->frames_.get();
+  StreamFrameSource* source = camera->frames_.get();
   if (presentation.mjpeg) {
     camera->mjpeg_ = std::make_unique<MjpegFrameSource>(
         *camera->frames_, static_cast<std::uint16_t>(device.format.width),

@@ -7,14 +7,13 @@
 // drives the personality and asks the camera when the next frame may leave.
 #pragma once
 
-#include <hilcap/device/uvc/uvc_personality.h>
-
 #include <chrono>
 #include <memory>
 #include <optional>
 
 #include "mjpeg_frame_source.h"
 #include "model_frame_source.h"
+#include "uvc_personality.h"
 
 namespace hilcap::device::uvc {
 

@@ -173,17 +173,17 @@ bool ModelFrameSource::matches(const StreamFormat& format) const {
          format.width == config_.format.width && format.height == config_.format.height;
 }
 
-void ModelFrameSource::count_drop(FrameFate fate) {
+void ModelFrameSource::count_drop(TimingVerdict verdict) {
   ++stats_.dropped;
-  switch (fate) {
-    case FrameFate::kScheduledDrop:
+  switch (verdict) {
+    case TimingVerdict::kScheduledDrop:
       ++stats_.drops.scheduled;
       break;
-    case FrameFate::kRandomDrop:
+    case TimingVerdict::kRandomDrop:
       ++stats_.drops.random;
       break;
-    case FrameFate::kStall:
-    case FrameFate::kProduce:  // produced, but due inside a stall started by a fault
+    case TimingVerdict::kStall:
+    case TimingVerdict::kProduce:  // produced, but due inside a stall started by a fault
       ++stats_.drops.stall;
       break;
   }
@@ -203,8 +203,8 @@ bool ModelFrameSource::settle_next() {
     }
     if (due.stall_ns > 0) stall_until_ = std::max(stall_until_, plan.due_ns + due.stall_ns);
     const std::uint64_t sequence = next_sequence_++;
-    if (plan.due_ns < stall_until_ || plan.fate != FrameFate::kProduce) {
-      count_drop(plan.due_ns < stall_until_ ? FrameFate::kStall : plan.fate);
+    if (plan.due_ns < stall_until_ || plan.verdict != TimingVerdict::kProduce) {
+      count_drop(plan.due_ns < stall_until_ ? TimingVerdict::kStall : plan.verdict);
       continue;
     }
     pending_ = Pending{frame, sequence, plan};

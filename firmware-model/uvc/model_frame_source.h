@@ -13,10 +13,6 @@
 // checksum covers; a disconnect takes the device off the bus.
 #pragma once
 
-#include <hilcap/device/uvc/device_config.h>
-#include <hilcap/device/uvc/packetizer.h>
-#include <hilcap/device/uvc/uvc_stream.h>
-
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -29,7 +25,10 @@
 #include "device_config.h"
 #include "fault_injector.h"
 #include "frame_synthesizer.h"
+#include "packetizer.h"
 #include "timing_engine.h"
+#include "uvc_device_config.h"
+#include "uvc_stream.h"
 
 namespace hilcap::device::uvc {
 
@@ -117,7 +116,7 @@ struct FrameHandOver {
   FrameFault fault = FrameFault::kNone;
 };
 
-class ModelFrameSource : public FrameSource {
+class ModelFrameSource : public StreamFrameSource {
  public:
   // `config` must pass DeviceConfig::validate(). A stream that starts again
   // (frame index 0) starts the device's stream again: frame 0, faults re-armed.
@@ -157,7 +156,7 @@ class ModelFrameSource : public FrameSource {
   bool settle_next();
   // drop_late_frames: gives up pending frames whose successor is already due.
   void drop_overtaken(std::chrono::steady_clock::time_point now);
-  void count_drop(FrameFate fate);
+  void count_drop(TimingVerdict verdict);
 
   DeviceConfig config_;
   ModelFrameBehaviour behaviour_;

@@ -1,4 +1,4 @@
-#include <hilcap/device/uvc/packetizer.h>
+#include "packetizer.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include <hilcap/device/uvc/probe_commit_responder.h>
+#include "probe_commit_responder.h"
 
 #include <algorithm>
 #include <array>

@@ -1,17 +1,18 @@
+#include "uvc_personality.h"
+
 #include <fmt/format.h>
-#include <hilcap/device/uvc/uvc_personality.h>
 
 #include <algorithm>
 
 namespace hilcap::device::uvc {
 
-Checked<UvcPersonality> UvcPersonality::create(UvcDeviceConfig config, FrameSource& source) {
+Checked<UvcPersonality> UvcPersonality::create(UvcDeviceConfig config, StreamFrameSource& source) {
   std::vector<ConfigError> errors = validate(config);
   if (!errors.empty()) return errors;
   return UvcPersonality(std::move(config), source);
 }
 
-UvcPersonality::UvcPersonality(UvcDeviceConfig config, FrameSource& source)
+UvcPersonality::UvcPersonality(UvcDeviceConfig config, StreamFrameSource& source)
     : config_(std::move(config)),
       descriptors_(build_descriptors(config_)),
       negotiation_(config_),

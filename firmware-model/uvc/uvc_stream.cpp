@@ -1,4 +1,4 @@
-#include <hilcap/device/uvc/uvc_stream.h>
+#include "uvc_stream.h"
 
 #include <algorithm>
 
@@ -27,7 +27,8 @@ std::uint64_t bulk_bytes_per_second(UsbSpeed speed) {
 
 }  // namespace
 
-UvcStream::UvcStream(const StreamSetup& setup, FrameSource& source, std::vector<FaultAt> faults)
+UvcStream::UvcStream(const StreamSetup& setup, StreamFrameSource& source,
+                     std::vector<FaultAt> faults)
     : setup_(setup),
       source_(source),
       packetizer_(setup.style, std::move(faults)),

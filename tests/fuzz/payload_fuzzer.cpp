@@ -17,37 +17,37 @@
 namespace {
 
 namespace usbmon = hilcap::testsupport::usbmon;
+using hilcap::uvc::AssembledFrame;
 using hilcap::uvc::AssemblerConfig;
+using hilcap::uvc::DestinationBuffer;
 using hilcap::uvc::FrameAssembler;
-using hilcap::uvc::FrameBuffer;
-using hilcap::uvc::FrameInfo;
 
 // Two buffers; frames are handed back at once. Checks what it is given.
 class CheckingDestination : public hilcap::uvc::FrameDestination {
  public:
   explicit CheckingDestination(std::size_t size) : a_(size), b_(size) {}
-  std::optional<FrameBuffer> acquire_buffer() override {
+  std::optional<DestinationBuffer> acquire_buffer() override {
     if (++calls_ % 7 == 0) return std::nullopt;  // now and then, no free frame
     if (!a_used_) {
       a_used_ = true;
-      return FrameBuffer{a_, 0};
+      return DestinationBuffer{a_, 0};
     }
     if (!b_used_) {
       b_used_ = true;
-      return FrameBuffer{b_, 1};
+      return DestinationBuffer{b_, 1};
     }
     return std::nullopt;
   }
-  void deliver_frame(const FrameBuffer& buffer, const FrameInfo& info) override {
+  void deliver_frame(const DestinationBuffer& buffer, const AssembledFrame& info) override {
     if (info.bytes_used > buffer.bytes.size()) __builtin_trap();
     release_buffer(buffer);
   }
-  void release_buffer(const FrameBuffer& buffer) override {
+  void release_buffer(const DestinationBuffer& buffer) override {
     bool& used = buffer.id == 0 ? a_used_ : b_used_;
     if (!used) __builtin_trap();  // returned twice
     used = false;
   }
-  void frame_dropped(const FrameInfo& info, hilcap::uvc::DropCause) override {
+  void frame_dropped(const AssembledFrame& info, hilcap::uvc::DropCause) override {
     if (info.bytes_used > a_.size()) __builtin_trap();
   }
 

@@ -15,7 +15,7 @@
 #include <memory>
 #include <thread>
 
-#include "capture_bench.h"
+#include "capture_rig.h"
 #include "ks_test_client.h"
 #include "source_fixture.h"
 
@@ -50,24 +50,22 @@ class PinUnderTest {
 // The device model on a VirtualScheduler, its interrupt serviced as an event.
 class ModelPin final : public PinUnderTest {
  public:
-  ModelPin() : bench_(model_config()) {}
-  CapturePin& pin() override { return bench_.pin(); }
-  std::unique_ptr<CapturePin> open_second_pin() override {
-    return CapturePin::open(bench_.device());
-  }
-  ULONG frame_size() override { return bench_.frame_bytes(); }
+  ModelPin() : rig_(model_config()) {}
+  CapturePin& pin() override { return rig_.pin(); }
+  std::unique_ptr<CapturePin> open_second_pin() override { return CapturePin::open(rig_.device()); }
+  ULONG frame_size() override { return rig_.frame_bytes(); }
   bool run_until(const std::function<bool()>& done) override {
     for (int ms = 0; ms < 10'000 && !done(); ++ms)
-      bench_.run_for(test::kMs);
+      rig_.run_for(test::kMs);
     return done();
   }
   void unplug() override {
-    EXPECT_EQ(bench_.device().inject_fault({.kind = device::FaultKind::kDisconnect}),
+    EXPECT_EQ(rig_.device().inject_fault({.kind = device::FaultKind::kDisconnect}),
               device::ControlStatus::kOk);
   }
 
  private:
-  test::CaptureBench bench_;
+  test::CaptureRig rig_;
 };
 
 // The device model as a UVC camera under umockdev, through libusb.

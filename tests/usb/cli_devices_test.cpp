@@ -74,10 +74,10 @@ std::string read_text(const std::filesystem::path& path) {
 class CliDevices : public SourceTest {
  protected:
   void TearDown() override {
-    bench_.reset();
+    rig_.reset();
     SourceTest::TearDown();
   }
-  std::unique_ptr<RealCameraBench> bench_ = std::make_unique<RealCameraBench>();
+  std::unique_ptr<RealCameraRig> rig_ = std::make_unique<RealCameraRig>();
 };
 
 // The device model's cameras, bulk and isochronous, are listed with their format, size, rate
@@ -138,7 +138,7 @@ TEST_F(CliDevices, RealCamerasMatchLsusb) {
   if (cameras.empty())
     GTEST_SKIP() << "no real descriptor sets in '" << esp_usb_folder().string() << "'";
   std::string error;
-  ASSERT_TRUE(bench_->plug(*testbed_, cameras, error)) << error;
+  ASSERT_TRUE(rig_->plug(*testbed_, cameras, error)) << error;
 
   const CliRun json = run_hilcap({"devices", "--json"});
   ASSERT_EQ(json.status, 0) << json.err;

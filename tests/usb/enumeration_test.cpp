@@ -1,7 +1,6 @@
 // Enumeration, descriptors, claiming and alternate settings of a fake UVC
 // device, through real libusb.
-#include <hilcap/device/uvc/descriptor_builder.h>
-
+#include "descriptor_builder.h"
 #include "usb_fixture.h"
 
 namespace hilcap::testing {

@@ -143,12 +143,12 @@ int fake_cameras_main(int argc, char** argv) {
     }
     cameras.push_back(std::move(created.value()));
   }
-  testing::RealCameraBench bench;
+  testing::RealCameraRig rig;
   if (!real.empty()) {
     std::vector<testing::RealCamera> found = testing::load_real_cameras(real);
-    // After the model cameras: the bench numbers its devices from address 2 on a bus of its own.
+    // After the model cameras: the rig numbers its devices from address 2 on a bus of its own.
     std::string error;
-    if (!bench.plug(testbed, found, error, 2)) {
+    if (!rig.plug(testbed, found, error, 2)) {
       std::cerr << "plug: " << error << "\n";
       return 2;
     }

@@ -56,11 +56,11 @@ std::vector<RealCamera> load_real_cameras(const fs::path& folder) {
   return out;
 }
 
-RealCameraBench::RealCameraBench() = default;
-RealCameraBench::~RealCameraBench() = default;
+RealCameraRig::RealCameraRig() = default;
+RealCameraRig::~RealCameraRig() = default;
 
-bool RealCameraBench::plug(MockTestbed& testbed, const std::vector<RealCamera>& cameras,
-                           std::string& error, int bus) {
+bool RealCameraRig::plug(MockTestbed& testbed, const std::vector<RealCamera>& cameras,
+                         std::string& error, int bus) {
   for (std::size_t i = 0; i < cameras.size(); ++i) {
     const RealCamera& camera = cameras[i];
     device::uvc::DescriptorSet set;

@@ -3,12 +3,12 @@
 // testbed, one per address from 2 on, in name order.
 #pragma once
 
-#include <hilcap/device/uvc/device_config.h>
-
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "uvc_device_config.h"
 
 namespace hilcap::testing {
 
@@ -31,12 +31,12 @@ std::filesystem::path esp_usb_folder();
 std::vector<RealCamera> load_real_cameras(const std::filesystem::path& folder);
 
 // The cameras served raw (standard requests answered from their descriptors).
-class RealCameraBench {
+class RealCameraRig {
  public:
-  RealCameraBench();
-  ~RealCameraBench();
-  RealCameraBench(const RealCameraBench&) = delete;
-  RealCameraBench& operator=(const RealCameraBench&) = delete;
+  RealCameraRig();
+  ~RealCameraRig();
+  RealCameraRig(const RealCameraRig&) = delete;
+  RealCameraRig& operator=(const RealCameraRig&) = delete;
 
   // Plugs every camera; camera i gets address 2 + i on `bus`. False with
   // `error` set when the testbed refuses one.

@@ -17,10 +17,10 @@ class RealDescriptors : public UsbTest {
   void TearDown() override {
     if (context_) libusb_exit(context_);
     context_ = nullptr;
-    bench_.reset();
+    rig_.reset();
     UsbTest::TearDown();
   }
-  std::unique_ptr<RealCameraBench> bench_ = std::make_unique<RealCameraBench>();
+  std::unique_ptr<RealCameraRig> rig_ = std::make_unique<RealCameraRig>();
 };
 
 // Every esp-usb device (10 cameras: iso and bulk, UVC 1.0 to 1.5, one or two video functions)
@@ -31,7 +31,7 @@ TEST_F(RealDescriptors, EspUsbSetsEnumerateAndParse) {
   if (cameras.empty())
     GTEST_SKIP() << "no real descriptor sets in '" << esp_usb_folder().string() << "'";
   std::string error;
-  ASSERT_TRUE(bench_->plug(*testbed_, cameras, error)) << error;
+  ASSERT_TRUE(rig_->plug(*testbed_, cameras, error)) << error;
 
   libusb_device** list = nullptr;
   const ssize_t n = libusb_get_device_list(context(), &list);

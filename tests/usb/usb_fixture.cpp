@@ -22,7 +22,7 @@ void UsbTest::TearDown() {
   testbed_.reset();
 }
 
-FakeUvcDevice& UsbTest::add_uvc_device(const UvcDeviceConfig& config, FrameSource& frames,
+FakeUvcDevice& UsbTest::add_uvc_device(const UvcDeviceConfig& config, StreamFrameSource& frames,
                                        UsbBusAddress address) {
   auto created = FakeUvcDevice::create(*testbed_, config, frames, address);
   // A test's own configuration is wrong: stop that test (gtest reports the exception).

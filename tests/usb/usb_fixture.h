@@ -33,7 +33,7 @@ class UsbTest : public ::testing::Test {
   // A fake UVC device on the testbed (plugged: libusb sees it when it starts,
   // or as a hotplug arrival).
   FakeUvcDevice& add_uvc_device(const device::uvc::UvcDeviceConfig& config,
-                                device::uvc::FrameSource& frames, UsbBusAddress address = {});
+                                device::uvc::StreamFrameSource& frames, UsbBusAddress address = {});
   // A counter-pattern producer owned by the test, so it outlives the fake
   // devices that umockdev's worker may still be answering for.
   CounterPatternFrames& counter_frames();

@@ -60,7 +60,7 @@ TEST_F(SourceFaults, ErrorBitFlagsTheFrame) {
     EXPECT_EQ(flagged(f), f.info.sequence == 3) << f.info.sequence;  // PictureNumber from 1
     EXPECT_EQ(f.verdict.check, FrameCheck::kOk) << f.info.sequence;
   }
-  EXPECT_NE(r.frames[2].record->uvc_flags & uvc::kFrameError, 0u);
+  EXPECT_NE(r.frames[2].record->uvc_flags & uvc::kUvcFrameError, 0u);
   EXPECT_EQ(r.counters.assembly.error_bit_payloads, 1u);
   EXPECT_EQ(r.counters.assembly.delivered_damaged.error_payload, 1u);
 }
@@ -70,8 +70,8 @@ TEST_F(SourceFaults, ErrorBitFlagsTheFrame) {
 TEST_F(SourceFaults, MissingEofEndsTheFrameAtTheFidToggle) {
   const Run r = run({{StreamFault::kMissingEof, 2, 0}}, true);
   ASSERT_EQ(r.frames.size(), kTaken);
-  EXPECT_NE(r.frames[2].record->uvc_flags & uvc::kFrameNoEof, 0u);
-  EXPECT_EQ(r.frames[1].record->uvc_flags & uvc::kFrameNoEof, 0u);
+  EXPECT_NE(r.frames[2].record->uvc_flags & uvc::kUvcFrameNoEof, 0u);
+  EXPECT_EQ(r.frames[1].record->uvc_flags & uvc::kUvcFrameNoEof, 0u);
   for (const ClientFrame& f : r.frames) {
     EXPECT_FALSE(flagged(f)) << f.info.sequence;
     EXPECT_EQ(f.verdict.check, FrameCheck::kOk) << f.info.sequence;
@@ -110,7 +110,7 @@ TEST_F(SourceFaults, ShortPayloadMakesAnIncompleteFrame) {
   EXPECT_TRUE(flagged(r.frames[2]));
   EXPECT_LT(r.frames[2].info.data_used, 160u * 120 * 2);
   EXPECT_EQ(r.frames[2].verdict.check, FrameCheck::kShort);
-  EXPECT_NE(r.frames[2].record->uvc_flags & uvc::kFrameIncomplete, 0u);
+  EXPECT_NE(r.frames[2].record->uvc_flags & uvc::kUvcFrameIncomplete, 0u);
   EXPECT_EQ(r.counters.assembly.delivered_damaged.incomplete, 1u);
   EXPECT_FALSE(flagged(r.frames[3]));
 }
@@ -199,7 +199,7 @@ TEST_F(SourceFaults, DeviceModelFaults) {
   EXPECT_FALSE(flagged(r.frames[0]));
   EXPECT_TRUE(flagged(r.frames[1]));
   EXPECT_EQ(r.frames[1].info.data_used, 0u);
-  EXPECT_NE(r.frames[1].record->uvc_flags & uvc::kFrameError, 0u);
+  EXPECT_NE(r.frames[1].record->uvc_flags & uvc::kUvcFrameError, 0u);
   EXPECT_FALSE(flagged(r.frames[2]));
   EXPECT_EQ(r.frames[2].verdict.check, FrameCheck::kChecksumMismatch);
   EXPECT_TRUE(flagged(r.frames[3]));

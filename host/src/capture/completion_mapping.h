@@ -2,7 +2,7 @@
 // from the datasheet's CompletionEntry to the allocator's FrameInfo.
 #pragma once
 
-#include <hilcap/device/descriptors.h>
+#include <hilcap/device/ring_entries.h>
 #include <hilcap/frame_info.h>
 
 #include <cstddef>

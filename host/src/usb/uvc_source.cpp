@@ -84,13 +84,14 @@ class UvcSource::Stream : public std::enable_shared_from_this<Stream>, private F
   void end_transfers(std::unique_lock<std::mutex>& lock);
   void deliver(const Outbox& outbox);
   Outbox take_outbox();
-  UvcFrameRecord make_record(const uvc::FrameInfo& info);
+  UvcFrameRecord make_record(const uvc::AssembledFrame& info);
 
   // FrameDestination, called by the assembler under mutex_.
-  std::optional<uvc::FrameBuffer> acquire_buffer() override;
-  void deliver_frame(const uvc::FrameBuffer& buffer, const uvc::FrameInfo& info) override;
-  void release_buffer(const uvc::FrameBuffer& buffer) override;
-  void frame_dropped(const uvc::FrameInfo& info, DropCause cause) override;
+  std::optional<uvc::DestinationBuffer> acquire_buffer() override;
+  void deliver_frame(const uvc::DestinationBuffer& buffer,
+                     const uvc::AssembledFrame& info) override;
+  void release_buffer(const uvc::DestinationBuffer& buffer) override;
+  void frame_dropped(const uvc::AssembledFrame& info, DropCause cause) override;
 
   const std::shared_ptr<UsbContext> usb_;
   libusb_device_handle* const handle_;
@@ -564,7 +565,7 @@ void UvcSource::Stream::deliver(const Outbox& outbox) {
       observer(record);
 }
 
-UvcFrameRecord UvcSource::Stream::make_record(const uvc::FrameInfo& info) {
+UvcFrameRecord UvcSource::Stream::make_record(const uvc::AssembledFrame& info) {
   UvcFrameRecord r;
   r.sequence = info.sequence;
   r.bytes = static_cast<std::uint32_t>(info.bytes_used);
@@ -581,17 +582,18 @@ UvcFrameRecord UvcSource::Stream::make_record(const uvc::FrameInfo& info) {
   return r;
 }
 
-std::optional<uvc::FrameBuffer> UvcSource::Stream::acquire_buffer() {
+std::optional<uvc::DestinationBuffer> UvcSource::Stream::acquire_buffer() {
   std::lock_guard lock(free_mutex_);
   if (free_.empty()) return std::nullopt;
   const hilcap::FrameBuffer frame = free_.front();
   free_.pop_front();
   frames_[frame.slot] = frame;
-  return uvc::FrameBuffer{{reinterpret_cast<std::uint8_t*>(frame.data), frame.capacity},
-                          frame.slot};
+  return uvc::DestinationBuffer{{reinterpret_cast<std::uint8_t*>(frame.data), frame.capacity},
+                                frame.slot};
 }
 
-void UvcSource::Stream::deliver_frame(const uvc::FrameBuffer& buffer, const uvc::FrameInfo& info) {
+void UvcSource::Stream::deliver_frame(const uvc::DestinationBuffer& buffer,
+                                      const uvc::AssembledFrame& info) {
   UvcFrameRecord record = make_record(info);
   record.delivered = true;
   const auto slot = static_cast<std::uint32_t>(buffer.id);
@@ -602,11 +604,11 @@ void UvcSource::Stream::deliver_frame(const uvc::FrameBuffer& buffer, const uvc:
   ks.sequence = static_cast<std::int64_t>(info.sequence - sequence_base_) + 1;
   ks.drop_count = static_cast<std::int64_t>(assembler_.counters().dropped.total() - drops_base_);
   ks.data_used = record.bytes;
-  if (info.flags & (kFrameError | kFrameOverflow | kFrameIncomplete))
+  if (info.flags & (kUvcFrameError | kUvcFrameOverflow | kUvcFrameIncomplete))
     ks.flags |= hilcap::kFrameError;
-  if (info.flags & (kFrameError | kFrameOverflow))
+  if (info.flags & (kUvcFrameError | kUvcFrameOverflow))
     ++counters_.frames_error;
-  else if (info.flags & kFrameIncomplete)
+  else if (info.flags & kUvcFrameIncomplete)
     ++counters_.frames_short;
   else
     ++counters_.frames_ok;
@@ -614,7 +616,7 @@ void UvcSource::Stream::deliver_frame(const uvc::FrameBuffer& buffer, const uvc:
     counters_.bytes_delivered += record.bytes;
     ++counters_.frames_with_data;
   }
-  if (info.flags & uvc::kFrameDiscontinuity) ks.flags |= hilcap::kFrameDiscontinuity;
+  if (info.flags & uvc::kUvcFrameDiscontinuity) ks.flags |= hilcap::kFrameDiscontinuity;
   ks.duration_ns = std::int64_t{negotiated_.committed.frame_interval_100ns} * 100;
   if (ks.duration_ns > 0) ks.flags |= kFrameDurationValid;
   if (record.presentation_time_ns) {
@@ -628,12 +630,12 @@ void UvcSource::Stream::deliver_frame(const uvc::FrameBuffer& buffer, const uvc:
   outbox_.records.push_back(record);
 }
 
-void UvcSource::Stream::release_buffer(const uvc::FrameBuffer& buffer) {
+void UvcSource::Stream::release_buffer(const uvc::DestinationBuffer& buffer) {
   std::lock_guard lock(free_mutex_);
   free_.push_front(frames_[static_cast<std::uint32_t>(buffer.id)]);
 }
 
-void UvcSource::Stream::frame_dropped(const uvc::FrameInfo& info, DropCause cause) {
+void UvcSource::Stream::frame_dropped(const uvc::AssembledFrame& info, DropCause cause) {
   UvcFrameRecord record = make_record(info);
   record.delivered = false;
   record.drop_cause = cause;

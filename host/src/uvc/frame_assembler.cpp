@@ -91,7 +91,7 @@ void FrameAssembler::on_bulk_transfer(std::span<const std::uint8_t> data,
 
 void FrameAssembler::flush() {
   if (frame_.active) {
-    frame_.info.flags |= kFrameIncomplete;
+    frame_.info.flags |= kUvcFrameIncomplete;
     const DropCause cause = frame_.buffer ? DropCause::kIncomplete : DropCause::kNoFreeFrame;
     ++counters_.dropped[cause];
     if (frame_.buffer) destination_.release_buffer(*frame_.buffer);
@@ -123,12 +123,12 @@ bool FrameAssembler::on_payload_start(const PayloadHeader& header,
     begin_frame(header.fid(), host_time);
   }
 
-  FrameInfo& info = frame_.info;
+  AssembledFrame& info = frame_.info;
   ++info.payloads;
   if (header.has_pts() && !info.pts) info.pts = header.pts;
   if (header.has_scr()) info.scr = header.scr;
-  if (header.still()) info.flags |= kFrameStill;
-  if (header.error()) info.flags |= kFrameError;
+  if (header.still()) info.flags |= kUvcFrameStill;
+  if (header.error()) info.flags |= kUvcFrameError;
   info.host_time_last = host_time;
   append(data, host_time);
 
@@ -151,7 +151,7 @@ void FrameAssembler::append(std::span<const std::uint8_t> data,
   std::copy_n(data.begin(), n, frame_.buffer->bytes.begin() + static_cast<std::ptrdiff_t>(used));
   used += n;
   if (n < data.size()) {
-    frame_.info.flags |= kFrameOverflow;
+    frame_.info.flags |= kUvcFrameOverflow;
     frame_.info.overflow_bytes += data.size() - n;
     counters_.overflow_bytes += data.size() - n;
   }
@@ -159,7 +159,7 @@ void FrameAssembler::append(std::span<const std::uint8_t> data,
 
 void FrameAssembler::mark_error() {
   if (frame_.active)
-    frame_.info.flags |= kFrameError;
+    frame_.info.flags |= kUvcFrameError;
   else
     pending_error_ = true;
 }
@@ -171,7 +171,7 @@ void FrameAssembler::begin_frame(bool fid, std::chrono::nanoseconds host_time) {
   frame_.info.fid = fid;
   frame_.info.host_time_first = host_time;
   frame_.info.host_time_last = host_time;
-  if (pending_error_) frame_.info.flags |= kFrameError;
+  if (pending_error_) frame_.info.flags |= kUvcFrameError;
   pending_error_ = false;
   finished_fid_.reset();
   ++counters_.frames_started;
@@ -184,14 +184,14 @@ void FrameAssembler::begin_frame(bool fid, std::chrono::nanoseconds host_time) {
 }
 
 void FrameAssembler::end_frame(bool by_eof) {
-  FrameInfo& info = frame_.info;
+  AssembledFrame& info = frame_.info;
   if (by_eof)
     finished_fid_ = info.fid;
   else
-    info.flags |= kFrameNoEof;
+    info.flags |= kUvcFrameNoEof;
   if (info.bytes_used == 0 ||
       (config_.expected_frame_size != 0 && info.bytes_used < config_.expected_frame_size))
-    info.flags |= kFrameIncomplete;
+    info.flags |= kUvcFrameIncomplete;
 
   if (!frame_.buffer) {
     ++counters_.dropped.no_free_frame;
@@ -200,18 +200,19 @@ void FrameAssembler::end_frame(bool by_eof) {
     frame_ = CurrentFrame{};
     return;
   }
-  const std::uint32_t damage = info.flags & (kFrameError | kFrameOverflow | kFrameIncomplete);
+  const std::uint32_t damage =
+      info.flags & (kUvcFrameError | kUvcFrameOverflow | kUvcFrameIncomplete);
   bool deliver = true;
   DropCause cause = DropCause::kIncomplete;
   if (damage != 0) {
-    cause = (damage & kFrameError)      ? DropCause::kErrorPayload
-            : (damage & kFrameOverflow) ? DropCause::kOverflow
-                                        : DropCause::kIncomplete;
+    cause = (damage & kUvcFrameError)      ? DropCause::kErrorPayload
+            : (damage & kUvcFrameOverflow) ? DropCause::kOverflow
+                                           : DropCause::kIncomplete;
     deliver = config_.damaged_frames == DamagedFramePolicy::kDeliverDamaged;
     ++(deliver ? counters_.delivered_damaged : counters_.dropped)[cause];
   }
   if (deliver) {
-    if (drop_since_delivery_) info.flags |= kFrameDiscontinuity;
+    if (drop_since_delivery_) info.flags |= kUvcFrameDiscontinuity;
     drop_since_delivery_ = false;
     ++counters_.frames_delivered;
     destination_.deliver_frame(*frame_.buffer, info);

@@ -40,15 +40,15 @@ std::string rates_text(const Frame& frame) {
   return fmt::format("{} fps", fmt::join(rates, ", "));
 }
 
-struct Transport {
+struct StreamingTransport {
   TransferType type = TransferType::kIsochronous;
   std::uint8_t endpoint = 0;
   std::uint16_t bulk_packet = 0;
   std::vector<std::pair<std::uint8_t, std::uint32_t>> alt_settings;  // iso: alt, bytes/interval
 };
 
-Transport transport_of(const StreamingInterface& s, uvc::UsbSpeed speed) {
-  Transport t;
+StreamingTransport transport_of(const StreamingInterface& s, uvc::UsbSpeed speed) {
+  StreamingTransport t;
   t.endpoint = s.header.endpoint_address;
   for (const uvc::AltSetting& alt : s.alt_settings)
     for (const uvc::Endpoint& ep : alt.endpoints) {
@@ -63,7 +63,7 @@ Transport transport_of(const StreamingInterface& s, uvc::UsbSpeed speed) {
   return t;
 }
 
-std::string transport_text(const Transport& t, uvc::UsbSpeed speed) {
+std::string transport_text(const StreamingTransport& t, uvc::UsbSpeed speed) {
   if (t.type == TransferType::kBulk)
     return fmt::format("bulk endpoint 0x{:02x} ({} B packets)", t.endpoint, t.bulk_packet);
   if (t.alt_settings.empty()) return fmt::format("no endpoint 0x{:02x}", t.endpoint);
@@ -141,7 +141,7 @@ nlohmann::json devices_json(const std::vector<uvc::UvcDeviceInfo>& devices) {
     for (const uvc::VideoFunction& fn : d.descriptors.configuration.video_functions) {
       nlohmann::json streaming = nlohmann::json::array();
       for (const StreamingInterface& s : fn.streaming) {
-        const Transport t = transport_of(s, d.speed);
+        const StreamingTransport t = transport_of(s, d.speed);
         nlohmann::json transport{{"type", t.type == TransferType::kBulk ? "bulk" : "isochronous"},
                                  {"endpoint", t.endpoint}};
         if (t.type == TransferType::kBulk) {

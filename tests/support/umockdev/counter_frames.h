@@ -2,19 +2,19 @@
 // frame they are, so a receiver can check what arrived.
 #pragma once
 
-#include <hilcap/device/uvc/uvc_stream.h>
-
 #include <cstdint>
 #include <limits>
 #include <optional>
 #include <vector>
+
+#include "uvc_stream.h"
 
 namespace hilcap::testing {
 
 // Frame k is captured at k frame intervals; byte i is (k + i) mod 256, except
 // that the first 8 bytes hold k (little endian). Uncompressed frames fill
 // dwMaxVideoFrameSize; MJPEG frames, being compressed, take half of it.
-class CounterPatternFrames : public device::uvc::FrameSource {
+class CounterPatternFrames : public device::uvc::StreamFrameSource {
  public:
   explicit CounterPatternFrames(
       std::uint64_t frame_limit = std::numeric_limits<std::uint64_t>::max())

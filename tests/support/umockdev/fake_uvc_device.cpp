@@ -23,8 +23,8 @@ TransferResult UvcDeviceModel::iso_in(std::uint8_t endpoint, std::span<IsoPacket
 }
 
 device::uvc::Checked<std::unique_ptr<FakeUvcDevice>> FakeUvcDevice::create(
-    MockTestbed& testbed, device::uvc::UvcDeviceConfig config, device::uvc::FrameSource& frames,
-    UsbBusAddress address) {
+    MockTestbed& testbed, device::uvc::UvcDeviceConfig config,
+    device::uvc::StreamFrameSource& frames, UsbBusAddress address) {
   auto personality = device::uvc::UvcPersonality::create(std::move(config), frames);
   if (!personality.ok()) return personality.errors();
   return std::unique_ptr<FakeUvcDevice>(

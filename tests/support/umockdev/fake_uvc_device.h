@@ -2,12 +2,11 @@
 // libusb enumerates it, negotiates with it and streams from it.
 #pragma once
 
-#include <hilcap/device/uvc/uvc_personality.h>
-
 #include <memory>
 
 #include "fake_usb_device.h"
 #include "usb_device_model.h"
+#include "uvc_personality.h"
 
 namespace hilcap::testing {
 
@@ -38,8 +37,8 @@ class FakeUvcDevice {
   // A device for a valid configuration, else the configuration's errors.
   // Frames come from `frames`, called on umockdev's thread.
   static device::uvc::Checked<std::unique_ptr<FakeUvcDevice>> create(
-      MockTestbed& testbed, device::uvc::UvcDeviceConfig config, device::uvc::FrameSource& frames,
-      UsbBusAddress address = {});
+      MockTestbed& testbed, device::uvc::UvcDeviceConfig config,
+      device::uvc::StreamFrameSource& frames, UsbBusAddress address = {});
 
   FakeUsbDevice& usb() { return usb_; }
   // Runs f(personality) while no ioctl is being answered.

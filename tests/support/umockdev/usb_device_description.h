@@ -3,11 +3,11 @@
 // libusb's Linux backend reads when it enumerates through udev and sysfs.
 #pragma once
 
-#include <hilcap/device/uvc/device_config.h>
-
 #include <cstdint>
 #include <span>
 #include <string>
+
+#include "uvc_device_config.h"
 
 namespace hilcap::testing {
 

@@ -3,13 +3,13 @@
 // (claims, URB queues, halts, unplug) and asks a model for the device's answers.
 #pragma once
 
-#include <hilcap/device/uvc/control_request.h>
-#include <hilcap/device/uvc/descriptor_builder.h>
-#include <hilcap/device/uvc/uvc_stream.h>
-
 #include <cstdint>
 #include <span>
 #include <utility>
+
+#include "control_request.h"
+#include "descriptor_builder.h"
+#include "uvc_stream.h"
 
 namespace hilcap::testing {
 

@@ -4,13 +4,12 @@
 // scripted answers, and a record of what the bus asked.
 #pragma once
 
-#include <hilcap/device/uvc/descriptor_builder.h>
-
 #include <deque>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "descriptor_builder.h"
 #include "redirected_device.h"
 
 namespace hilcap::bus::test {

@@ -1,7 +1,8 @@
 #include "interface_layout.h"
 
 #include <gtest/gtest.h>
-#include <hilcap/device/uvc/descriptor_builder.h>
+
+#include "descriptor_builder.h"
 
 namespace hilcap::bus {
 namespace {

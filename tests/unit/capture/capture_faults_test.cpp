@@ -10,7 +10,7 @@
 #include <array>
 #include <vector>
 
-#include "capture_bench.h"
+#include "capture_rig.h"
 #include "ks/nt_status.h"
 #include "ks_policy.h"
 #include "ks_test_client.h"
@@ -20,7 +20,7 @@ namespace {
 
 using device::AtFrame;
 using device::FaultKind;
-using test::CaptureBench;
+using test::CaptureRig;
 using test::grid_time;
 using test::kMs;
 using test::Overlapped;
@@ -47,12 +47,12 @@ device::DeviceConfig faulty_frames() {
 }
 
 // Runs five frames through a client that takes and frees each one.
-std::vector<KSHILCAP_FRAME_HEADER> five_frames(CaptureBench& bench) {
-  const HANDLE allocator = bench.allocator(2);
-  EXPECT_EQ(test::set_state(bench.pin_handle(), KSSTATE_RUN), kOk);
+std::vector<KSHILCAP_FRAME_HEADER> five_frames(CaptureRig& rig) {
+  const HANDLE allocator = rig.allocator(2);
+  EXPECT_EQ(test::set_state(rig.pin_handle(), KSSTATE_RUN), kOk);
   std::vector<KSHILCAP_FRAME_HEADER> headers;
   for (std::uint64_t k = 0; k < 5; ++k) {
-    bench.run_until(grid_time(k));
+    rig.run_until(grid_time(k));
     const PVOID frame = alloc_ready(allocator);
     headers.push_back(test::header_of(allocator, frame));
     EXPECT_TRUE(test::free_frame(allocator, frame));
@@ -63,8 +63,8 @@ std::vector<KSHILCAP_FRAME_HEADER> five_frames(CaptureBench& bench) {
 // Error, short and corrupt frames carry the hilcap error flag and their
 // DataUsed; the corrupt one is caught by verifying its in-band checksum.
 TEST(CaptureFaults, DamagedFramesAreFlagged) {
-  CaptureBench bench(faulty_frames());
-  const auto h = five_frames(bench);
+  CaptureRig rig(faulty_frames());
+  const auto h = five_frames(rig);
   const auto error = [](const KSHILCAP_FRAME_HEADER& header) {
     return test::has_option(header, KSSTREAM_HEADER_OPTIONSF_HILCAP_ERROR);
   };
@@ -74,13 +74,13 @@ TEST(CaptureFaults, DamagedFramesAreFlagged) {
   EXPECT_TRUE(error(h[2]));
   EXPECT_EQ(h[2].Header.DataUsed, 1000u);
   EXPECT_TRUE(error(h[3]));
-  EXPECT_EQ(h[3].Header.DataUsed, bench.frame_bytes());
+  EXPECT_EQ(h[3].Header.DataUsed, rig.frame_bytes());
   EXPECT_FALSE(error(h[4]));
   for (std::size_t k = 0; k < h.size(); ++k) {
     EXPECT_EQ(h[k].FrameInfo.PictureNumber, static_cast<LONGLONG>(k + 1));
     EXPECT_TRUE(test::has_option(h[k], KSSTREAM_HEADER_OPTIONSF_TIMEVALID));
   }
-  const CapturePinStats stats = bench.pin().stats();
+  const CapturePinStats stats = rig.pin().stats();
   EXPECT_EQ(stats.frames_ok, 2u);
   EXPECT_EQ(stats.frames_error, 1u);
   EXPECT_EQ(stats.frames_short, 1u);
@@ -91,11 +91,11 @@ TEST(CaptureFaults, DamagedFramesAreFlagged) {
 // Without verification the host cannot tell a corrupted payload: that frame
 // looks whole (the device's ground-truth flag is not used).
 TEST(CaptureFaults, CorruptionIsFoundOnlyByVerification) {
-  CaptureBench bench(faulty_frames(), {.verify_frames = false});
-  const auto h = five_frames(bench);
+  CaptureRig rig(faulty_frames(), {.verify_frames = false});
+  const auto h = five_frames(rig);
   EXPECT_FALSE(test::has_option(h[3], KSSTREAM_HEADER_OPTIONSF_HILCAP_ERROR));
-  EXPECT_EQ(bench.pin().stats().frames_corrupt, 0u);
-  EXPECT_EQ(bench.pin().stats().frames_ok, 3u);
+  EXPECT_EQ(rig.pin().stats().frames_corrupt, 0u);
+  EXPECT_EQ(rig.pin().stats().frames_ok, 3u);
 }
 
 // A disconnect mid-stream: frames delivered before it can still be taken;
@@ -105,10 +105,10 @@ TEST(CaptureFaults, CorruptionIsFoundOnlyByVerification) {
 TEST(CaptureFaults, DisconnectFailsWaitersAndLaterRequests) {
   device::DeviceConfig config = test::small_device();
   config.faults = {{.action = {.kind = FaultKind::kDisconnect}, .trigger = AtFrame{2}}};
-  CaptureBench bench(config);
-  const HANDLE allocator = bench.allocator(3);
-  ASSERT_EQ(test::set_state(bench.pin_handle(), KSSTATE_RUN), kOk);
-  bench.run_until(grid_time(1));  // frames 0 and 1 ready, one buffer still posted
+  CaptureRig rig(config);
+  const HANDLE allocator = rig.allocator(3);
+  ASSERT_EQ(test::set_state(rig.pin_handle(), KSSTATE_RUN), kOk);
+  rig.run_until(grid_time(1));  // frames 0 and 1 ready, one buffer still posted
   const PVOID first = alloc_ready(allocator);
   std::array<Overlapped, 2> waiting;
   std::array<PVOID, 2> frames{};
@@ -116,8 +116,8 @@ TEST(CaptureFaults, DisconnectFailsWaitersAndLaterRequests) {
   EXPECT_TRUE(test::alloc(allocator, &frames[0], &waiting[0].ov));
   ASSERT_FALSE(test::alloc(allocator, &frames[1], &waiting[1].ov));
 
-  bench.scheduler().run();  // the disconnect at tick 2; then nothing is left
-  EXPECT_FALSE(bench.device().connected());
+  rig.scheduler().run();  // the disconnect at tick 2; then nothing is left
+  EXPECT_FALSE(rig.device().connected());
   ASSERT_TRUE(waiting[1].signalled());
   DWORD n = 99;
   EXPECT_FALSE(GetOverlappedResult(allocator, &waiting[1].ov, &n, FALSE));
@@ -132,21 +132,21 @@ TEST(CaptureFaults, DisconnectFailsWaitersAndLaterRequests) {
   EXPECT_FALSE(late.signalled()) << "failed at once, not pended";
 
   KSSTATE state;
-  EXPECT_EQ(test::get_state(bench.pin_handle(), state), gone_error());
-  EXPECT_EQ(test::set_state(bench.pin_handle(), KSSTATE_STOP), gone_error());
+  EXPECT_EQ(test::get_state(rig.pin_handle(), state), gone_error());
+  EXPECT_EQ(test::set_state(rig.pin_handle(), KSSTATE_STOP), gone_error());
   KSPROPERTY_DROPPEDFRAMES_CURRENT_S value;
-  EXPECT_EQ(test::dropped_frames(bench.pin_handle(), value), gone_error());
-  EXPECT_EQ(bench.create_allocator(2).status, kKsPolicy.device_gone_status);
+  EXPECT_EQ(test::dropped_frames(rig.pin_handle(), value), gone_error());
+  EXPECT_EQ(rig.create_allocator(2).status, kKsPolicy.device_gone_status);
 
-  const std::uint64_t posted = bench.pin().stats().buffers_posted;
-  EXPECT_EQ(bench.pin().frames_at_device(), 1u) << "the buffer still posted is reclaimed";
+  const std::uint64_t posted = rig.pin().stats().buffers_posted;
+  EXPECT_EQ(rig.pin().frames_at_device(), 1u) << "the buffer still posted is reclaimed";
   ASSERT_TRUE(test::free_frame(allocator, first));
   ASSERT_TRUE(test::free_frame(allocator, frames[0]));
-  EXPECT_EQ(bench.pin().stats().buffers_posted, posted);
-  EXPECT_EQ(bench.pin().frames_at_device(), 3u);
-  EXPECT_TRUE(bench.conserved());
-  EXPECT_EQ(bench.device().submission_ring().size(), 0u);
-  EXPECT_EQ(bench.scheduler().pending(), 0u);
+  EXPECT_EQ(rig.pin().stats().buffers_posted, posted);
+  EXPECT_EQ(rig.pin().frames_at_device(), 3u);
+  EXPECT_TRUE(rig.conserved());
+  EXPECT_EQ(rig.device().submission_ring().size(), 0u);
+  EXPECT_EQ(rig.scheduler().pending(), 0u);
 }
 
 // A disconnect while a frame is being filled: the buffers come back
@@ -154,40 +154,40 @@ TEST(CaptureFaults, DisconnectFailsWaitersAndLaterRequests) {
 TEST(CaptureFaults, DisconnectDuringDmaReclaimsEveryBuffer) {
   device::DeviceConfig config = test::small_device();
   config.timing.dma_ns = 10 * kMs;
-  CaptureBench bench(config);
-  const HANDLE allocator = bench.allocator(3);
-  ASSERT_EQ(test::set_state(bench.pin_handle(), KSSTATE_RUN), kOk);
+  CaptureRig rig(config);
+  const HANDLE allocator = rig.allocator(3);
+  ASSERT_EQ(test::set_state(rig.pin_handle(), KSSTATE_RUN), kOk);
   Overlapped waiting;
   PVOID frame = nullptr;
   ASSERT_FALSE(test::alloc(allocator, &frame, &waiting.ov));
-  bench.run_until(grid_time(0) + kMs);
-  ASSERT_EQ(bench.device().stats().in_flight, 1u);
-  ASSERT_EQ(bench.device().inject_fault({.kind = FaultKind::kDisconnect}),
+  rig.run_until(grid_time(0) + kMs);
+  ASSERT_EQ(rig.device().stats().in_flight, 1u);
+  ASSERT_EQ(rig.device().inject_fault({.kind = FaultKind::kDisconnect}),
             device::ControlStatus::kOk);
-  bench.scheduler().run();
+  rig.scheduler().run();
   EXPECT_EQ(waiting.ov.Internal,
             static_cast<ULONG_PTR>(static_cast<ULONG>(kKsPolicy.device_gone_status)));
-  EXPECT_EQ(bench.pin().frames_at_device(), 3u);
-  EXPECT_EQ(bench.pin().stats().frames_delivered, 0u);
-  EXPECT_TRUE(bench.conserved());
+  EXPECT_EQ(rig.pin().frames_at_device(), 3u);
+  EXPECT_EQ(rig.pin().stats().frames_delivered, 0u);
+  EXPECT_TRUE(rig.conserved());
 }
 
 // A disconnect while the pin is stopped (it holds nothing): the next request
 // that would wait fails, and so does leaving STOP.
 TEST(CaptureFaults, DisconnectWhileStopped) {
-  CaptureBench bench(test::small_device());
-  const HANDLE allocator = bench.allocator(2);
+  CaptureRig rig(test::small_device());
+  const HANDLE allocator = rig.allocator(2);
   Overlapped waiting;
   PVOID frame = nullptr;
   ASSERT_FALSE(test::alloc(allocator, &frame, &waiting.ov));
-  ASSERT_EQ(bench.device().inject_fault({.kind = FaultKind::kDisconnect}),
+  ASSERT_EQ(rig.device().inject_fault({.kind = FaultKind::kDisconnect}),
             device::ControlStatus::kOk);
-  bench.scheduler().run();  // the device's last interrupt tells the pin
+  rig.scheduler().run();  // the device's last interrupt tells the pin
   EXPECT_EQ(waiting.ov.Internal,
             static_cast<ULONG_PTR>(static_cast<ULONG>(kKsPolicy.device_gone_status)));
-  EXPECT_EQ(test::set_state(bench.pin_handle(), KSSTATE_ACQUIRE), gone_error());
-  EXPECT_EQ(bench.pin().frames_at_device(), 2u);
-  EXPECT_TRUE(bench.conserved());
+  EXPECT_EQ(test::set_state(rig.pin_handle(), KSSTATE_ACQUIRE), gone_error());
+  EXPECT_EQ(rig.pin().frames_at_device(), 2u);
+  EXPECT_TRUE(rig.conserved());
 }
 
 }  // namespace

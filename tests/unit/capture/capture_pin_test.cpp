@@ -12,7 +12,7 @@
 #include <span>
 #include <vector>
 
-#include "capture_bench.h"
+#include "capture_rig.h"
 #include "ks/nt_status.h"
 #include "ks_policy.h"
 #include "ks_test_client.h"
@@ -20,7 +20,7 @@
 namespace hilcap {
 namespace {
 
-using test::CaptureBench;
+using test::CaptureRig;
 using test::grid_time;
 using test::kMs;
 using test::Overlapped;
@@ -41,69 +41,69 @@ PVOID alloc_ready(HANDLE allocator) {
 // A pending ALLOC completes when the next frame is delivered, with a frame
 // whose in-band header verifies against its KS metadata.
 TEST(CapturePin, AllocPendsUntilTheNextCompletion) {
-  CaptureBench bench(test::small_device());
-  const HANDLE allocator = bench.allocator(3);
-  ASSERT_EQ(test::set_state(bench.pin_handle(), KSSTATE_RUN), kOk);
+  CaptureRig rig(test::small_device());
+  const HANDLE allocator = rig.allocator(3);
+  ASSERT_EQ(test::set_state(rig.pin_handle(), KSSTATE_RUN), kOk);
   Overlapped o;
   PVOID frame = nullptr;
   ASSERT_FALSE(test::alloc(allocator, &frame, &o.ov));
   ASSERT_EQ(GetLastError(), static_cast<DWORD>(ERROR_IO_PENDING));
   EXPECT_FALSE(HasOverlappedIoCompleted(&o.ov));
-  bench.run_until(grid_time(0));
+  rig.run_until(grid_time(0));
   ASSERT_TRUE(o.signalled());
   DWORD n = 0;
   ASSERT_TRUE(GetOverlappedResult(allocator, &o.ov, &n, FALSE));
   EXPECT_EQ(n, sizeof(PVOID));
   const auto h = test::header_of(allocator, frame);
   EXPECT_EQ(h.FrameInfo.PictureNumber, 1);
-  ASSERT_EQ(h.Header.DataUsed, bench.frame_bytes());
+  ASSERT_EQ(h.Header.DataUsed, rig.frame_bytes());
   const std::span<const std::byte> bytes(static_cast<const std::byte*>(frame), h.Header.DataUsed);
   const device::FrameVerdict verdict = device::verify_frame(bytes);
   EXPECT_EQ(verdict.check, device::FrameCheck::kOk);
   EXPECT_EQ(verdict.header.sequence + 1, static_cast<std::uint64_t>(h.FrameInfo.PictureNumber));
   EXPECT_EQ(verdict.header.timestamp_ns / 100, h.Header.PresentationTime.Time);
-  EXPECT_EQ(bench.pin().stats().frames_ok, 1u);
+  EXPECT_EQ(rig.pin().stats().frames_ok, 1u);
 }
 
 // FREE hands the frame back to the pin, which posts it on the submission ring.
 TEST(CapturePin, FreePostsTheBufferAgain) {
-  CaptureBench bench(test::small_device());
-  const HANDLE allocator = bench.allocator(2);
-  ASSERT_EQ(test::set_state(bench.pin_handle(), KSSTATE_RUN), kOk);
-  EXPECT_EQ(bench.pin().stats().buffers_posted, 2u);
-  bench.run_until(grid_time(0));
+  CaptureRig rig(test::small_device());
+  const HANDLE allocator = rig.allocator(2);
+  ASSERT_EQ(test::set_state(rig.pin_handle(), KSSTATE_RUN), kOk);
+  EXPECT_EQ(rig.pin().stats().buffers_posted, 2u);
+  rig.run_until(grid_time(0));
   const PVOID frame = alloc_ready(allocator);
-  EXPECT_EQ(bench.pin().frames_at_device(), 1u);
-  EXPECT_EQ(bench.device().submission_ring().size(), 1u);
+  EXPECT_EQ(rig.pin().frames_at_device(), 1u);
+  EXPECT_EQ(rig.device().submission_ring().size(), 1u);
   ASSERT_TRUE(test::free_frame(allocator, frame));
-  EXPECT_EQ(bench.pin().stats().buffers_posted, 3u);
-  EXPECT_EQ(bench.pin().frames_at_device(), 2u);
-  EXPECT_EQ(bench.device().submission_ring().size(), 2u);
-  EXPECT_TRUE(bench.conserved());
+  EXPECT_EQ(rig.pin().stats().buffers_posted, 3u);
+  EXPECT_EQ(rig.pin().frames_at_device(), 2u);
+  EXPECT_EQ(rig.device().submission_ring().size(), 2u);
+  EXPECT_TRUE(rig.conserved());
 }
 
 // Pending ALLOCs are served oldest first, one per delivered frame, in ring order.
 TEST(CapturePin, PendingAllocsAreServedInIssueOrder) {
-  CaptureBench bench(test::small_device());
-  const HANDLE allocator = bench.allocator(3);
-  ASSERT_EQ(test::set_state(bench.pin_handle(), KSSTATE_RUN), kOk);
+  CaptureRig rig(test::small_device());
+  const HANDLE allocator = rig.allocator(3);
+  ASSERT_EQ(test::set_state(rig.pin_handle(), KSSTATE_RUN), kOk);
   std::array<Overlapped, 4> requests;
   std::array<PVOID, 4> frames{};
   for (std::size_t i = 0; i < requests.size(); ++i) {
     ASSERT_FALSE(test::alloc(allocator, &frames[i], &requests[i].ov));
   }
   for (std::uint64_t k = 0; k < 3; ++k) {
-    bench.run_until(grid_time(k));
+    rig.run_until(grid_time(k));
     for (std::size_t i = 0; i < requests.size(); ++i) {
       EXPECT_EQ(requests[i].signalled(), i <= k) << "tick " << k << " request " << i;
     }
     EXPECT_EQ(test::header_of(allocator, frames[k]).FrameInfo.PictureNumber,
               static_cast<LONGLONG>(k + 1));
   }
-  bench.run_until(grid_time(5));
+  rig.run_until(grid_time(5));
   EXPECT_FALSE(requests[3].signalled()) << "no buffer was posted for ticks 3..5";
   ASSERT_TRUE(test::free_frame(allocator, frames[0]));
-  bench.run_until(grid_time(6));
+  rig.run_until(grid_time(6));
   ASSERT_TRUE(requests[3].signalled());
   const auto h = test::header_of(allocator, frames[3]);
   EXPECT_EQ(h.FrameInfo.PictureNumber, 7);
@@ -116,113 +116,112 @@ TEST(CapturePin, PendingAllocsAreServedInIssueOrder) {
 TEST(CapturePin, CancelWhileTheDeviceIsFilling) {
   device::DeviceConfig config = test::small_device();
   config.timing.dma_ns = 10 * kMs;
-  CaptureBench bench(config);
-  const HANDLE allocator = bench.allocator(2);
-  ASSERT_EQ(test::set_state(bench.pin_handle(), KSSTATE_RUN), kOk);
+  CaptureRig rig(config);
+  const HANDLE allocator = rig.allocator(2);
+  ASSERT_EQ(test::set_state(rig.pin_handle(), KSSTATE_RUN), kOk);
   Overlapped o;
   PVOID frame = nullptr;
   ASSERT_FALSE(test::alloc(allocator, &frame, &o.ov));
-  bench.run_until(grid_time(0) + kMs);
-  ASSERT_EQ(bench.device().stats().in_flight, 1u);
+  rig.run_until(grid_time(0) + kMs);
+  ASSERT_EQ(rig.device().stats().in_flight, 1u);
   ASSERT_TRUE(CancelIoEx(allocator, &o.ov));
   EXPECT_EQ(o.ov.Internal, static_cast<ULONG_PTR>(static_cast<ULONG>(STATUS_CANCELLED)));
   EXPECT_EQ(frame, nullptr);
-  EXPECT_TRUE(bench.conserved());
-  bench.run_until(grid_time(0) + 10 * kMs);
-  const auto occupancy = bench.pin().allocator()->occupancy();
+  EXPECT_TRUE(rig.conserved());
+  rig.run_until(grid_time(0) + 10 * kMs);
+  const auto occupancy = rig.pin().allocator()->occupancy();
   EXPECT_EQ(occupancy.ready, 1u);
   EXPECT_EQ(occupancy.pending, 0u);
   EXPECT_EQ(test::header_of(allocator, alloc_ready(allocator)).FrameInfo.PictureNumber, 1);
-  EXPECT_TRUE(bench.conserved());
+  EXPECT_TRUE(rig.conserved());
 }
 
 // A client that keeps up: every frame is allocated, checked and freed; frames
-// are conserved after every interrupt (the bench checks) and at the end.
+// are conserved after every interrupt (the rig checks) and at the end.
 TEST(CapturePin, SteadyStreamIsConservedAndLossless) {
   device::DeviceConfig config = test::small_device(3);
   config.timing.dma_ns = 3 * kMs;
   config.timing.interrupt_latency_ns = 1 * kMs;
-  CaptureBench bench(config, {}, /*dpc_latency_ns=*/2 * kMs);
-  const HANDLE allocator = bench.allocator(3);
-  ASSERT_EQ(test::set_state(bench.pin_handle(), KSSTATE_RUN), kOk);
+  CaptureRig rig(config, {}, /*dpc_latency_ns=*/2 * kMs);
+  const HANDLE allocator = rig.allocator(3);
+  ASSERT_EQ(test::set_state(rig.pin_handle(), KSSTATE_RUN), kOk);
   Overlapped o;
   PVOID frame = nullptr;
   LONGLONG expected = 1;
   ASSERT_FALSE(test::alloc(allocator, &frame, &o.ov));
   for (std::uint64_t k = 0; k < 300; ++k) {
-    bench.run_until(grid_time(k) + 10 * kMs);
+    rig.run_until(grid_time(k) + 10 * kMs);
     ASSERT_TRUE(o.signalled()) << "frame " << k;
     const auto h = test::header_of(allocator, frame);
     EXPECT_EQ(h.FrameInfo.PictureNumber, expected++);
     EXPECT_EQ(h.Header.OptionsFlags & KSSTREAM_HEADER_OPTIONSF_HILCAP_ERROR, 0u);
     ASSERT_TRUE(test::free_frame(allocator, frame));
-    ASSERT_TRUE(bench.conserved());
+    ASSERT_TRUE(rig.conserved());
     ASSERT_FALSE(test::alloc(allocator, &frame, &o.ov));
   }
   ASSERT_TRUE(CancelIoEx(allocator, &o.ov));  // the last request must not outlive `o`
-  const CapturePinStats stats = bench.pin().stats();
+  const CapturePinStats stats = rig.pin().stats();
   EXPECT_EQ(stats.frames_ok, 300u);
   EXPECT_EQ(stats.frames_delivered, 300u);
   EXPECT_EQ(stats.completions, 300u);
   EXPECT_LE(stats.interrupts, 300u);
-  EXPECT_EQ(bench.device().stats().dropped_total(), 0u);
+  EXPECT_EQ(rig.device().stats().dropped_total(), 0u);
 }
 
 // KsCreateAllocator on a pin: Frames above the ring depth and FrameSize below
 // one frame are refused (kKsPolicy.pin_framing_status) naming the field.
 TEST(CapturePin, AllocatorFramingMustFitTheDevice) {
-  CaptureBench bench(test::small_device(4));
-  AllocatorCreated created = bench.create_allocator(5);
+  CaptureRig rig(test::small_device(4));
+  AllocatorCreated created = rig.create_allocator(5);
   EXPECT_EQ(created.status, kKsPolicy.pin_framing_status);
   EXPECT_EQ(created.handle, nullptr);
   EXPECT_NE(created.error.find("KSALLOCATOR_FRAMING.Frames: expected at most 4"), std::string::npos)
       << created.error;
   EXPECT_NE(created.error.find("found 5"), std::string::npos) << created.error;
 
-  created = bench.create_allocator(2, bench.frame_bytes() - 1);
+  created = rig.create_allocator(2, rig.frame_bytes() - 1);
   EXPECT_EQ(created.status, kKsPolicy.pin_framing_status);
   EXPECT_NE(created.error.find("KSALLOCATOR_FRAMING.FrameSize: expected at least 4096 (one "
                                "64x64 GREY frame), found 4095"),
             std::string::npos)
       << created.error;
 
-  const KSALLOCATOR_FRAMING f = test::framing(5, bench.frame_bytes());
+  const KSALLOCATOR_FRAMING f = test::framing(5, rig.frame_bytes());
   HANDLE h = nullptr;
-  EXPECT_EQ(KsCreateAllocator(bench.pin_handle(), &f, &h),
-            win32_error(kKsPolicy.pin_framing_status));
+  EXPECT_EQ(KsCreateAllocator(rig.pin_handle(), &f, &h), win32_error(kKsPolicy.pin_framing_status));
   EXPECT_EQ(h, nullptr);
-  EXPECT_EQ(bench.pin().allocator(), nullptr);
+  EXPECT_EQ(rig.pin().allocator(), nullptr);
 
-  EXPECT_EQ(bench.create_allocator(4, bench.frame_bytes() + 100).status, STATUS_SUCCESS);
-  EXPECT_EQ(bench.pin().allocator()->framing().FrameSize, bench.frame_bytes() + 100);
+  EXPECT_EQ(rig.create_allocator(4, rig.frame_bytes() + 100).status, STATUS_SUCCESS);
+  EXPECT_EQ(rig.pin().allocator()->framing().FrameSize, rig.frame_bytes() + 100);
 }
 
 // KsCreateAllocator on a pin: only in STOP, and one open allocator at a time;
 // once the first is closed a new one may be made; other handles are refused.
 TEST(CapturePin, OneAllocatorAtATimeMadeInStop) {
-  CaptureBench bench(test::small_device());
-  const AllocatorCreated first = bench.create_allocator(2);
+  CaptureRig rig(test::small_device());
+  const AllocatorCreated first = rig.create_allocator(2);
   ASSERT_EQ(first.status, STATUS_SUCCESS);
-  EXPECT_EQ(bench.create_allocator(2).status, kKsPolicy.pin_allocator_state_status);
-  ASSERT_EQ(test::set_state(bench.pin_handle(), KSSTATE_PAUSE), kOk);
+  EXPECT_EQ(rig.create_allocator(2).status, kKsPolicy.pin_allocator_state_status);
+  ASSERT_EQ(test::set_state(rig.pin_handle(), KSSTATE_PAUSE), kOk);
   ASSERT_TRUE(CloseHandle(first.handle));
-  const AllocatorCreated in_pause = bench.create_allocator(2);
+  const AllocatorCreated in_pause = rig.create_allocator(2);
   EXPECT_EQ(in_pause.status, kKsPolicy.pin_allocator_state_status);
   EXPECT_NE(in_pause.error.find("expected a pin in KSSTATE_STOP, found KSSTATE_PAUSE"),
             std::string::npos)
       << in_pause.error;
-  ASSERT_EQ(test::set_state(bench.pin_handle(), KSSTATE_STOP), kOk);
-  const AllocatorCreated second = bench.create_allocator(3);
+  ASSERT_EQ(test::set_state(rig.pin_handle(), KSSTATE_STOP), kOk);
+  const AllocatorCreated second = rig.create_allocator(3);
   ASSERT_EQ(second.status, STATUS_SUCCESS);
-  EXPECT_EQ(bench.pin().allocator(), stream_allocator_from_handle(second.handle));
-  EXPECT_EQ(bench.pin().frames_at_device(), 3u);
-  ASSERT_EQ(test::set_state(bench.pin_handle(), KSSTATE_RUN), kOk);
-  bench.run_until(grid_time(0));
+  EXPECT_EQ(rig.pin().allocator(), stream_allocator_from_handle(second.handle));
+  EXPECT_EQ(rig.pin().frames_at_device(), 3u);
+  ASSERT_EQ(test::set_state(rig.pin_handle(), KSSTATE_RUN), kOk);
+  rig.run_until(grid_time(0));
   EXPECT_EQ(test::header_of(second.handle, alloc_ready(second.handle)).FrameInfo.PictureNumber, 1);
 
   // A connection handle that is not a pin.
   const HANDLE event = CreateEvent(nullptr, TRUE, FALSE, nullptr);
-  const KSALLOCATOR_FRAMING f = test::framing(2, bench.frame_bytes());
+  const KSALLOCATOR_FRAMING f = test::framing(2, rig.frame_bytes());
   HANDLE h = nullptr;
   EXPECT_EQ(KsCreateAllocator(event, &f, &h), static_cast<DWORD>(ERROR_INVALID_HANDLE));
   CloseHandle(event);
@@ -231,8 +230,8 @@ TEST(CapturePin, OneAllocatorAtATimeMadeInStop) {
 // The pin's property surface follows the same table-driven rules as the
 // allocator's: support queries, size queries, unknown sets and ids, bad values.
 TEST(CapturePin, PropertySurface) {
-  CaptureBench bench(test::small_device());
-  const HANDLE pin = bench.pin_handle();
+  CaptureRig rig(test::small_device());
+  const HANDLE pin = rig.pin_handle();
   DWORD returned = 0;
 
   // SETSUPPORT with GUID_NULL lists both sets.
@@ -303,10 +302,10 @@ TEST(CapturePin, PropertySurface) {
 // KSPROPERTY_HILCAP_FRAME_HEADER: sizes as for every property, refused for a
 // pointer the client does not hold, and the bare header of a pool-mode frame.
 TEST(CapturePin, FrameHeaderPropertyRules) {
-  CaptureBench bench(test::small_device());
-  const HANDLE allocator = bench.allocator(2);
-  ASSERT_EQ(test::set_state(bench.pin_handle(), KSSTATE_RUN), kOk);
-  bench.run_until(grid_time(0));
+  CaptureRig rig(test::small_device());
+  const HANDLE allocator = rig.allocator(2);
+  ASSERT_EQ(test::set_state(rig.pin_handle(), KSSTATE_RUN), kOk);
+  rig.run_until(grid_time(0));
   const PVOID frame = alloc_ready(allocator);
   KSHILCAP_FRAME_HEADER header{};
   DWORD returned = 0;
@@ -318,7 +317,7 @@ TEST(CapturePin, FrameHeaderPropertyRules) {
   EXPECT_EQ(test::frame_header(allocator, frame, header, sizeof(header), &returned), kOk);
   EXPECT_EQ(returned, 128u);
   EXPECT_EQ(header.Header.Size, 128u);
-  EXPECT_EQ(header.Header.FrameExtent, bench.frame_bytes());
+  EXPECT_EQ(header.Header.FrameExtent, rig.frame_bytes());
   EXPECT_EQ(header.Header.PresentationTime.Numerator, 1u);
   EXPECT_EQ(header.Header.PresentationTime.Denominator, 1u);
   EXPECT_EQ(header.FrameInfo.ExtendedHeaderSize, sizeof(KS_FRAME_INFO));
@@ -345,19 +344,19 @@ TEST(CapturePin, FrameHeaderPropertyRules) {
 // CloseHandle(pin): pending ALLOCs are cancelled, the device stops, frames
 // come back to the allocator, and an ALLOC that would pend fails at once.
 TEST(CapturePin, ClosingThePinCancelsAndStops) {
-  CaptureBench bench(test::small_device());
-  const HANDLE allocator = bench.allocator(2);
-  ASSERT_EQ(test::set_state(bench.pin_handle(), KSSTATE_RUN), kOk);
+  CaptureRig rig(test::small_device());
+  const HANDLE allocator = rig.allocator(2);
+  ASSERT_EQ(test::set_state(rig.pin_handle(), KSSTATE_RUN), kOk);
   std::array<Overlapped, 3> requests;
   std::array<PVOID, 3> frames{};
   for (std::size_t i = 0; i < requests.size(); ++i) {
     ASSERT_FALSE(test::alloc(allocator, &frames[i], &requests[i].ov));
   }
-  ASSERT_TRUE(CloseHandle(bench.pin_handle()));
+  ASSERT_TRUE(CloseHandle(rig.pin_handle()));
   for (Overlapped& r : requests) {
     EXPECT_EQ(r.ov.Internal, static_cast<ULONG_PTR>(static_cast<ULONG>(STATUS_CANCELLED)));
   }
-  EXPECT_EQ(bench.device().state(), device::PinState::kStop);
+  EXPECT_EQ(rig.device().state(), device::PinState::kStop);
   // The two posted frames came back (DataUsed 0) and are ready.
   PVOID frame = alloc_ready(allocator);
   EXPECT_EQ(test::header_of(allocator, frame).Header.DataUsed, 0u);
@@ -366,28 +365,28 @@ TEST(CapturePin, ClosingThePinCancelsAndStops) {
   EXPECT_FALSE(test::alloc(allocator, &frame, &late.ov));
   EXPECT_EQ(GetLastError(), win32_error(kKsPolicy.closed_pin_alloc_status));
   EXPECT_FALSE(late.signalled());
-  EXPECT_EQ(test::set_state(bench.pin_handle(), KSSTATE_RUN),
+  EXPECT_EQ(test::set_state(rig.pin_handle(), KSSTATE_RUN),
             static_cast<DWORD>(ERROR_INVALID_HANDLE));
-  bench.scheduler().run();  // nothing left that could hang
-  EXPECT_EQ(bench.pin().frames_at_device(), 0u);
+  rig.scheduler().run();  // nothing left that could hang
+  EXPECT_EQ(rig.pin().frames_at_device(), 0u);
 }
 
 // The interrupt announcing STOP's hand-back comes when the pin no longer holds
 // the device, so nobody acknowledges it; the next start clears it, else the
 // line would stay asserted and no later frame would ever be announced.
 TEST(CapturePin, RestartAfterStopStillGetsInterrupts) {
-  CaptureBench bench(test::small_device());
-  const HANDLE allocator = bench.allocator(2);
-  ASSERT_EQ(test::set_state(bench.pin_handle(), KSSTATE_RUN), kOk);
-  ASSERT_EQ(test::set_state(bench.pin_handle(), KSSTATE_STOP), kOk);
-  bench.run_for(100 * kMs);  // the hand-back's interrupt is raised, unacknowledged
-  EXPECT_EQ(bench.device().stats().interrupts_raised, 1u);
+  CaptureRig rig(test::small_device());
+  const HANDLE allocator = rig.allocator(2);
+  ASSERT_EQ(test::set_state(rig.pin_handle(), KSSTATE_RUN), kOk);
+  ASSERT_EQ(test::set_state(rig.pin_handle(), KSSTATE_STOP), kOk);
+  rig.run_for(100 * kMs);  // the hand-back's interrupt is raised, unacknowledged
+  EXPECT_EQ(rig.device().stats().interrupts_raised, 1u);
   PVOID empties[2] = {alloc_ready(allocator), alloc_ready(allocator)};
   for (PVOID f : empties)
     ASSERT_TRUE(test::free_frame(allocator, f));
-  const device::TimeNs start = bench.scheduler().now();
-  ASSERT_EQ(test::set_state(bench.pin_handle(), KSSTATE_RUN), kOk);
-  bench.run_until(start);
+  const device::TimeNs start = rig.scheduler().now();
+  ASSERT_EQ(test::set_state(rig.pin_handle(), KSSTATE_RUN), kOk);
+  rig.run_until(start);
   EXPECT_EQ(test::header_of(allocator, alloc_ready(allocator)).FrameInfo.PictureNumber, 1);
 }
 
@@ -395,9 +394,9 @@ TEST(CapturePin, RestartAfterStopStillGetsInterrupts) {
 // completion observer, on the stopping thread) does not post it to the
 // stopping device: the pin keeps it until the next start.
 TEST(CapturePin, FramesFreedDuringStopAreKept) {
-  CaptureBench bench(test::small_device());
-  const HANDLE allocator = bench.allocator(2);
-  ASSERT_EQ(test::set_state(bench.pin_handle(), KSSTATE_RUN), kOk);
+  CaptureRig rig(test::small_device());
+  const HANDLE allocator = rig.allocator(2);
+  ASSERT_EQ(test::set_state(rig.pin_handle(), KSSTATE_RUN), kOk);
   Overlapped o;
   PVOID frame = nullptr;
   ASSERT_FALSE(test::alloc(allocator, &frame, &o.ov));
@@ -414,41 +413,41 @@ TEST(CapturePin, FramesFreedDuringStopAreKept) {
   observer.allocator = allocator;
   observer.frame = &frame;
   observer.previous = set_ks_completion_observer(&observer);
-  ASSERT_EQ(test::set_state(bench.pin_handle(), KSSTATE_STOP), kOk);
+  ASSERT_EQ(test::set_state(rig.pin_handle(), KSSTATE_STOP), kOk);
   set_ks_completion_observer(observer.previous);
   ASSERT_TRUE(o.signalled());
-  EXPECT_EQ(bench.device().submission_ring().size(), 0u);
-  EXPECT_EQ(bench.pin().frames_at_device(), 1u);
-  EXPECT_TRUE(bench.conserved());
+  EXPECT_EQ(rig.device().submission_ring().size(), 0u);
+  EXPECT_EQ(rig.pin().frames_at_device(), 1u);
+  EXPECT_TRUE(rig.conserved());
 }
 
 // Destroying the CapturePin closes the handle and stops the device.
 TEST(CapturePin, DestructionClosesTheHandle) {
-  CaptureBench bench(test::small_device());
-  auto pin = CapturePin::open(bench.device());
+  CaptureRig rig(test::small_device());
+  auto pin = CapturePin::open(rig.device());
   const HANDLE handle = pin->handle();
   ASSERT_EQ(test::set_state(handle, KSSTATE_RUN), kOk);
-  EXPECT_EQ(bench.device().state(), device::PinState::kRun);
+  EXPECT_EQ(rig.device().state(), device::PinState::kRun);
   pin.reset();
-  EXPECT_EQ(bench.device().state(), device::PinState::kStop);
+  EXPECT_EQ(rig.device().state(), device::PinState::kStop);
   KSSTATE state;
   EXPECT_EQ(test::get_state(handle, state), static_cast<DWORD>(ERROR_INVALID_HANDLE));
-  EXPECT_EQ(test::set_state(bench.pin_handle(), KSSTATE_ACQUIRE), kOk) << "the device is free";
+  EXPECT_EQ(test::set_state(rig.pin_handle(), KSSTATE_ACQUIRE), kOk) << "the device is free";
 }
 
 // The device's interrupt is serviced by the pin holding the device, whichever
 // pin the interrupt line calls.
 TEST(CapturePin, InterruptGoesToThePinHoldingTheDevice) {
-  CaptureBench bench(test::small_device());  // the bench's line calls bench.pin()
-  auto other = CapturePin::open(bench.device());
+  CaptureRig rig(test::small_device());  // the rig's line calls rig.pin()
+  auto other = CapturePin::open(rig.device());
   const AllocatorCreated created =
-      hilcap::create_allocator(other->handle(), test::framing(2, bench.frame_bytes()));
+      hilcap::create_allocator(other->handle(), test::framing(2, rig.frame_bytes()));
   ASSERT_EQ(created.status, STATUS_SUCCESS);
   ASSERT_EQ(test::set_state(other->handle(), KSSTATE_RUN), kOk);
-  bench.run_until(grid_time(1));
+  rig.run_until(grid_time(1));
   EXPECT_EQ(other->stats().frames_delivered, 2u);
   EXPECT_EQ(other->stats().interrupts, 2u);
-  EXPECT_EQ(bench.pin().stats().interrupts, 0u);
+  EXPECT_EQ(rig.pin().stats().interrupts, 0u);
   EXPECT_EQ(other->allocator()->occupancy().ready, 2u);
   other.reset();
   CloseHandle(created.handle);

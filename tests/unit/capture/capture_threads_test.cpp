@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "capture_bench.h"
+#include "capture_rig.h"
 #include "completion_thread.h"
 #include "device_model.h"
 #include "free_running_clock.h"

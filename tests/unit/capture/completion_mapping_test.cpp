@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "capture/dma_frame_source.h"
-#include "capture_bench.h"
+#include "capture_rig.h"
 #include "device_model.h"
 #include "ks_test_client.h"
 #include "scheduler/virtual_scheduler.h"

@@ -16,8 +16,8 @@
 #include <thread>
 #include <vector>
 
-#include "capture_bench.h"
-#include "filter_bench.h"
+#include "capture_rig.h"
+#include "filter_rig.h"
 #include "ks/nt_status.h"
 #include "ks_policy.h"
 #include "ks_test_client.h"
@@ -25,11 +25,11 @@
 namespace hilcap {
 namespace {
 
-using test::FilterBench;
-using test::FrameHeader;
+using test::FilterRig;
 using test::grid_time;
 using test::kMs;
 using test::Read;
+using test::SampleHeader;
 
 constexpr DWORD kSuccess = ERROR_SUCCESS;
 constexpr std::int64_t kInterval30Fps = 33'333'333;
@@ -41,10 +41,10 @@ DWORD error_of(NTSTATUS status) {
 // The pin streaming in RUN on a 64x64 GREY 30 fps device (4096-byte frames).
 struct Streaming {
   explicit Streaming(const device::DeviceConfig& config = test::small_device())
-      : bench(config, kInterval30Fps), pin(bench.pin()) {
+      : rig(config, kInterval30Fps), pin(rig.pin()) {
     EXPECT_EQ(test::set_state(pin, KSSTATE_RUN), kSuccess);
   }
-  FilterBench bench;
+  FilterRig rig;
   HANDLE pin;
 };
 
@@ -77,20 +77,20 @@ DWORD result_of(HANDLE pin, Read& read, DWORD* bytes = nullptr) {
 // DropCount).
 TEST(ReadStream, ARequestPendsUntilAFrameIsCapturedIntoIt) {
   Streaming s;
-  Read read(s.bench.frame_bytes());
+  Read read(s.rig.frame_bytes());
   issue_pending(read, s.pin);
-  s.bench.run_until(grid_time(0) - 1);
+  s.rig.run_until(grid_time(0) - 1);
   EXPECT_FALSE(read.ov.signalled());
-  s.bench.run_until(grid_time(0));
+  s.rig.run_until(grid_time(0));
   ASSERT_TRUE(read.ov.signalled());
   DWORD bytes = 0;
   ASSERT_EQ(result_of(s.pin, read, &bytes), kSuccess);
-  EXPECT_EQ(bytes, sizeof(FrameHeader));
-  EXPECT_EQ(read.ov.ov.InternalHigh, sizeof(FrameHeader));
+  EXPECT_EQ(bytes, sizeof(SampleHeader));
+  EXPECT_EQ(read.ov.ov.InternalHigh, sizeof(SampleHeader));
   const KSSTREAM_HEADER& h = read[0].header;
-  EXPECT_EQ(h.Size, sizeof(FrameHeader));
-  EXPECT_EQ(h.DataUsed, s.bench.frame_bytes());
-  EXPECT_EQ(h.FrameExtent, s.bench.frame_bytes());
+  EXPECT_EQ(h.Size, sizeof(SampleHeader));
+  EXPECT_EQ(h.DataUsed, s.rig.frame_bytes());
+  EXPECT_EQ(h.FrameExtent, s.rig.frame_bytes());
   EXPECT_EQ(h.PresentationTime.Time, 0);
   EXPECT_EQ(h.PresentationTime.Numerator, 1u);
   EXPECT_EQ(h.PresentationTime.Denominator, 1u);
@@ -111,19 +111,19 @@ TEST(ReadStream, ARequestPendsUntilAFrameIsCapturedIntoIt) {
 // PresentationTime counts from the pin's entry into RUN (stream time), and
 // so do the device's frame numbers, wherever the device's clock stood.
 TEST(ReadStream, TimesAndFrameNumbersCountFromRun) {
-  FilterBench bench(test::small_device(), kInterval30Fps);
-  const HANDLE pin = bench.pin();
-  bench.run_until(5 * test::kSecond);
+  FilterRig rig(test::small_device(), kInterval30Fps);
+  const HANDLE pin = rig.pin();
+  rig.run_until(5 * test::kSecond);
   ASSERT_EQ(test::set_state(pin, KSSTATE_RUN), kSuccess);
-  const device::TimeNs start = bench.scheduler().now();
+  const device::TimeNs start = rig.scheduler().now();
   std::vector<std::unique_ptr<Read>> reads;
   for (int k = 0; k < 3; ++k) {
-    reads.push_back(std::make_unique<Read>(bench.frame_bytes()));
+    reads.push_back(std::make_unique<Read>(rig.frame_bytes()));
     issue_pending(*reads.back(), pin);
   }
-  bench.run_until(start + grid_time(2));
+  rig.run_until(start + grid_time(2));
   for (LONGLONG k = 0; k < 3; ++k) {
-    const FrameHeader& h = (*reads[k])[0];
+    const SampleHeader& h = (*reads[k])[0];
     EXPECT_EQ(h.info.PictureNumber, k + 1);
     EXPECT_EQ(h.header.PresentationTime.Time, grid_time(k) / 100) << "frame " << k;
   }
@@ -132,12 +132,12 @@ TEST(ReadStream, TimesAndFrameNumbersCountFromRun) {
 // Requests complete in the order they were issued, one per frame.
 TEST(ReadStream, RequestsCompleteInIssueOrder) {
   Streaming s;
-  std::array<Read, 3> reads{Read(s.bench.frame_bytes()), Read(s.bench.frame_bytes()),
-                            Read(s.bench.frame_bytes())};
+  std::array<Read, 3> reads{Read(s.rig.frame_bytes()), Read(s.rig.frame_bytes()),
+                            Read(s.rig.frame_bytes())};
   for (Read& read : reads)
     issue_pending(read, s.pin);
   for (std::size_t k = 0; k < reads.size(); ++k) {
-    s.bench.run_until(grid_time(k));
+    s.rig.run_until(grid_time(k));
     for (std::size_t i = 0; i < reads.size(); ++i)
       EXPECT_EQ(reads[i].ov.signalled(), i <= k) << "tick " << k << " request " << i;
     EXPECT_EQ(reads[k][0].info.PictureNumber, static_cast<LONGLONG>(k + 1));
@@ -149,16 +149,16 @@ TEST(ReadStream, RequestsCompleteInIssueOrder) {
 // carries DATADISCONTINUITY, KSPROPERTY_DROPPEDFRAMES_CURRENT counts it.
 TEST(ReadStream, AFrameWithNoReadWaitingIsDroppedAndCounted) {
   Streaming s;
-  s.bench.run_until(grid_time(2));  // frames 0, 1, 2: nobody reads
+  s.rig.run_until(grid_time(2));  // frames 0, 1, 2: nobody reads
   KSPROPERTY_DROPPEDFRAMES_CURRENT_S dropped{};
   ASSERT_EQ(test::dropped_frames(s.pin, dropped), kSuccess);
   EXPECT_EQ(dropped.PictureNumber, 3);
   EXPECT_EQ(dropped.DropCount, 3);
-  Read first(s.bench.frame_bytes());
-  Read second(s.bench.frame_bytes());
+  Read first(s.rig.frame_bytes());
+  Read second(s.rig.frame_bytes());
   issue_pending(first, s.pin);
   issue_pending(second, s.pin);
-  s.bench.run_until(grid_time(4));
+  s.rig.run_until(grid_time(4));
   ASSERT_EQ(result_of(s.pin, first), kSuccess);
   EXPECT_EQ(first[0].info.PictureNumber, 4);
   EXPECT_EQ(first[0].info.DropCount, 3);
@@ -177,10 +177,10 @@ TEST(ReadStream, DeviceDropsShowInDropCountAndDiscontinuity) {
   device::DeviceConfig config = test::small_device();
   config.timing.drop_frames = {1, 2};
   Streaming s(config);
-  std::array<Read, 2> reads{Read(s.bench.frame_bytes()), Read(s.bench.frame_bytes())};
+  std::array<Read, 2> reads{Read(s.rig.frame_bytes()), Read(s.rig.frame_bytes())};
   for (Read& read : reads)
     issue_pending(read, s.pin);
-  s.bench.run_until(grid_time(3));
+  s.rig.run_until(grid_time(3));
   EXPECT_EQ(reads[0][0].info.PictureNumber, 1);
   EXPECT_EQ(reads[1][0].info.PictureNumber, 4);
   EXPECT_EQ(reads[1][0].info.DropCount, 2);
@@ -193,10 +193,10 @@ TEST(ReadStream, AnErrorFrameIsFlagged) {
   device::DeviceConfig config = test::small_device();
   config.faults = {{.action = {.kind = device::FaultKind::kError}, .trigger = device::AtFrame{1}}};
   Streaming s(config);
-  std::array<Read, 2> reads{Read(s.bench.frame_bytes()), Read(s.bench.frame_bytes())};
+  std::array<Read, 2> reads{Read(s.rig.frame_bytes()), Read(s.rig.frame_bytes())};
   for (Read& read : reads)
     issue_pending(read, s.pin);
-  s.bench.run_until(grid_time(1));
+  s.rig.run_until(grid_time(1));
   EXPECT_FALSE(reads[0][0].header.OptionsFlags & KSSTREAM_HEADER_OPTIONSF_HILCAP_ERROR);
   EXPECT_TRUE(reads[1][0].header.OptionsFlags & KSSTREAM_HEADER_OPTIONSF_HILCAP_ERROR);
   EXPECT_EQ(reads[1][0].header.DataUsed, 0u);
@@ -207,14 +207,14 @@ TEST(ReadStream, AnErrorFrameIsFlagged) {
 // with BytesReturned the size of the whole list.
 TEST(ReadStream, ARequestWithSeveralHeadersTakesOneFrameEach) {
   Streaming s;
-  Read read(s.bench.frame_bytes(), 3);
+  Read read(s.rig.frame_bytes(), 3);
   issue_pending(read, s.pin);
-  s.bench.run_until(grid_time(1));
+  s.rig.run_until(grid_time(1));
   EXPECT_FALSE(read.ov.signalled());
-  s.bench.run_until(grid_time(2));
+  s.rig.run_until(grid_time(2));
   DWORD bytes = 0;
   ASSERT_EQ(result_of(s.pin, read, &bytes), kSuccess);
-  EXPECT_EQ(bytes, 3 * sizeof(FrameHeader));
+  EXPECT_EQ(bytes, 3 * sizeof(SampleHeader));
   for (std::size_t i = 0; i < 3; ++i)
     EXPECT_EQ(read[i].info.PictureNumber, static_cast<LONGLONG>(i + 1));
 }
@@ -227,7 +227,7 @@ TEST(ReadStream, AHeaderWithoutFrameInfoIsFilledAlone) {
     KSSTREAM_HEADER header;
     std::array<std::byte, 72> after;
   } request{};
-  std::vector<std::byte> buffer(s.bench.frame_bytes());
+  std::vector<std::byte> buffer(s.rig.frame_bytes());
   request.header.Size = sizeof(KSSTREAM_HEADER);
   request.header.FrameExtent = static_cast<ULONG>(buffer.size());
   request.header.Data = buffer.data();
@@ -236,10 +236,10 @@ TEST(ReadStream, AHeaderWithoutFrameInfoIsFilledAlone) {
   DWORD bytes = 0;
   ASSERT_FALSE(DeviceIoControl(s.pin, IOCTL_KS_READ_STREAM, nullptr, 0, &request.header,
                                sizeof(KSSTREAM_HEADER), &bytes, &o.ov));
-  s.bench.run_until(grid_time(0));
+  s.rig.run_until(grid_time(0));
   ASSERT_TRUE(GetOverlappedResult(s.pin, &o.ov, &bytes, FALSE));
   EXPECT_EQ(bytes, sizeof(KSSTREAM_HEADER));
-  EXPECT_EQ(request.header.DataUsed, s.bench.frame_bytes());
+  EXPECT_EQ(request.header.DataUsed, s.rig.frame_bytes());
   for (std::byte b : request.after)
     ASSERT_EQ(b, std::byte{0x5A});
 }
@@ -250,10 +250,10 @@ TEST(ReadStream, ABufferTooSmallCountsTheFrameAsDropped) {
   ASSERT_TRUE(kKsPolicy.read_stream_short_buffer_drops);
   Streaming s;
   Read small(100);
-  Read whole(s.bench.frame_bytes());
+  Read whole(s.rig.frame_bytes());
   issue_pending(small, s.pin);
   issue_pending(whole, s.pin);
-  s.bench.run_until(grid_time(1));
+  s.rig.run_until(grid_time(1));
   ASSERT_EQ(result_of(s.pin, small), kSuccess);
   EXPECT_EQ(small[0].header.DataUsed, 0u);
   EXPECT_EQ(small[0].info.DropCount, 1);
@@ -265,15 +265,15 @@ TEST(ReadStream, ABufferTooSmallCountsTheFrameAsDropped) {
 
 // Reads queue from ACQUIRE and PAUSE on and get frames once the pin runs.
 TEST(ReadStream, ReadsQueueInPauseAndFillInRun) {
-  FilterBench bench(test::small_device(), kInterval30Fps);
-  const HANDLE pin = bench.pin();
+  FilterRig rig(test::small_device(), kInterval30Fps);
+  const HANDLE pin = rig.pin();
   ASSERT_EQ(test::set_state(pin, KSSTATE_PAUSE), kSuccess);
-  Read read(bench.frame_bytes());
+  Read read(rig.frame_bytes());
   issue_pending(read, pin);
-  bench.run_until(grid_time(3));
+  rig.run_until(grid_time(3));
   EXPECT_FALSE(read.ov.signalled()) << "no frame is captured before RUN";
   ASSERT_EQ(test::set_state(pin, KSSTATE_RUN), kSuccess);
-  bench.run_until(bench.scheduler().now() + grid_time(0));
+  rig.run_until(rig.scheduler().now() + grid_time(0));
   ASSERT_EQ(result_of(pin, read), kSuccess);
   EXPECT_EQ(read[0].info.PictureNumber, 1);
 }
@@ -283,8 +283,8 @@ TEST(ReadStream, ReadsQueueInPauseAndFillInRun) {
 // next read, and the cancelled read's buffer is not written.
 TEST(ReadStream, CancelIoExEndsOneReadOnce) {
   Streaming s;
-  Read cancelled(s.bench.frame_bytes());
-  Read next(s.bench.frame_bytes());
+  Read cancelled(s.rig.frame_bytes());
+  Read next(s.rig.frame_bytes());
   issue_pending(cancelled, s.pin);
   issue_pending(next, s.pin);
   ASSERT_TRUE(CancelIoEx(s.pin, &cancelled.ov.ov));
@@ -293,7 +293,7 @@ TEST(ReadStream, CancelIoExEndsOneReadOnce) {
   EXPECT_EQ(result_of(s.pin, cancelled), static_cast<DWORD>(ERROR_OPERATION_ABORTED));
   EXPECT_FALSE(CancelIoEx(s.pin, &cancelled.ov.ov));
   EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_NOT_FOUND));
-  s.bench.run_until(grid_time(0));
+  s.rig.run_until(grid_time(0));
   ASSERT_EQ(result_of(s.pin, next), kSuccess);
   EXPECT_EQ(next[0].info.PictureNumber, 1);
   EXPECT_EQ(cancelled[0].header.DataUsed, 0u);
@@ -303,8 +303,8 @@ TEST(ReadStream, CancelIoExEndsOneReadOnce) {
 // CancelIo ends only the calling thread's reads on the handle.
 TEST(ReadStream, CancelIoIsThreadScoped) {
   Streaming s;
-  Read mine(s.bench.frame_bytes());
-  Read theirs(s.bench.frame_bytes());
+  Read mine(s.rig.frame_bytes());
+  Read theirs(s.rig.frame_bytes());
   issue_pending(mine, s.pin);
   std::thread other([&] {
     issue_pending(theirs, s.pin);
@@ -320,8 +320,8 @@ TEST(ReadStream, CancelIoIsThreadScoped) {
 // CancelIoEx(pin, NULL) ends all of them.
 TEST(ReadStream, CancelIoExWithoutOverlappedEndsEveryRead) {
   Streaming s;
-  std::array<Read, 3> reads{Read(s.bench.frame_bytes()), Read(s.bench.frame_bytes()),
-                            Read(s.bench.frame_bytes())};
+  std::array<Read, 3> reads{Read(s.rig.frame_bytes()), Read(s.rig.frame_bytes()),
+                            Read(s.rig.frame_bytes())};
   for (Read& read : reads)
     issue_pending(read, s.pin);
   ASSERT_TRUE(CancelIoEx(s.pin, nullptr));
@@ -336,8 +336,8 @@ TEST(ReadStream, CancelIoExWithoutOverlappedEndsEveryRead) {
 // counters reset (PictureNumber from 1).
 TEST(ReadStream, StopEndsPendingReadsAndRunStartsAnew) {
   Streaming s;
-  s.bench.run_until(grid_time(1));  // two frames dropped: nobody read
-  std::array<Read, 2> reads{Read(s.bench.frame_bytes()), Read(s.bench.frame_bytes())};
+  s.rig.run_until(grid_time(1));  // two frames dropped: nobody read
+  std::array<Read, 2> reads{Read(s.rig.frame_bytes()), Read(s.rig.frame_bytes())};
   for (Read& read : reads)
     issue_pending(read, s.pin);
   ASSERT_EQ(test::set_state(s.pin, KSSTATE_STOP), kSuccess);
@@ -345,16 +345,16 @@ TEST(ReadStream, StopEndsPendingReadsAndRunStartsAnew) {
     ASSERT_TRUE(read.ov.signalled());
     EXPECT_EQ(result_of(s.pin, read), static_cast<DWORD>(ERROR_OPERATION_ABORTED));
   }
-  Read refused(s.bench.frame_bytes());
+  Read refused(s.rig.frame_bytes());
   refused.ov.ov.Internal = 0x1234;
   EXPECT_FALSE(refused.issue(s.pin));
   EXPECT_EQ(GetLastError(), error_of(kKsPolicy.read_stream_stopped_status));
   EXPECT_EQ(refused.ov.ov.Internal, 0x1234u) << "a request that did not pend touches nothing";
 
   ASSERT_EQ(test::set_state(s.pin, KSSTATE_RUN), kSuccess);
-  Read again(s.bench.frame_bytes());
+  Read again(s.rig.frame_bytes());
   issue_pending(again, s.pin);
-  s.bench.run_until(s.bench.scheduler().now() + grid_time(0));
+  s.rig.run_until(s.rig.scheduler().now() + grid_time(0));
   ASSERT_EQ(result_of(s.pin, again), kSuccess);
   EXPECT_EQ(again[0].info.PictureNumber, 1);
   EXPECT_EQ(again[0].info.DropCount, 0);
@@ -364,29 +364,29 @@ TEST(ReadStream, StopEndsPendingReadsAndRunStartsAnew) {
 // allocator style for the next run.
 TEST(ReadStream, AfterStopTheClientMayCreateAnAllocator) {
   Streaming s;
-  s.bench.run_until(grid_time(0));
+  s.rig.run_until(grid_time(0));
   ASSERT_EQ(test::set_state(s.pin, KSSTATE_STOP), kSuccess);
   HANDLE allocator = nullptr;
-  KSALLOCATOR_FRAMING framing = test::framing(2, s.bench.frame_bytes());
+  KSALLOCATOR_FRAMING framing = test::framing(2, s.rig.frame_bytes());
   ASSERT_EQ(KsCreateAllocator(s.pin, &framing, &allocator), kSuccess);
   EXPECT_TRUE(CloseHandle(allocator));
 }
 
 // CloseHandle on the pin ends every pending read (ERROR_OPERATION_ABORTED).
 TEST(ReadStream, CloseHandleEndsPendingReads) {
-  FilterBench bench(test::small_device(), kInterval30Fps);
-  const HANDLE pin = bench.pin();
+  FilterRig rig(test::small_device(), kInterval30Fps);
+  const HANDLE pin = rig.pin();
   ASSERT_EQ(test::set_state(pin, KSSTATE_RUN), kSuccess);
-  std::array<Read, 2> reads{Read(bench.frame_bytes()), Read(bench.frame_bytes())};
+  std::array<Read, 2> reads{Read(rig.frame_bytes()), Read(rig.frame_bytes())};
   for (Read& read : reads)
     issue_pending(read, pin);
   ASSERT_TRUE(CloseHandle(pin));
-  bench.forget(pin);
+  rig.forget(pin);
   for (Read& read : reads) {
     ASSERT_TRUE(read.ov.signalled());
     EXPECT_EQ(read.ov.ov.Internal, static_cast<ULONG_PTR>(static_cast<ULONG>(STATUS_CANCELLED)));
   }
-  bench.run_until(grid_time(3));  // the device stopped: nothing more arrives
+  rig.run_until(grid_time(3));  // the device stopped: nothing more arrives
 }
 
 // The device going away ends the pending reads with its status
@@ -394,14 +394,14 @@ TEST(ReadStream, CloseHandleEndsPendingReads) {
 // fail at once with it.
 TEST(ReadStream, DisconnectEndsReadsWithTheDisconnectStatus) {
   Streaming s;
-  Read read(s.bench.frame_bytes());
+  Read read(s.rig.frame_bytes());
   issue_pending(read, s.pin);
-  ASSERT_EQ(s.bench.device().inject_fault({.kind = device::FaultKind::kDisconnect}),
+  ASSERT_EQ(s.rig.device().inject_fault({.kind = device::FaultKind::kDisconnect}),
             device::ControlStatus::kOk);
-  s.bench.run_until(grid_time(1));
+  s.rig.run_until(grid_time(1));
   ASSERT_TRUE(read.ov.signalled());
   EXPECT_EQ(result_of(s.pin, read), static_cast<DWORD>(ERROR_DEVICE_NOT_CONNECTED));
-  Read later(s.bench.frame_bytes());
+  Read later(s.rig.frame_bytes());
   EXPECT_FALSE(later.issue(s.pin));
   EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_DEVICE_NOT_CONNECTED));
 }
@@ -414,7 +414,7 @@ TEST(ReadStream, HeaderListsThatDoNotWalkAreRefused) {
   const DWORD bad = error_of(kKsPolicy.read_stream_bad_header_status);
   EXPECT_EQ(bad, static_cast<DWORD>(ERROR_INVALID_USER_BUFFER));
   auto refused = [&](auto mutate) {
-    Read read(s.bench.frame_bytes());
+    Read read(s.rig.frame_bytes());
     mutate(read);
     read.ov.ov.Internal = 0x1234;
     EXPECT_FALSE(read.issue(s.pin));
@@ -439,12 +439,12 @@ TEST(ReadStream, HeaderListsThatDoNotWalkAreRefused) {
 TEST(ReadStream, HeadersInTheInputBufferAreRead) {
   ASSERT_TRUE(kKsPolicy.read_stream_headers_in_input);
   Streaming s;
-  Read read(s.bench.frame_bytes());
+  Read read(s.rig.frame_bytes());
   DWORD returned = 0;
   ASSERT_FALSE(DeviceIoControl(s.pin, IOCTL_KS_READ_STREAM, read.headers.data(),
-                               sizeof(FrameHeader), nullptr, 0, &returned, &read.ov.ov));
+                               sizeof(SampleHeader), nullptr, 0, &returned, &read.ov.ov));
   ASSERT_EQ(GetLastError(), static_cast<DWORD>(ERROR_IO_PENDING));
-  s.bench.run_until(grid_time(0));
+  s.rig.run_until(grid_time(0));
   ASSERT_EQ(result_of(s.pin, read), kSuccess);
   EXPECT_EQ(read[0].info.PictureNumber, 1);
 }
@@ -452,12 +452,12 @@ TEST(ReadStream, HeadersInTheInputBufferAreRead) {
 // IOCTL_KS_READ_STREAM needs read access (FILE_READ_ACCESS): a pin opened
 // for GENERIC_WRITE only gets ERROR_ACCESS_DENIED.
 TEST(ReadStream, APinWithoutReadAccessIsDenied) {
-  FilterBench bench(test::small_device(), kInterval30Fps);
-  test::PinRequest request = bench.request();
+  FilterRig rig(test::small_device(), kInterval30Fps);
+  test::PinRequest request = rig.request();
   HANDLE pin = nullptr;
-  ASSERT_EQ(bench.create_pin(request, pin, GENERIC_WRITE), kSuccess);
+  ASSERT_EQ(rig.create_pin(request, pin, GENERIC_WRITE), kSuccess);
   ASSERT_EQ(test::set_state(pin, KSSTATE_RUN), kSuccess);
-  Read read(bench.frame_bytes());
+  Read read(rig.frame_bytes());
   EXPECT_FALSE(read.issue(pin));
   EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_ACCESS_DENIED));
 }
@@ -466,34 +466,34 @@ TEST(ReadStream, APinWithoutReadAccessIsDenied) {
 // waitable and GetOverlappedResult waits on it.
 TEST(ReadStream, WithoutAnEventThePinHandleIsSignalled) {
   Streaming s;
-  Read read(s.bench.frame_bytes());
+  Read read(s.rig.frame_bytes());
   OVERLAPPED ov{};
   ASSERT_FALSE(read.issue(s.pin, &ov));
   ASSERT_EQ(GetLastError(), static_cast<DWORD>(ERROR_IO_PENDING));
   EXPECT_EQ(WaitForSingleObject(s.pin, 0), static_cast<DWORD>(WAIT_TIMEOUT));
-  s.bench.run_until(grid_time(0));
+  s.rig.run_until(grid_time(0));
   EXPECT_EQ(WaitForSingleObject(s.pin, 0), static_cast<DWORD>(WAIT_OBJECT_0));
   DWORD bytes = 0;
   ASSERT_TRUE(GetOverlappedResult(s.pin, &ov, &bytes, TRUE));
-  EXPECT_EQ(bytes, sizeof(FrameHeader));
+  EXPECT_EQ(bytes, sizeof(SampleHeader));
 }
 
 // WaitForMultipleObjects over several outstanding reads' events returns the
 // lowest index signalled, as a capture loop waits.
 TEST(ReadStream, WaitForMultipleObjectsOverOutstandingReads) {
   Streaming s;
-  std::array<Read, 3> reads{Read(s.bench.frame_bytes()), Read(s.bench.frame_bytes()),
-                            Read(s.bench.frame_bytes())};
+  std::array<Read, 3> reads{Read(s.rig.frame_bytes()), Read(s.rig.frame_bytes()),
+                            Read(s.rig.frame_bytes())};
   std::array<HANDLE, 3> events{};
   for (std::size_t i = 0; i < reads.size(); ++i) {
     issue_pending(reads[i], s.pin);
     events[i] = reads[i].ov.ov.hEvent;
   }
   EXPECT_EQ(WaitForMultipleObjects(3, events.data(), FALSE, 0), static_cast<DWORD>(WAIT_TIMEOUT));
-  s.bench.run_until(grid_time(1));
+  s.rig.run_until(grid_time(1));
   EXPECT_EQ(WaitForMultipleObjects(3, events.data(), FALSE, 0), WAIT_OBJECT_0 + 0);
   EXPECT_EQ(WaitForMultipleObjects(3, events.data(), TRUE, 0), static_cast<DWORD>(WAIT_TIMEOUT));
-  s.bench.run_until(grid_time(2));
+  s.rig.run_until(grid_time(2));
   EXPECT_EQ(WaitForMultipleObjects(3, events.data(), TRUE, 0), WAIT_OBJECT_0);
 }
 

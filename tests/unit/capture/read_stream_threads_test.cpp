@@ -23,10 +23,10 @@
 #include <thread>
 #include <vector>
 
-#include "capture_bench.h"
+#include "capture_rig.h"
 #include "completion_thread.h"
 #include "device_model.h"
-#include "filter_bench.h"
+#include "filter_rig.h"
 #include "free_running_clock.h"
 #include "ks_test_client.h"
 
@@ -34,7 +34,7 @@ namespace hilcap {
 namespace {
 
 using test::CompletionThread;
-using test::FrameHeader;
+using test::SampleHeader;
 using test_support::FreeRunningClock;
 
 // Counts the completions of every request that pended, by OVERLAPPED.
@@ -71,7 +71,7 @@ class CompletionCounter final : public KsCompletionObserver {
   std::map<OVERLAPPED*, std::uint64_t> completions_;
 };
 
-// The bench: device on a free-running clock, completion thread, a filter.
+// The rig: device on a free-running clock, completion thread, a filter.
 struct ThreadedFilter {
   ThreadedFilter() {
     device::DeviceConfig config = test::small_device();
@@ -161,7 +161,7 @@ void read_loop(HANDLE pin, std::uint32_t frame_bytes, int reads, unsigned seed,
     DWORD bytes = 0;
     if (GetOverlappedResult(pin, &read.ov.ov, &bytes, TRUE)) {
       ++tally.frames;
-      EXPECT_EQ(bytes, sizeof(FrameHeader));
+      EXPECT_EQ(bytes, sizeof(SampleHeader));
       EXPECT_GE(read[0].info.PictureNumber, 1);
       const device::FrameVerdict verdict = device::verify_frame(
           std::span<const std::byte>(read.buffers[0].data(), read[0].header.DataUsed));
@@ -178,8 +178,8 @@ void read_loop(HANDLE pin, std::uint32_t frame_bytes, int reads, unsigned seed,
 // pended read ends exactly once, with a frame or aborted.
 TEST(ReadStreamThreads, EveryReadEndsExactlyOnceUnderCancelAndStop) {
   CompletionCounter counter;
-  ThreadedFilter bench;
-  const HANDLE pin = bench.pin();
+  ThreadedFilter rig;
+  const HANDLE pin = rig.pin();
   ASSERT_EQ(test::set_state(pin, KSSTATE_RUN), static_cast<DWORD>(ERROR_SUCCESS));
   Tally tally;
   std::atomic<bool> done{false};
@@ -193,7 +193,7 @@ TEST(ReadStreamThreads, EveryReadEndsExactlyOnceUnderCancelAndStop) {
   });
   std::vector<std::thread> clients;
   for (unsigned t = 0; t < 3; ++t) {
-    clients.emplace_back(read_loop, pin, bench.frame_bytes(), 300, t + 1, std::ref(counter),
+    clients.emplace_back(read_loop, pin, rig.frame_bytes(), 300, t + 1, std::ref(counter),
                          std::ref(tally));
   }
   for (std::thread& client : clients)
@@ -211,13 +211,13 @@ TEST(ReadStreamThreads, EveryReadEndsExactlyOnceUnderCancelAndStop) {
 // aborted; reads issued after the close fail at once (invalid handle).
 TEST(ReadStreamThreads, CloseHandleEndsEveryPendingReadOnce) {
   CompletionCounter counter;
-  ThreadedFilter bench;
-  const HANDLE pin = bench.pin();
+  ThreadedFilter rig;
+  const HANDLE pin = rig.pin();
   ASSERT_EQ(test::set_state(pin, KSSTATE_PAUSE), static_cast<DWORD>(ERROR_SUCCESS));
   constexpr int kClients = 4;
   std::vector<std::unique_ptr<test::Read>> reads;
   for (int i = 0; i < kClients; ++i)
-    reads.push_back(std::make_unique<test::Read>(bench.frame_bytes()));
+    reads.push_back(std::make_unique<test::Read>(rig.frame_bytes()));
   std::atomic<int> issued{0};
   std::vector<std::thread> clients;
   for (int i = 0; i < kClients; ++i) {
@@ -239,7 +239,7 @@ TEST(ReadStreamThreads, CloseHandleEndsEveryPendingReadOnce) {
   for (const auto& read : reads)
     EXPECT_EQ(counter.take(&read->ov.ov), 1u);
   EXPECT_EQ(counter.left(), 0u);
-  test::Read late(bench.frame_bytes());
+  test::Read late(rig.frame_bytes());
   EXPECT_FALSE(late.issue(pin));
   EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_INVALID_HANDLE));
 }
@@ -247,15 +247,15 @@ TEST(ReadStreamThreads, CloseHandleEndsEveryPendingReadOnce) {
 // A blocking READ_STREAM (no OVERLAPPED) returns with the frame; another
 // thread's CancelSynchronousIo ends a blocked one with ERROR_OPERATION_ABORTED.
 TEST(ReadStreamThreads, BlockingReadsAndCancelSynchronousIo) {
-  ThreadedFilter bench;
-  const HANDLE pin = bench.pin();
+  ThreadedFilter rig;
+  const HANDLE pin = rig.pin();
   ASSERT_EQ(test::set_state(pin, KSSTATE_RUN), static_cast<DWORD>(ERROR_SUCCESS));
-  test::Read read(bench.frame_bytes());
+  test::Read read(rig.frame_bytes());
   DWORD returned = 0;
   ASSERT_TRUE(DeviceIoControl(pin, IOCTL_KS_READ_STREAM, nullptr, 0, read.headers.data(),
-                              sizeof(FrameHeader), &returned, nullptr))
+                              sizeof(SampleHeader), &returned, nullptr))
       << GetLastError();
-  EXPECT_EQ(returned, sizeof(FrameHeader));
+  EXPECT_EQ(returned, sizeof(SampleHeader));
   EXPECT_GE(read[0].info.PictureNumber, 1);
 
   // Through STOP to PAUSE: no stream has started, so no frame can come (from
@@ -265,10 +265,10 @@ TEST(ReadStreamThreads, BlockingReadsAndCancelSynchronousIo) {
   std::atomic<DWORD> blocked_thread{0};
   std::thread reader([&] {
     blocked_thread = GetCurrentThreadId();
-    test::Read blocked(bench.frame_bytes());
+    test::Read blocked(rig.frame_bytes());
     DWORD n = 0;
     EXPECT_FALSE(DeviceIoControl(pin, IOCTL_KS_READ_STREAM, nullptr, 0, blocked.headers.data(),
-                                 sizeof(FrameHeader), &n, nullptr));
+                                 sizeof(SampleHeader), &n, nullptr));
     EXPECT_EQ(GetLastError(), static_cast<DWORD>(ERROR_OPERATION_ABORTED));
   });
   while (blocked_thread.load() == 0)

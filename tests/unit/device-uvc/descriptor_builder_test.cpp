@@ -1,5 +1,6 @@
+#include "descriptor_builder.h"
+
 #include <gtest/gtest.h>
-#include <hilcap/device/uvc/descriptor_builder.h>
 #include <hilcap/device/uvc_protocol.h>
 
 #include <cstdlib>

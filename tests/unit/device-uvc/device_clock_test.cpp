@@ -1,5 +1,6 @@
+#include "device_clock.h"
+
 #include <gtest/gtest.h>
-#include <hilcap/device/uvc/device_clock.h>
 
 namespace hilcap::device::uvc {
 namespace {

@@ -1,5 +1,6 @@
+#include "packetizer.h"
+
 #include <gtest/gtest.h>
-#include <hilcap/device/uvc/packetizer.h>
 
 #include <numeric>
 #include <vector>

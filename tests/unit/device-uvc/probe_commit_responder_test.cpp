@@ -1,5 +1,6 @@
+#include "probe_commit_responder.h"
+
 #include <gtest/gtest.h>
-#include <hilcap/device/uvc/probe_commit_responder.h>
 
 #include <array>
 #include <vector>

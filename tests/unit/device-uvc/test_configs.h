@@ -1,11 +1,11 @@
 // Small UVC personalities the device-uvc unit tests share.
 #pragma once
 
-#include <hilcap/device/uvc/device_config.h>
-
 #include <cstdint>
 #include <span>
 #include <vector>
+
+#include "uvc_device_config.h"
 
 namespace hilcap::device::uvc::test {
 

@@ -1,5 +1,6 @@
+#include "uvc_personality.h"
+
 #include <gtest/gtest.h>
-#include <hilcap/device/uvc/uvc_personality.h>
 
 #include <array>
 #include <vector>
@@ -11,7 +12,7 @@ namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
-class BlankFrames : public FrameSource {
+class BlankFrames : public StreamFrameSource {
  public:
   std::optional<FrameView> next_frame(std::uint64_t, const StreamFormat& format) override {
     data_.assign(format.max_frame_bytes, 0x5A);
@@ -24,7 +25,7 @@ class BlankFrames : public FrameSource {
   Bytes data_;
 };
 
-UvcPersonality make(const UvcDeviceConfig& config, FrameSource& source) {
+UvcPersonality make(const UvcDeviceConfig& config, StreamFrameSource& source) {
   auto created = UvcPersonality::create(config, source);
   EXPECT_TRUE(created.ok());
   return std::move(created.value());

@@ -1,5 +1,6 @@
+#include "uvc_stream.h"
+
 #include <gtest/gtest.h>
-#include <hilcap/device/uvc/uvc_stream.h>
 
 #include <numeric>
 #include <vector>
@@ -10,7 +11,7 @@ namespace {
 using Bytes = std::vector<std::uint8_t>;
 
 // Frames of `size` bytes whose first byte is the frame index, captured every interval.
-class ScriptedFrames : public FrameSource {
+class ScriptedFrames : public StreamFrameSource {
  public:
   ScriptedFrames(std::size_t size, std::uint64_t count) : count_(count), data_(size) {}
   std::optional<FrameView> next_frame(std::uint64_t index, const StreamFormat& format) override {
@@ -182,7 +183,7 @@ TEST(UvcStream, PacketErrors) {
 
 // Frames whose fate the source decides: frame `error_at` is an error frame, frame
 // `disconnect_at` makes the device leave the bus.
-class FaultyFrames : public FrameSource {
+class FaultyFrames : public StreamFrameSource {
  public:
   std::optional<FrameView> next_frame(std::uint64_t index, const StreamFormat&) override {
     FrameView view{data_, static_cast<TimeNs>(index) * 1000};

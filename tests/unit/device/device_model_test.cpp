@@ -7,13 +7,13 @@
 #include <utility>
 #include <vector>
 
-#include "virtual_clock.h"
+#include "test_environment.h"
 
 namespace hilcap::device {
 namespace {
 
 using testing::RecordingInterruptLine;
-using testing::VirtualClock;
+using testing::TestTimebase;
 
 constexpr TimeNs kMs = 1'000'000;
 
@@ -46,11 +46,11 @@ class StepRecorder final : public DeviceObserver {
 // A device on a virtual clock with a minimal host: buffers of one frame each,
 // and an interrupt handler that acknowledges, drains, records and (unless told
 // otherwise) posts each buffer again after hold_ns_.
-class TestBench {
+class MinimalHost {
  public:
-  TestBench() = default;
-  TestBench(const TestBench&) = delete;
-  TestBench& operator=(const TestBench&) = delete;
+  MinimalHost() = default;
+  MinimalHost(const MinimalHost&) = delete;
+  MinimalHost& operator=(const MinimalHost&) = delete;
 
   void create(const DeviceConfig& config) {
     auto created = DeviceModel::create(config, clock_, line_);
@@ -102,7 +102,7 @@ class TestBench {
 
   void run() { ASSERT_EQ(device_->set_state(PinState::kRun), ControlStatus::kOk); }
 
-  VirtualClock clock_;
+  TestTimebase clock_;
   RecordingInterruptLine line_{clock_};
   std::unique_ptr<DeviceModel> device_;
   std::vector<std::vector<std::byte>> buffers_;
@@ -114,7 +114,7 @@ class TestBench {
   TimeNs hold_ns_ = 0;
 };
 
-class DeviceModelTest : public ::testing::Test, public TestBench {};
+class DeviceModelTest : public ::testing::Test, public MinimalHost {};
 
 // Guards creation: an invalid configuration yields no device and names the field.
 TEST_F(DeviceModelTest, CreateRejectsAnInvalidConfiguration) {
@@ -556,7 +556,7 @@ TEST_F(DeviceModelTest, SameSeedSameRun) {
     config.timing.drop_probability = 0.1;
     config.faults = {
         {.action = {.kind = FaultKind::kCorrupt}, .trigger = EachFrameWithProbability{0.1}}};
-    TestBench host;
+    MinimalHost host;
     host.create(config);
     host.hold_ns_ = 70 * kMs;
     host.post_all();

@@ -158,7 +158,8 @@ TEST(TimingEngine, StallDropsFramesInsideTheWindowAndKeepsTheGrid) {
     const FramePlan plan = engine.plan(k);
     EXPECT_EQ(plan.due_ns, plain.due_ns(k));
     const bool stalled = (k >= 5 && k <= 7) || k == 30;
-    EXPECT_EQ(plan.fate, stalled ? FrameFate::kStall : FrameFate::kProduce) << "frame " << k;
+    EXPECT_EQ(plan.verdict, stalled ? TimingVerdict::kStall : TimingVerdict::kProduce)
+        << "frame " << k;
   }
 }
 
@@ -168,8 +169,8 @@ TEST(TimingEngine, ScheduledDropsHitListedFrames) {
   config.drop_frames = {7, 3, 7};
   const TimingEngine engine(config, 1);
   for (std::uint64_t k = 0; k < 10; ++k) {
-    EXPECT_EQ(engine.plan(k).fate,
-              (k == 3 || k == 7) ? FrameFate::kScheduledDrop : FrameFate::kProduce);
+    EXPECT_EQ(engine.plan(k).verdict,
+              (k == 3 || k == 7) ? TimingVerdict::kScheduledDrop : TimingVerdict::kProduce);
   }
 }
 
@@ -181,9 +182,9 @@ TEST(TimingEngine, RandomDropsFollowProbabilityAndSeed) {
   const TimingEngine b(config, 11);
   int drops = 0;
   for (std::uint64_t k = 0; k < 100'000; ++k) {
-    const FrameFate fate = a.plan(k).fate;
-    ASSERT_EQ(fate, b.plan(k).fate);
-    if (fate == FrameFate::kRandomDrop) ++drops;
+    const TimingVerdict verdict = a.plan(k).verdict;
+    ASSERT_EQ(verdict, b.plan(k).verdict);
+    if (verdict == TimingVerdict::kRandomDrop) ++drops;
   }
   EXPECT_NEAR(drops, 10'000, 400);
 }

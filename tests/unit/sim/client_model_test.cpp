@@ -75,7 +75,7 @@ ClientSpec client(std::string name, TimeNs hold_ns, TimeNs start_ns = 0) {
 }
 
 // One pool-mode allocator, its clients and the router, on a virtual clock.
-class PoolBench : public ::testing::Test {
+class PoolClients : public ::testing::Test {
  protected:
   void open(ULONG frames) {
     const KSALLOCATOR_FRAMING f = framing(frames);
@@ -108,7 +108,7 @@ class PoolBench : public ::testing::Test {
 
 // A client that finds no frame pends, and its request completes (through the
 // KS completion observer) the moment another client FREEs one.
-TEST_F(PoolBench, PendedAllocCompletesWhenAFrameIsFreed) {
+TEST_F(PoolClients, PendedAllocCompletesWhenAFrameIsFreed) {
   open(1);
   ClientModel& a = add(client("A", 10 * kMs));
   ClientModel& b = add(client("B", 10 * kMs, 1 * kMs));
@@ -129,7 +129,7 @@ TEST_F(PoolBench, PendedAllocCompletesWhenAFrameIsFreed) {
 
 // cancel_after: an ALLOC still pending is cancelled with CancelIoEx, ends
 // STATUS_CANCELLED exactly once, and the client ALLOCs again after thinking.
-TEST_F(PoolBench, CancelAfterTimeoutThenRetry) {
+TEST_F(PoolClients, CancelAfterTimeoutThenRetry) {
   open(1);
   add(client("A", 100 * kMs));
   ClientSpec b = client("B", 0);
@@ -146,7 +146,7 @@ TEST_F(PoolBench, CancelAfterTimeoutThenRetry) {
 
 // close_at: CloseHandle ends every pending ALLOC with STATUS_CANCELLED; later
 // calls on the handle fail, and the clients stop.
-TEST_F(PoolBench, CloseCancelsPendingAndRefusesLaterCalls) {
+TEST_F(PoolClients, CloseCancelsPendingAndRefusesLaterCalls) {
   open(1);
   ClientSpec a = client("A", 100 * kMs);
   a.close_at_ns = 5 * kMs;
@@ -164,7 +164,7 @@ TEST_F(PoolBench, CloseCancelsPendingAndRefusesLaterCalls) {
 }
 
 // Several outstanding requests: each is its own loop, served oldest first.
-TEST_F(PoolBench, OutstandingRequestsAreServedOldestFirst) {
+TEST_F(PoolClients, OutstandingRequestsAreServedOldestFirst) {
   open(2);
   ClientSpec spec = client("A", 10 * kMs);
   spec.outstanding = 3;
@@ -211,7 +211,7 @@ ScriptStep step(TimeNs at_ms, ScriptStep::Action action, std::string id = {}) {
 
 // The script acts through its client, checks every step's expectation, and
 // names the step, the expectation and what happened when one is missed.
-TEST_F(PoolBench, ScriptChecksStepExpectations) {
+TEST_F(PoolClients, ScriptChecksStepExpectations) {
   open(1);
   std::vector<ScriptStep> steps;
   steps.push_back(step(0, ScriptStep::Action::kAlloc, "a1"));

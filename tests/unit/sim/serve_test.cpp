@@ -4,8 +4,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <hilcap/device/frame_header.h>
-#include <hilcap/device/uvc/control_request.h>
-#include <hilcap/device/uvc/descriptor_builder.h>
 #include <hilcap/device/uvc_protocol.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -18,6 +16,8 @@
 #include <thread>
 
 #include "cli/cli.h"
+#include "control_request.h"
+#include "descriptor_builder.h"
 #include "guest_peer.h"
 #include "scenario/scenario_loader.h"
 #include "serve/serve_run.h"

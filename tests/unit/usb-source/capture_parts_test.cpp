@@ -24,8 +24,8 @@ uvc::UvcFrameRecord frame(std::int64_t host_ns, std::optional<std::int64_t> devi
 // damaged ones are marked error; the device model's reader reads it back as written.
 TEST(TimingRecorder, DeviceClockRoundTripsThroughTheReplayReader) {
   const auto text = format_timing_recording(
-      {frame(900, 5'000), frame(950, 38'338), frame(990, 71'671, uvc::kFrameIncomplete, 42),
-       frame(1000, 105'004, uvc::kFrameError)},
+      {frame(900, 5'000), frame(950, 38'338), frame(990, 71'671, uvc::kUvcFrameIncomplete, 42),
+       frame(1000, 105'004, uvc::kUvcFrameError)},
       "from a test");
   ASSERT_TRUE(text.ok()) << text.error();
   EXPECT_THAT(text.value(), ::testing::StartsWith("# from a test\n"));

@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "descriptor_builder.h"
+#include "config_builder.h"
 
 namespace hilcap::uvc::testing {
 namespace {

@@ -106,7 +106,7 @@ TEST(FrameAssembler, EofEndsTheFrame) {
   r.iso(payload(kPts | kScr, 0, 1000, 5100));  // header-only
   r.iso(payload(kPts | kScr | kEof, 50, 1000, 5200));
   ASSERT_EQ(r.dest.delivered.size(), 1u);
-  const FrameInfo& f = r.dest.delivered[0].info;
+  const AssembledFrame& f = r.dest.delivered[0].info;
   EXPECT_EQ(f.bytes_used, 150u);
   EXPECT_EQ(f.flags, 0u);
   EXPECT_EQ(f.payloads, 3u);
@@ -125,7 +125,7 @@ TEST(FrameAssembler, FidToggleWithoutEofEndsTheFrame) {
   r.iso(payload(kFid, 10));
   ASSERT_EQ(r.dest.delivered.size(), 1u);
   EXPECT_EQ(r.dest.delivered[0].info.bytes_used, 20u);
-  EXPECT_EQ(r.dest.delivered[0].info.flags, kFrameNoEof);
+  EXPECT_EQ(r.dest.delivered[0].info.flags, kUvcFrameNoEof);
   EXPECT_FALSE(r.dest.delivered[0].info.fid);
 }
 
@@ -151,7 +151,7 @@ TEST(FrameAssembler, ErrorBitMakesAnErrorFrame) {
   EXPECT_EQ(drop.counters().dropped.error_payload, 1u);
   EXPECT_EQ(drop.counters().error_bit_payloads, 1u);
   ASSERT_EQ(drop.dest.delivered.size(), 1u);
-  EXPECT_EQ(drop.dest.delivered[0].info.flags, kFrameDiscontinuity);
+  EXPECT_EQ(drop.dest.delivered[0].info.flags, kUvcFrameDiscontinuity);
   EXPECT_EQ(drop.dest.delivered[0].info.sequence, 1u);  // the gap shows the drop
   EXPECT_EQ(drop.dest.released, 1u);
   ASSERT_EQ(drop.dest.dropped.size(), 1u);
@@ -160,7 +160,7 @@ TEST(FrameAssembler, ErrorBitMakesAnErrorFrame) {
   Rig keep(with(DamagedFramePolicy::kDeliverDamaged));
   keep.iso(payload(kErr | kEof, 10));
   ASSERT_EQ(keep.dest.delivered.size(), 1u);
-  EXPECT_EQ(keep.dest.delivered[0].info.flags, kFrameError);
+  EXPECT_EQ(keep.dest.delivered[0].info.flags, kUvcFrameError);
   EXPECT_EQ(keep.counters().delivered_damaged.error_payload, 1u);
   EXPECT_EQ(keep.counters().dropped.total(), 0u);
 }
@@ -176,8 +176,8 @@ TEST(FrameAssembler, PacketErrorMarksTheFrame) {
   r.iso(payload(kFid | kEof, 10));
   ASSERT_EQ(r.dest.delivered.size(), 2u);
   EXPECT_EQ(r.dest.delivered[0].info.bytes_used, 20u);
-  EXPECT_EQ(r.dest.delivered[0].info.flags, kFrameError);
-  EXPECT_EQ(r.dest.delivered[1].info.flags, kFrameError);
+  EXPECT_EQ(r.dest.delivered[0].info.flags, kUvcFrameError);
+  EXPECT_EQ(r.dest.delivered[1].info.flags, kUvcFrameError);
   EXPECT_EQ(r.counters().failed_transfers, 2u);
 }
 
@@ -189,7 +189,7 @@ TEST(FrameAssembler, InvalidHeaderMarksTheFrame) {
   r.iso(payload(kEof, 10));
   EXPECT_EQ(r.counters().invalid_headers, 1u);
   ASSERT_EQ(r.dest.delivered.size(), 1u);
-  EXPECT_EQ(r.dest.delivered[0].info.flags, kFrameError);
+  EXPECT_EQ(r.dest.delivered[0].info.flags, kUvcFrameError);
 }
 
 // Guards: data past dwMaxVideoFrameSize marks the frame overflowed and counts
@@ -203,7 +203,7 @@ TEST(FrameAssembler, OverflowIsMarkedAndCounted) {
   ASSERT_EQ(r.dest.delivered.size(), 1u);
   const auto& f = r.dest.delivered[0];
   EXPECT_EQ(f.info.bytes_used, 100u);
-  EXPECT_EQ(f.info.flags, kFrameOverflow);
+  EXPECT_EQ(f.info.flags, kUvcFrameOverflow);
   EXPECT_EQ(f.info.overflow_bytes, 30u);
   EXPECT_EQ(r.counters().overflow_bytes, 30u);
   EXPECT_EQ(r.counters().delivered_damaged.overflow, 1u);
@@ -234,7 +234,7 @@ TEST(FrameAssembler, NoFreeFrameDropsAndCounts) {
   r.dest.client_frees(r.dest.delivered[0].buffer_id);
   r.iso(payload(kEof, 10));
   ASSERT_EQ(r.dest.delivered.size(), 2u);
-  EXPECT_EQ(r.dest.delivered[1].info.flags, kFrameDiscontinuity);
+  EXPECT_EQ(r.dest.delivered[1].info.flags, kUvcFrameDiscontinuity);
   EXPECT_EQ(r.dest.delivered[1].info.sequence, 2u);
 }
 
@@ -267,7 +267,7 @@ TEST(FrameAssembler, StillImageFlag) {
   Rig r;
   r.iso(payload(kSti | kEof, 10));
   ASSERT_EQ(r.dest.delivered.size(), 1u);
-  EXPECT_EQ(r.dest.delivered[0].info.flags, kFrameStill);
+  EXPECT_EQ(r.dest.delivered[0].info.flags, kUvcFrameStill);
 }
 
 // Guards: flush gives the frame in progress back, counted incomplete, and restarts cleanly.

@@ -106,7 +106,7 @@ TEST(RealIsoPayloads, MidFrameUrbAccumulatesWithoutEndingAFrame) {
   assembler.on_iso_packet(toggle, 0, nanoseconds(0));
   ASSERT_EQ(dest.delivered.size(), 1u);
   EXPECT_EQ(dest.delivered[0].info.bytes_used, 32u * 1268);
-  EXPECT_EQ(dest.delivered[0].info.flags, kFrameNoEof);
+  EXPECT_EQ(dest.delivered[0].info.flags, kUvcFrameNoEof);
 }
 
 // Guards: an iso URB of 32 header-only payloads (actual 384 B, the capture
@@ -177,7 +177,7 @@ TEST(RealBulkPayloads, PayloadSpansTwoTransfers) {
   ASSERT_EQ(dest.delivered.size(), 1u);
   const auto& frame = dest.delivered[0];
   EXPECT_EQ(frame.info.bytes_used, (16384u - 12) + 8192u);
-  EXPECT_EQ(frame.info.flags, kFrameNoEof);
+  EXPECT_EQ(frame.info.flags, kUvcFrameNoEof);
   EXPECT_EQ(frame.bytes[0], 0xff);  // JPEG SOI right after the header
   EXPECT_EQ(frame.bytes[1], 0xd8);
   EXPECT_TRUE(std::equal(b1.data.begin(), b1.data.end(), frame.bytes.end() - 8192));
@@ -202,7 +202,7 @@ TEST(RealBulkPayloads, DataThatLooksLikeAHeaderIsTakenForOne) {
   assembler.on_bulk_transfer(b1.data, 16384, 0, nanoseconds(1));
   EXPECT_EQ(assembler.counters().invalid_headers, 0u);
   ASSERT_EQ(dest.delivered.size(), 2u);
-  EXPECT_EQ(dest.delivered[0].info.flags, kFrameNoEof);
+  EXPECT_EQ(dest.delivered[0].info.flags, kUvcFrameNoEof);
   EXPECT_EQ(dest.delivered[0].info.bytes_used, 16384u - 12);
   EXPECT_EQ(dest.delivered[1].info.bytes_used, 8192u - 0x6b);
 }
@@ -234,7 +234,7 @@ TEST(RealBulkPayloads, BravHeadsGive221Frames) {
   EXPECT_EQ(run.counters.dropped.total(), 0u);
   EXPECT_EQ(run.counters.invalid_headers, 0u);
   for (std::size_t i = 0; i < run.frames.size(); ++i) {
-    const FrameInfo& f = run.frames[i].info;
+    const AssembledFrame& f = run.frames[i].info;
     EXPECT_EQ(f.flags, 0u) << "frame " << i;
     EXPECT_EQ(f.payloads, 6u) << "frame " << i;
     EXPECT_EQ(f.bytes_used, 6u * (102 - 12)) << "frame " << i;

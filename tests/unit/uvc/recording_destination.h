@@ -13,7 +13,7 @@ namespace hilcap::uvc::testing {
 class RecordingDestination : public FrameDestination {
  public:
   struct Delivered {
-    FrameInfo info;
+    AssembledFrame info;
     std::vector<std::uint8_t> bytes;
     std::uint64_t buffer_id = 0;
   };
@@ -24,14 +24,14 @@ class RecordingDestination : public FrameDestination {
       free_.push_back(i);
   }
 
-  std::optional<FrameBuffer> acquire_buffer() override {
+  std::optional<DestinationBuffer> acquire_buffer() override {
     if (free_.empty()) return std::nullopt;
     const std::size_t i = free_.back();
     free_.pop_back();
-    return FrameBuffer{storage_[i], i};
+    return DestinationBuffer{storage_[i], i};
   }
 
-  void deliver_frame(const FrameBuffer& buffer, const FrameInfo& info) override {
+  void deliver_frame(const DestinationBuffer& buffer, const AssembledFrame& info) override {
     const auto& s = storage_[buffer.id];
     delivered.push_back({info,
                          std::vector<std::uint8_t>(
@@ -40,12 +40,12 @@ class RecordingDestination : public FrameDestination {
     if (recycle) free_.push_back(buffer.id);  // the client frees it at once
   }
 
-  void release_buffer(const FrameBuffer& buffer) override {
+  void release_buffer(const DestinationBuffer& buffer) override {
     ++released;
     free_.push_back(buffer.id);
   }
 
-  void frame_dropped(const FrameInfo& info, DropCause cause) override {
+  void frame_dropped(const AssembledFrame& info, DropCause cause) override {
     dropped.push_back({info, cause});
   }
 
@@ -55,7 +55,7 @@ class RecordingDestination : public FrameDestination {
 
   bool recycle = true;
   struct Dropped {
-    FrameInfo info;
+    AssembledFrame info;
     DropCause cause = DropCause::kIncomplete;
   };
 

@@ -3,7 +3,7 @@
 #include <hilcap/uvc/descriptor_parser.h>
 #include <hilcap/uvc/stream_config.h>
 
-#include "descriptor_builder.h"
+#include "config_builder.h"
 
 namespace hilcap::uvc::testing {
 namespace {

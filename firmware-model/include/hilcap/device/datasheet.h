@@ -6,7 +6,7 @@
 //
 // Data path (a descriptor-ring DMA engine):
 //   1. The host posts empty buffers on the SubmissionRing (rings.h), each a
-//      BufferDescriptor (descriptors.h) of at least frame_format().frame_bytes().
+//      BufferDescriptor (ring_entries.h) of at least frame_format().frame_bytes().
 //   2. In RUN, frame k is due at start + k * interval (exact rational
 //      arithmetic, no drift; jitter, bursts and stalls as configured). When a
 //      frame is due the device takes the oldest posted buffer and fills it
@@ -29,9 +29,9 @@
 #pragma once
 
 #include <hilcap/device/control.h>
-#include <hilcap/device/descriptors.h>
 #include <hilcap/device/frame_format.h>
 #include <hilcap/device/frame_header.h>
 #include <hilcap/device/interrupt_line.h>
+#include <hilcap/device/ring_entries.h>
 #include <hilcap/device/rings.h>
 #include <hilcap/device/timebase.h>

@@ -15,7 +15,7 @@
 // pixels are not covered: this is a cheap check, not a full-frame hash.
 #pragma once
 
-#include <hilcap/device/descriptors.h>
+#include <hilcap/device/ring_entries.h>
 
 #include <cstddef>
 #include <cstdint>

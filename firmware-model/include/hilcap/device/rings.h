@@ -18,7 +18,7 @@
 // completion ring can never overflow and STOP can always hand every buffer back.
 #pragma once
 
-#include <hilcap/device/descriptors.h>
+#include <hilcap/device/ring_entries.h>
 
 #include <boost/lockfree/spsc_queue.hpp>
 #include <cstddef>

@@ -17,24 +17,25 @@ namespace hilcap::uvc {
 
 // A destination buffer lent by the FrameDestination. `id` is the
 // destination's own handle for it (an allocator frame, a slot number).
-struct FrameBuffer {
+struct DestinationBuffer {
   std::span<std::uint8_t> bytes;
   std::uint64_t id = 0;
 };
 
-enum FrameFlag : std::uint32_t {
-  kFrameError = 1u << 0,          // a payload had ERR set, a packet failed, or a header was bad
-  kFrameOverflow = 1u << 1,       // data past the capacity (counted in overflow_bytes)
-  kFrameIncomplete = 1u << 2,     // short of the expected size, empty, or cut by flush()
-  kFrameDiscontinuity = 1u << 3,  // frames were dropped before this one
-  kFrameNoEof = 1u << 4,          // ended by a FID toggle, not by EOF
-  kFrameStill = 1u << 5,          // STI bit: a still image
+// Bits of AssembledFrame::flags: what the payloads said about the frame.
+enum UvcFrameFlag : std::uint32_t {
+  kUvcFrameError = 1u << 0,          // a payload had ERR set, a packet failed, or a header was bad
+  kUvcFrameOverflow = 1u << 1,       // data past the capacity (counted in overflow_bytes)
+  kUvcFrameIncomplete = 1u << 2,     // short of the expected size, empty, or cut by flush()
+  kUvcFrameDiscontinuity = 1u << 3,  // frames were dropped before this one
+  kUvcFrameNoEof = 1u << 4,          // ended by a FID toggle, not by EOF
+  kUvcFrameStill = 1u << 5,          // STI bit: a still image
 };
 
-struct FrameInfo {
+struct AssembledFrame {
   std::uint64_t sequence = 0;  // per frame seen, dropped ones included: gaps = drops
   std::size_t bytes_used = 0;
-  std::uint32_t flags = 0;  // FrameFlag bits
+  std::uint32_t flags = 0;  // UvcFrameFlag bits
   bool fid = false;
   std::optional<std::uint32_t> pts;            // the frame's first PTS
   std::optional<ScrValue> scr;                 // the frame's last SCR
@@ -53,15 +54,15 @@ class FrameDestination {
   virtual ~FrameDestination() = default;
   // A free buffer, or nothing when none is free (the frame is then dropped
   // and counted as "no free frame").
-  virtual std::optional<FrameBuffer> acquire_buffer() = 0;
+  virtual std::optional<DestinationBuffer> acquire_buffer() = 0;
   // A finished frame: its bytes are buffer.bytes[0, info.bytes_used).
-  virtual void deliver_frame(const FrameBuffer& buffer, const FrameInfo& info) = 0;
+  virtual void deliver_frame(const DestinationBuffer& buffer, const AssembledFrame& info) = 0;
   // A buffer given back unfilled: its frame was dropped or cut off.
-  virtual void release_buffer(const FrameBuffer& buffer) = 0;
+  virtual void release_buffer(const DestinationBuffer& buffer) = 0;
   // A frame that will not be delivered, and why (after release_buffer when it
   // had a buffer). The counters say how many; this says which, e.g. for a
   // record of every frame the device sent.
-  virtual void frame_dropped(const FrameInfo& info, DropCause cause) = 0;
+  virtual void frame_dropped(const AssembledFrame& info, DropCause cause) = 0;
 };
 
 struct DropCounts {
@@ -138,9 +139,9 @@ class FrameAssembler {
  private:
   struct CurrentFrame {
     bool active = false;
-    std::optional<FrameBuffer> buffer;  // none: dropped for lack of a free frame
+    std::optional<DestinationBuffer> buffer;  // none: dropped for lack of a free frame
     std::size_t capacity = 0;
-    FrameInfo info;
+    AssembledFrame info;
   };
 
   // One payload's header has been read; `data` is what follows it.

@@ -84,7 +84,7 @@ struct NegotiatedStream {
 struct UvcFrameRecord {
   std::uint64_t sequence = 0;  // per frame seen, dropped ones included
   std::uint32_t bytes = 0;
-  std::uint32_t uvc_flags = 0;  // FrameFlag bits of frame_assembler.h
+  std::uint32_t uvc_flags = 0;  // UvcFrameFlag bits of frame_assembler.h
   bool delivered = false;       // else dropped, for `drop_cause`
   DropCause drop_cause = DropCause::kNoFreeFrame;
   std::optional<std::uint32_t> pts;     // the frame's first PTS (device clock ticks)

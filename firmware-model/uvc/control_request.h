@@ -3,11 +3,11 @@
 // descriptors.
 #pragma once
 
-#include <hilcap/device/uvc/descriptor_builder.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <span>
+
+#include "descriptor_builder.h"
 
 namespace hilcap::device::uvc {
 
@@ -33,17 +33,18 @@ struct SetupPacket {
   bool device_to_host() const { return (request_type & 0x80) != 0; }
 };
 
-enum class ControlStatus : std::uint8_t { kAck, kStall };
+// How a control transfer's status stage ends (USB 2.0 8.4.5: ACK or STALL).
+enum class Handshake : std::uint8_t { kAck, kStall };
 
 // How the device ends a control transfer: with `length` bytes of data (IN:
 // returned, OUT: accepted), or with a STALL.
 struct ControlOutcome {
-  ControlStatus status = ControlStatus::kStall;
+  Handshake status = Handshake::kStall;
   std::size_t length = 0;
 
-  static ControlOutcome ack(std::size_t length) { return {ControlStatus::kAck, length}; }
-  static ControlOutcome stall() { return {ControlStatus::kStall, 0}; }
-  bool stalled() const { return status == ControlStatus::kStall; }
+  static ControlOutcome ack(std::size_t length) { return {Handshake::kAck, length}; }
+  static ControlOutcome stall() { return {Handshake::kStall, 0}; }
+  bool stalled() const { return status == Handshake::kStall; }
   friend bool operator==(const ControlOutcome&, const ControlOutcome&) = default;
 };
 

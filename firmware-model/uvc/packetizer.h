@@ -6,8 +6,6 @@
 // specific payloads. Deterministic, and no allocation once constructed.
 #pragma once
 
-#include <hilcap/device/uvc/device_clock.h>
-#include <hilcap/device/uvc/device_config.h>
 #include <hilcap/device/uvc_protocol.h>
 
 #include <array>
@@ -16,6 +14,9 @@
 #include <optional>
 #include <span>
 #include <vector>
+
+#include "device_clock.h"
+#include "uvc_device_config.h"
 
 namespace hilcap::device::uvc {
 

@@ -1,4 +1,4 @@
-// A capture filter bench in virtual time: the real DeviceModel on a
+// A capture filter rig in virtual time: the real DeviceModel on a
 // VirtualScheduler, its interrupt line scheduling the filter's
 // service_interrupt, and a CaptureFilter whose handles a test drives the way
 // a Windows KS client does: KSPROPSETID_Pin on the filter, KsCreatePin,
@@ -16,7 +16,7 @@
 #include <memory>
 #include <vector>
 
-#include "capture_bench.h"
+#include "capture_rig.h"
 #include "device_model.h"
 #include "ks_test_client.h"
 #include "scheduler/virtual_scheduler.h"
@@ -30,11 +30,11 @@ struct PinRequest {
 };
 
 // A KSSTREAM_HEADER with KS_FRAME_INFO after it: the capture samples' header.
-struct FrameHeader {
+struct SampleHeader {
   KSSTREAM_HEADER header;
   KS_FRAME_INFO info;
 };
-static_assert(sizeof(FrameHeader) == 128);
+static_assert(sizeof(SampleHeader) == 128);
 
 inline KSP_PIN pin_property(ULONG id, ULONG pin_id = 0, ULONG flags = KSPROPERTY_TYPE_GET) {
   KSP_PIN p{};
@@ -43,9 +43,9 @@ inline KSP_PIN pin_property(ULONG id, ULONG pin_id = 0, ULONG flags = KSPROPERTY
   return p;
 }
 
-class FilterBench {
+class FilterRig {
  public:
-  explicit FilterBench(const device::DeviceConfig& config, std::int64_t frame_interval_ns = 0)
+  explicit FilterRig(const device::DeviceConfig& config, std::int64_t frame_interval_ns = 0)
       : line_(*this) {
     auto created = device::DeviceModel::create(config, scheduler_, line_);
     if (!created.errors.empty()) ADD_FAILURE() << created.errors.front().message();
@@ -56,13 +56,13 @@ class FilterBench {
     filter_ = CaptureFilter::create(*device_, options);
     handle_ = filter_->open();
   }
-  ~FilterBench() {
+  ~FilterRig() {
     for (HANDLE h : handles_)
       CloseHandle(h);
     if (handle_ != nullptr) CloseHandle(handle_);
   }
-  FilterBench(const FilterBench&) = delete;
-  FilterBench& operator=(const FilterBench&) = delete;
+  FilterRig(const FilterRig&) = delete;
+  FilterRig& operator=(const FilterRig&) = delete;
 
   sim::VirtualScheduler& scheduler() { return scheduler_; }
   device::DeviceModel& device() { return *device_; }
@@ -105,7 +105,7 @@ class FilterBench {
     return r;
   }
 
-  // KsCreatePin's Win32 error; the pin is closed with the bench unless the
+  // KsCreatePin's Win32 error; the pin is closed with the rig unless the
   // test closes it (then call forget()).
   DWORD create_pin(PinRequest& r, HANDLE& pin, ACCESS_MASK access = GENERIC_READ) {
     pin = nullptr;
@@ -124,15 +124,15 @@ class FilterBench {
  private:
   class Line final : public device::InterruptLine {
    public:
-    explicit Line(FilterBench& bench) : bench_(bench) {}
+    explicit Line(FilterRig& rig) : rig_(rig) {}
     // As the simulated machine does, but as an event: the ISR/DPC.
     void raise() override {
-      bench_.scheduler_.schedule_after(
-          0, [this] { bench_.filter_->service_interrupt(bench_.scheduler_.now()); });
+      rig_.scheduler_.schedule_after(
+          0, [this] { rig_.filter_->service_interrupt(rig_.scheduler_.now()); });
     }
 
    private:
-    FilterBench& bench_;
+    FilterRig& rig_;
   };
 
   sim::VirtualScheduler scheduler_;
@@ -154,7 +154,7 @@ struct Read {
   void prepare() {
     for (std::size_t i = 0; i < headers.size(); ++i) {
       headers[i] = {};
-      headers[i].header.Size = sizeof(FrameHeader);
+      headers[i].header.Size = sizeof(SampleHeader);
       headers[i].header.FrameExtent = static_cast<ULONG>(buffers[i].size());
       headers[i].header.Data = buffers[i].data();
     }
@@ -163,12 +163,12 @@ struct Read {
   BOOL issue(HANDLE pin, OVERLAPPED* o = nullptr) {
     DWORD returned = 0;
     return DeviceIoControl(pin, IOCTL_KS_READ_STREAM, nullptr, 0, headers.data(),
-                           static_cast<DWORD>(headers.size() * sizeof(FrameHeader)), &returned,
+                           static_cast<DWORD>(headers.size() * sizeof(SampleHeader)), &returned,
                            o ? o : &ov.ov);
   }
-  const FrameHeader& operator[](std::size_t i) const { return headers[i]; }
+  const SampleHeader& operator[](std::size_t i) const { return headers[i]; }
 
-  std::vector<FrameHeader> headers;
+  std::vector<SampleHeader> headers;
   std::vector<std::vector<std::byte>> buffers;
   Overlapped ov;
 };

@@ -7,10 +7,10 @@
 // or BOS (SuperSpeed) a host asks for.
 #pragma once
 
-#include <hilcap/device/uvc/device_config.h>
-
 #include <cstdint>
 #include <vector>
+
+#include "uvc_device_config.h"
 
 namespace hilcap::device::uvc {
 

@@ -1,5 +1,6 @@
+#include "uvc_device_config.h"
+
 #include <fmt/format.h>
-#include <hilcap/device/uvc/device_config.h>
 #include <hilcap/device/uvc_protocol.h>
 
 #include <cmath>

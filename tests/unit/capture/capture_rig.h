@@ -1,4 +1,4 @@
-// A capture bench in virtual time: the real DeviceModel on a VirtualScheduler,
+// A capture rig in virtual time: the real DeviceModel on a VirtualScheduler,
 // its interrupt line scheduling the pin's service_interrupt (after an optional
 // DPC latency), and a CapturePin driven the way a Windows KS client drives it
 // (DeviceIoControl on the pin and allocator handles).
@@ -98,23 +98,23 @@ inline bool has_option(const KSHILCAP_FRAME_HEADER& header, ULONG flag) {
   return (header.Header.OptionsFlags & flag) != 0;
 }
 
-class CaptureBench {
+class CaptureRig {
  public:
-  explicit CaptureBench(const device::DeviceConfig& config, CapturePinOptions options = {},
-                        device::TimeNs dpc_latency_ns = 0)
+  explicit CaptureRig(const device::DeviceConfig& config, CapturePinOptions options = {},
+                      device::TimeNs dpc_latency_ns = 0)
       : line_(*this, dpc_latency_ns) {
     auto created = device::DeviceModel::create(config, scheduler_, line_);
     if (!created.errors.empty()) ADD_FAILURE() << created.errors.front().message();
     device_ = std::move(created.device);
     pin_ = CapturePin::open(*device_, options);
   }
-  ~CaptureBench() {
+  ~CaptureRig() {
     for (HANDLE h : allocators_)
       CloseHandle(h);
     pin_.reset();
   }
-  CaptureBench(const CaptureBench&) = delete;
-  CaptureBench& operator=(const CaptureBench&) = delete;
+  CaptureRig(const CaptureRig&) = delete;
+  CaptureRig& operator=(const CaptureRig&) = delete;
 
   sim::VirtualScheduler& scheduler() { return scheduler_; }
   device::DeviceModel& device() { return *device_; }
@@ -127,7 +127,7 @@ class CaptureBench {
   void run_until(device::TimeNs t) { scheduler_.run_until(t); }
   void run_for(device::TimeNs d) { scheduler_.run_for(d); }
 
-  // KsCreateAllocator(pin, ...); the handle is closed with the bench.
+  // KsCreateAllocator(pin, ...); the handle is closed with the rig.
   AllocatorCreated create_allocator(ULONG frames, ULONG frame_size = 0) {
     const KSALLOCATOR_FRAMING f = framing(frames, frame_size ? frame_size : frame_bytes());
     AllocatorCreated created = hilcap::create_allocator(pin_handle(), f);
@@ -154,21 +154,21 @@ class CaptureBench {
  private:
   class Line final : public device::InterruptLine {
    public:
-    Line(CaptureBench& bench, device::TimeNs dpc_latency_ns)
-        : bench_(bench), dpc_latency_ns_(dpc_latency_ns) {}
+    Line(CaptureRig& rig, device::TimeNs dpc_latency_ns)
+        : rig_(rig), dpc_latency_ns_(dpc_latency_ns) {}
     // As the integrator does in virtual time: the ISR/DPC is an event. Frames
     // move between the pin and the allocator only here and in client calls,
     // so conservation is checked after each.
     void raise() override {
-      bench_.scheduler_.schedule_after(dpc_latency_ns_, [this] {
-        if (!bench_.pin_) return;
-        bench_.pin_->service_interrupt(bench_.scheduler_.now());
-        EXPECT_TRUE(bench_.conserved()) << "after the interrupt at " << bench_.scheduler_.now();
+      rig_.scheduler_.schedule_after(dpc_latency_ns_, [this] {
+        if (!rig_.pin_) return;
+        rig_.pin_->service_interrupt(rig_.scheduler_.now());
+        EXPECT_TRUE(rig_.conserved()) << "after the interrupt at " << rig_.scheduler_.now();
       });
     }
 
    private:
-    CaptureBench& bench_;
+    CaptureRig& rig_;
     device::TimeNs dpc_latency_ns_;
   };
 

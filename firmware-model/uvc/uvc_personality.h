@@ -5,24 +5,24 @@
 // simulator) calls it.
 #pragma once
 
-#include <hilcap/device/uvc/control_request.h>
-#include <hilcap/device/uvc/descriptor_builder.h>
-#include <hilcap/device/uvc/device_config.h>
-#include <hilcap/device/uvc/packetizer.h>
-#include <hilcap/device/uvc/probe_commit_responder.h>
-#include <hilcap/device/uvc/uvc_stream.h>
-
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <vector>
+
+#include "control_request.h"
+#include "descriptor_builder.h"
+#include "packetizer.h"
+#include "probe_commit_responder.h"
+#include "uvc_device_config.h"
+#include "uvc_stream.h"
 
 namespace hilcap::device::uvc {
 
 class UvcPersonality {
  public:
   // A personality for a valid configuration; otherwise every configuration error.
-  static Checked<UvcPersonality> create(UvcDeviceConfig config, FrameSource& source);
+  static Checked<UvcPersonality> create(UvcDeviceConfig config, StreamFrameSource& source);
 
   const UvcDeviceConfig& config() const { return config_; }
   const DescriptorSet& descriptors() const { return descriptors_; }
@@ -51,13 +51,13 @@ class UvcPersonality {
   UvcStream* stream() { return stream_.get(); }
 
  private:
-  UvcPersonality(UvcDeviceConfig config, FrameSource& source);
+  UvcPersonality(UvcDeviceConfig config, StreamFrameSource& source);
   void start_stream(std::uint32_t bytes_per_interval);
 
   UvcDeviceConfig config_;
   DescriptorSet descriptors_;
   ProbeCommitResponder negotiation_;
-  FrameSource* source_;
+  StreamFrameSource* source_;
   std::vector<FaultAt> faults_;
   std::unique_ptr<UvcStream> stream_;
 };

@@ -7,15 +7,16 @@
 #pragma once
 
 #include <hilcap/device/timebase.h>
-#include <hilcap/device/uvc/device_clock.h>
-#include <hilcap/device/uvc/device_config.h>
-#include <hilcap/device/uvc/packetizer.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <vector>
+
+#include "device_clock.h"
+#include "packetizer.h"
+#include "uvc_device_config.h"
 
 namespace hilcap::device::uvc {
 
@@ -47,9 +48,9 @@ struct FrameView {
 };
 
 // Supplies a stream's frames.
-class FrameSource {
+class StreamFrameSource {
  public:
-  virtual ~FrameSource() = default;
+  virtual ~StreamFrameSource() = default;
   // Frame `index` (0 for each stream's first), or nothing when none is ready
   // yet. The bytes stay valid until the next call.
   virtual std::optional<FrameView> next_frame(std::uint64_t index, const StreamFormat& format) = 0;
@@ -92,7 +93,7 @@ struct TransferResult {
 
 class UvcStream {
  public:
-  UvcStream(const StreamSetup& setup, FrameSource& source, std::vector<FaultAt> faults);
+  UvcStream(const StreamSetup& setup, StreamFrameSource& source, std::vector<FaultAt> faults);
 
   // Fills an isochronous transfer whose packets lie back to back in `buffer`
   // (packet i takes packets[i].length bytes).
@@ -125,7 +126,7 @@ class UvcStream {
   void note_payload_sent();
 
   StreamSetup setup_;
-  FrameSource& source_;
+  StreamFrameSource& source_;
   Packetizer packetizer_;
   DeviceClock clock_;
   TimeNs bus_time_ = 0;

@@ -1,4 +1,4 @@
-// Test doubles for the device's environment: a minimal virtual clock (one
+// Test doubles for the device's environment: a minimal virtual-time Timebase (one
 // priority queue, nothing sleeps) and an interrupt line that records when it
 // was raised. The project's real scheduler lives in sim/; these keep the device
 // tests independent of it.
@@ -16,7 +16,7 @@
 
 namespace hilcap::device::testing {
 
-class VirtualClock final : public Timebase {
+class TestTimebase final : public Timebase {
  public:
   TimeNs now() const override { return now_; }
 

@@ -5,14 +5,15 @@
 // adjust, refuse, answer short or stall COMMIT.
 #pragma once
 
-#include <hilcap/device/uvc/control_request.h>
-#include <hilcap/device/uvc/device_config.h>
 #include <hilcap/device/uvc_protocol.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
+
+#include "control_request.h"
+#include "uvc_device_config.h"
 
 namespace hilcap::device::uvc {
 

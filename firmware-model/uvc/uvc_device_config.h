@@ -4,14 +4,14 @@
 // a configuration and names every wrong field.
 #pragma once
 
-#include <hilcap/device/uvc/device_clock.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>
 #include <variant>
 #include <vector>
+
+#include "device_clock.h"
 
 namespace hilcap::device::uvc {
 
@@ -33,12 +33,12 @@ struct ContinuousIntervals {
   std::uint32_t max_100ns = 0;
   std::uint32_t step_100ns = 0;
 };
-using FrameIntervals = std::variant<DiscreteIntervals, ContinuousIntervals>;
+using FrameIntervalConfig = std::variant<DiscreteIntervals, ContinuousIntervals>;
 
 struct FrameConfig {
   std::uint16_t width = 0;
   std::uint16_t height = 0;
-  FrameIntervals intervals;
+  FrameIntervalConfig intervals;
   std::uint32_t default_interval_100ns = 0;
   // MJPEG only: the largest compressed frame (dwMaxVideoFrameBufferSize). An
   // uncompressed frame's size follows from width, height and the format.
@@ -71,7 +71,7 @@ struct BulkTransport {
   std::uint32_t max_payload_transfer_size = 0;
 };
 
-using Transport = std::variant<IsochronousTransport, BulkTransport>;
+using TransportConfig = std::variant<IsochronousTransport, BulkTransport>;
 
 // Which optional payload header fields the device sends (2 to 12 bytes).
 struct PayloadHeaderFields {
@@ -117,7 +117,7 @@ struct UvcDeviceConfig {
   std::string serial;  // empty: no serial number string
   UsbSpeed speed = UsbSpeed::kHigh;
   UvcVersion uvc_version = UvcVersion::k1_1;
-  Transport transport = IsochronousTransport{};
+  TransportConfig transport = IsochronousTransport{};
   std::vector<FormatConfig> formats;
   std::uint32_t clock_frequency_hz = 48'000'000;  // dwClockFrequency
   bool interrupt_endpoint = false;                // VideoControl status endpoint

@@ -1,5 +1,6 @@
+#include "uvc_device_config.h"
+
 #include <gtest/gtest.h>
-#include <hilcap/device/uvc/device_config.h>
 
 #include <algorithm>
 #include <string>
