@@ -4,12 +4,25 @@
 // cameras live in this process (umockdev's ioctl handler), so it must run
 // under umockdev-wrapper:
 //
-//   umockdev-wrapper hilcap-fake-cameras [--model bulk|iso]... [--real DIR] -- devices
+//   umockdev-wrapper hilcap-fake-cameras [--scenario FILE]... [--model bulk|iso]...
+//                                        [--real DIR] -- run camera.json
 //
-// --model plugs the device model as a UVC camera (160x120 YUY2 at 30 fps,
-// frames paced in real time): bulk as cafe:4011, isochronous as cafe:4012.
+// --scenario plugs the scenario's device model as a UVC camera, the one
+// `hilcap serve` serves over usbredir (ModelCamera, made by
+// sim/src/serve/scenario_camera.h): its format, size and frame rate, its
+// timing and faults, presented as its "device.uvc" says (bulk or
+// isochronous, MJPEG or uncompressed, UVC version, speed, ids and serial,
+// UVC-level faults), frames paced on the wall clock. Frame numbers and times
+// count from each stream's start. The scenario given to `hilcap run` names
+// the camera: "device": {"usb": "cafe:4011"} (device.uvc's "id", by
+// default cafe:4011). --model plugs the device model as a fixed UVC camera
+// (160x120 YUY2 at 30 fps, frames paced in real time): bulk as cafe:4011,
+// isochronous as cafe:4012.
 // --real plugs every descriptor set of an esp-usb folder (descriptors only:
-// they enumerate but do not stream).
+// they enumerate but do not stream). Cameras take addresses 2, 3... on bus
+// 1 in the order given: --scenario, then --model.
+#include <fmt/format.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
@@ -22,6 +35,8 @@
 #include "model_uvc_device.h"
 #include "real_cameras.h"
 #include "runner/interrupt_signal.h"
+#include "scenario/scenario_loader.h"
+#include "serve/scenario_camera.h"
 
 namespace {
 
@@ -34,7 +49,45 @@ hilcap::device::DeviceConfig model_config() {
   return c;
 }
 
+// Plugs `file`'s device model as a camera at 1:address; false after saying why on stderr.
+bool plug_scenario(hilcap::testing::MockTestbed& testbed, const std::string& file, int address,
+                   std::vector<std::unique_ptr<hilcap::testing::ModelUvcDevice>>& cameras) {
+  sim::LoadedScenario loaded = sim::load_scenario(file);
+  if (!loaded.scenario) {
+    for (const sim::ScenarioError& e : loaded.errors)
+      std::cerr << e.to_string() << "\n";
+    return false;
+  }
+  if (loaded.scenario->camera) {
+    std::cerr << file
+              << ": at /device/usb: expected a simulated device (--scenario plugs the device "
+                 "model as a camera), found a camera to stream: \""
+              << loaded.scenario->camera->usb << "\"\n";
+    return false;
+  }
+  sim::ScenarioCamera made = sim::make_scenario_camera(*loaded.scenario);
+  if (!made.camera) {
+    for (const std::string& e : made.errors)
+      std::cerr << e << "\n";
+    return false;
+  }
+  const device::uvc::UvcPresentation shown = made.camera->presentation();
+  const testing::UsbBusAddress at{1, address};
+  cameras.push_back(std::make_unique<testing::ModelUvcDevice>(testbed, std::move(made.camera), at));
+  std::string error;
+  if (!cameras.back()->usb().plug(error)) {
+    std::cerr << "plug: " << error << "\n";
+    return false;
+  }
+  std::cerr << fmt::format("hilcap-fake-cameras: {} plugged as {:04x}:{:04x}{}{} at {}:{} ({}{})\n",
+                           file, shown.vendor_id, shown.product_id, shown.serial.empty() ? "" : "#",
+                           shown.serial, at.bus, at.device, shown.bulk ? "bulk" : "isochronous",
+                           shown.mjpeg ? ", MJPEG" : "");
+  return true;
+}
+
 int fake_cameras_main(int argc, char** argv) {
+  std::vector<std::string> scenarios;
   std::vector<std::string> models;
   std::string real;
   std::vector<std::string> hilcap_args;
@@ -42,6 +95,10 @@ int fake_cameras_main(int argc, char** argv) {
       "The hilcap command line with fake USB cameras plugged in (run it under "
       "umockdev-wrapper)",
       "hilcap-fake-cameras"};
+  app.add_option("--scenario", scenarios,
+                 "Plug the device model of this scenario as the UVC camera its device section "
+                 "and device.uvc describe")
+      ->check(CLI::ExistingFile);
   app.add_option("--model", models, "Plug the device model as a UVC camera: bulk or iso")
       ->check(CLI::IsMember({"bulk", "iso"}));
   app.add_option("--real", real, "Plug every real descriptor set of this esp-usb folder");
@@ -65,13 +122,16 @@ int fake_cameras_main(int argc, char** argv) {
   }
   std::vector<std::unique_ptr<testing::ModelUvcDevice>> cameras;
   int address = 2;
+  for (const std::string& file : scenarios) {
+    if (!plug_scenario(testbed, file, address++, cameras)) return 2;
+  }
   for (const std::string& kind : models) {
     device::uvc::UvcPresentation shown;
     shown.bulk = kind == "bulk";
     shown.product_id = shown.bulk ? 0x4011 : 0x4012;
     shown.serial = "MODEL-" + kind;
-    auto created = testing::ModelUvcDevice::create(testbed, model_config(), shown,
-                                                   device::uvc::Pacing::kRealTime, {1, address++});
+    auto created = testing::ModelUvcDevice::create(
+        testbed, model_config(), shown, {device::uvc::Pacing::kRealTime}, {1, address++});
     if (!created.ok()) {
       std::cerr << created.errors()[0].message() << "\n";
       return 2;

@@ -38,7 +38,8 @@ std::shared_ptr<uvc::UsbContext> SourceTest::usb() {
 ModelUvcDevice& SourceTest::add_model_device(const device::DeviceConfig& config,
                                              const device::uvc::UvcPresentation& presentation,
                                              device::uvc::Pacing pacing, UsbBusAddress address) {
-  auto created = ModelUvcDevice::create(*testbed_, config, presentation, pacing, address);
+  auto created = ModelUvcDevice::create(*testbed_, config, presentation,
+                                        device::uvc::ModelFrameBehaviour{pacing}, address);
   // A test's own configuration is wrong: stop that test (gtest reports the exception).
   if (!created.ok()) throw std::invalid_argument(created.errors()[0].message());
   model_devices_.push_back(std::move(created.value()));

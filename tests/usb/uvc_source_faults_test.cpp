@@ -31,8 +31,7 @@ class SourceFaults : public SourceTest {
     shown.bulk_max_payload = kBulkPayload;
     ModelUvcDevice& device = add_model_device(config, shown);
     EXPECT_TRUE(
-        device.fake()
-            .with_personality([&](UvcPersonality& p) { return p.set_stream_faults(faults); })
+        device.with_personality([&](UvcPersonality& p) { return p.set_stream_faults(faults); })
             .empty());
     auto source = open_source();
     EXPECT_TRUE(source.ok()) << source.error();

@@ -147,8 +147,7 @@ TEST_P(SourceStop, StopWithTransfersInFlight) {
   EXPECT_EQ(device.usb().stats().discarded, 6u);
   EXPECT_EQ(device.usb().transfers_in_flight(), 0u);
   // The personality's stream stopped with alternate setting 0.
-  EXPECT_FALSE(
-      device.fake().with_personality([](UvcPersonality& p) { return p.stream() != nullptr; }));
+  EXPECT_FALSE(device.with_personality([](UvcPersonality& p) { return p.stream() != nullptr; }));
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, SourceStop, ::testing::Values(true, false),

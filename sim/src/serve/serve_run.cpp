@@ -8,8 +8,8 @@
 
 #include "model_camera.h"
 #include "redirection_session.h"
-#include "scenario/uvc_section.h"
 #include "serve/camera_device.h"
+#include "serve/scenario_camera.h"
 #include "serve/serve_recorder.h"
 #include "trace/trace_writer.h"
 
@@ -121,21 +121,13 @@ ServeOutcome run_serve(const ServeSettings& settings) {
   ServeOutcome outcome;
   std::ostream& log = *settings.log;
   const Scenario& scenario = settings.scenario;
-  for (const std::string& e : uvc_presentation_errors(scenario.device, scenario.uvc))
-    outcome.errors.push_back(fmt::format("{}: {}", scenario.file, e));
-  outcome.scenario_invalid = !outcome.errors.empty();
-  if (outcome.scenario_invalid) return outcome;
-  const device::uvc::ModelFrameBehaviour behaviour{device::uvc::Pacing::kRealTime,
-                                                   /*error_frames_carry_data=*/true,
-                                                   /*drop_late_frames=*/true};
-  auto created = device::uvc::ModelCamera::create(scenario.device, scenario.uvc, behaviour);
-  if (!created.ok()) {
-    for (const device::uvc::ConfigError& e : created.errors())
-      outcome.errors.push_back(fmt::format("{}: {}", scenario.file, e.message()));
+  ScenarioCamera made = make_scenario_camera(scenario);
+  if (!made.camera) {
+    outcome.errors = std::move(made.errors);
     outcome.scenario_invalid = true;
     return outcome;
   }
-  device::uvc::ModelCamera& camera = *created.value();
+  device::uvc::ModelCamera& camera = *made.camera;
 
   std::unique_ptr<TraceWriter> trace;
   if (!settings.trace.empty()) {
