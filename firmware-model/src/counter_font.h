@@ -2,6 +2,8 @@
 // frames. Row r of digit d is kDigitGlyphs[d][r]; bit 4 is the leftmost column.
 #pragma once
 
+#include <hilcap/device_internal.h>
+
 #include <array>
 #include <cstdint>
 

@@ -10,6 +10,7 @@
 
 #include <hilcap/device/frame_format.h>
 #include <hilcap/device/timebase.h>
+#include <hilcap/device_internal.h>
 
 #include <cstdint>
 #include <optional>

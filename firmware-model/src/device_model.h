@@ -26,6 +26,7 @@
 #include <hilcap/device/interrupt_line.h>
 #include <hilcap/device/rings.h>
 #include <hilcap/device/timebase.h>
+#include <hilcap/device_internal.h>
 
 #include <atomic>
 #include <boost/circular_buffer.hpp>

@@ -6,6 +6,7 @@
 
 #include <hilcap/device/control.h>
 #include <hilcap/device/ring_entries.h>
+#include <hilcap/device_internal.h>
 
 #include <cstdint>
 

@@ -5,6 +5,8 @@
 //   frames_produced == frames_delivered + dropped[kAborted] + in_flight
 #pragma once
 
+#include <hilcap/device_internal.h>
+
 #include <array>
 #include <cstdint>
 #include <numeric>

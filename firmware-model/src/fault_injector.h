@@ -7,6 +7,8 @@
 // frame number, so a seed gives the same faults on every run.
 #pragma once
 
+#include <hilcap/device_internal.h>
+
 #include <array>
 #include <cstdint>
 #include <vector>

@@ -4,6 +4,7 @@
 
 #include <hilcap/device/frame_format.h>
 #include <hilcap/device/frame_header.h>
+#include <hilcap/device_internal.h>
 
 #include <cstddef>
 #include <cstdint>

@@ -17,6 +17,7 @@
 
 #include <hilcap/device/frame_format.h>
 #include <hilcap/device/timebase.h>
+#include <hilcap/device_internal.h>
 
 #include <array>
 #include <cstddef>

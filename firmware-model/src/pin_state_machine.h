@@ -5,6 +5,7 @@
 #pragma once
 
 #include <hilcap/device/control.h>
+#include <hilcap/device_internal.h>
 
 #include <string_view>
 

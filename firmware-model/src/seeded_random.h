@@ -9,6 +9,8 @@
 // on every machine gives the same values.
 #pragma once
 
+#include <hilcap/device_internal.h>
+
 #include <cmath>
 #include <cstdint>
 

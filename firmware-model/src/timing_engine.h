@@ -13,6 +13,8 @@
 //               scheduled drop (k listed) before random drop (probability).
 #pragma once
 
+#include <hilcap/device_internal.h>
+
 #include <cstdint>
 #include <optional>
 #include <vector>

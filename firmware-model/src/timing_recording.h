@@ -21,6 +21,7 @@
 #pragma once
 
 #include <hilcap/device/timebase.h>
+#include <hilcap/device_internal.h>
 
 #include <cstdint>
 #include <filesystem>

@@ -2,6 +2,8 @@
 // blocks lay them out.
 #pragma once
 
+#include <hilcap/device_internal.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <span>

@@ -3,6 +3,8 @@
 // descriptors.
 #pragma once
 
+#include <hilcap/device_internal.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <span>

@@ -7,6 +7,8 @@
 // or BOS (SuperSpeed) a host asks for.
 #pragma once
 
+#include <hilcap/device_internal.h>
+
 #include <cstdint>
 #include <vector>
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <hilcap/device/timebase.h>
+#include <hilcap/device_internal.h>
 
 #include <cstdint>
 

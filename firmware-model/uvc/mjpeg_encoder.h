@@ -9,6 +9,8 @@
 // camera's rate control would.
 #pragma once
 
+#include <hilcap/device_internal.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>

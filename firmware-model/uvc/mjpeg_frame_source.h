@@ -5,6 +5,8 @@
 // share of its length, a disconnect stays a disconnect.
 #pragma once
 
+#include <hilcap/device_internal.h>
+
 #include <cstdint>
 #include <vector>
 

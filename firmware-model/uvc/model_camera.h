@@ -7,6 +7,8 @@
 // drives the personality and asks the camera when the next frame may leave.
 #pragma once
 
+#include <hilcap/device_internal.h>
+
 #include <chrono>
 #include <memory>
 #include <optional>

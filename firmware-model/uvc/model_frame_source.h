@@ -13,6 +13,8 @@
 // checksum covers; a disconnect takes the device off the bus.
 #pragma once
 
+#include <hilcap/device_internal.h>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>

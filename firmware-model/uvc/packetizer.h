@@ -7,6 +7,7 @@
 #pragma once
 
 #include <hilcap/device/uvc_protocol.h>
+#include <hilcap/device_internal.h>
 
 #include <array>
 #include <cstddef>

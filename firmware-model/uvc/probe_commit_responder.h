@@ -6,6 +6,7 @@
 #pragma once
 
 #include <hilcap/device/uvc_protocol.h>
+#include <hilcap/device_internal.h>
 
 #include <cstddef>
 #include <cstdint>

@@ -4,6 +4,8 @@
 // a configuration and names every wrong field.
 #pragma once
 
+#include <hilcap/device_internal.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>

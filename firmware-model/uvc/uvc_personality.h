@@ -5,6 +5,8 @@
 // simulator) calls it.
 #pragma once
 
+#include <hilcap/device_internal.h>
+
 #include <cstdint>
 #include <memory>
 #include <span>
