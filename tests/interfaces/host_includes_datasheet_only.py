@@ -97,11 +97,26 @@ def main(source_root, build_dir):
         commands = json.load(f)
     allowed_dirs = [host, os.path.join(root, "firmware-model", "include"),
                     os.path.join(root, "machine", "include")]
+    # A unity build (the Makefile's) compiles meson's *-unity*.cpp files from
+    # the build directory, each #including sources of one target: a host/
+    # unit when every source it includes is host/'s.
+    def unity_of_host(source):
+        if "-unity" not in os.path.basename(source):
+            return False
+        try:
+            with open(source, encoding="utf-8") as unity:
+                included = re.findall(r'^#include\s*[<"]([^>"]+)[>"]', unity.read(), re.M)
+        except OSError:
+            return False
+        resolved = [os.path.realpath(os.path.join(os.path.dirname(source), name))
+                    for name in included]
+        return bool(resolved) and all(path.startswith(host + os.sep) for path in resolved)
+
     host_units = 0
     for entry in commands:
         directory = entry.get("directory", build_dir)
         source = os.path.realpath(os.path.join(directory, entry["file"]))
-        if not source.startswith(host + os.sep):
+        if not (source.startswith(host + os.sep) or unity_of_host(source)):
             continue
         host_units += 1
         words = entry["arguments"] if "arguments" in entry else shlex.split(entry["command"])
