@@ -105,11 +105,23 @@ std::vector<ClientSpec> read_client_section(const Json& doc, TimeNs duration_ns,
       checks.require(spec.start_at_ns < duration_ns, child_pointer(pointer, "start_at_ms"),
                      run_bound(duration_ns));
     }
-    if (const Json* hold = member(entry, "hold")) {
-      spec.hold = read_duration(*hold, child_pointer(pointer, "hold"), checks);
-    }
-    if (const Json* think = member(entry, "think")) {
-      spec.think = read_duration(*think, child_pointer(pointer, "think"), checks);
+    // "hold_ms" / "think_ms": a fixed time in ms, the spelling a sweep's
+    // --vary /clients/0/hold_ms=10,20,40 names; "hold" / "think" also take
+    // a distribution. One of the two spellings per client.
+    for (const char* name : {"hold", "think"}) {
+      const std::string in_ms = std::string(name) + "_ms";
+      const Json* general = member(entry, name);
+      const Json* fixed = member(entry, in_ms);
+      if (general != nullptr && fixed != nullptr) {
+        checks.fail(child_pointer(pointer, in_ms),
+                    fmt::format("either \"{}\" or \"{}\", not both", name, in_ms));
+        continue;
+      }
+      const Json* given = general != nullptr ? general : fixed;
+      if (given == nullptr) continue;
+      DurationSpec& field = std::string_view(name) == "hold" ? spec.hold : spec.think;
+      field =
+          read_duration(*given, child_pointer(pointer, general != nullptr ? name : in_ms), checks);
     }
     if (const Json* cancel = member(entry, "cancel_after_ms")) {
       spec.cancel_after_ns = std::max<TimeNs>(1, to_ns(*cancel, kNsPerMs));
