@@ -128,8 +128,9 @@ TEST(ScenarioLoader, FrameRatesAsRatioOrDecimal) {
 // fixed-time spelling of hold (and think) is read as the number form is,
 // and a client giving both spellings is told so at the second.
 TEST(ScenarioLoader, HoldMsIsAFixedHold) {
-  const Scenario& s = loaded(load(R"({"duration_s": 1,
-    "clients": [{"hold_ms": 40, "think_ms": 2.5}, {"hold": 40}]})"));
+  const auto result = load(R"({"duration_s": 1,
+    "clients": [{"hold_ms": 40, "think_ms": 2.5}, {"hold": 40}]})");
+  const Scenario& s = loaded(result);
   ASSERT_EQ(s.clients.size(), 2u);
   EXPECT_EQ(s.clients[0].hold.kind, DurationSpec::Kind::kFixed);
   EXPECT_EQ(s.clients[0].hold.fixed_ns, 40'000'000);
