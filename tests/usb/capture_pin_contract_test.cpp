@@ -222,7 +222,14 @@ TEST_P(PinContract, StopHandsEveryFrameBack) {
     PVOID frame = nullptr;
     EXPECT_TRUE(alloc(allocator_, &frame, &request.ov)) << "frame " << i << " was not ready";
   }
-  EXPECT_GE(under_test_->pin().stats().returned_unfilled, 1u);
+  // The device model (virtual time) always holds a posted frame at STOP and
+  // hands it back unfilled. The camera may have filled every posted frame
+  // before STOP on a loaded machine (1 run in 20 had none unfilled): any
+  // number up to all of them is right there.
+  if (GetParam() == Backend::kModel) {
+    EXPECT_GE(under_test_->pin().stats().returned_unfilled, 1u);
+  }
+  EXPECT_LE(under_test_->pin().stats().returned_unfilled, kFrames - 1);
 }
 
 // The device leaves while an ALLOC waits: the ALLOC ends with
