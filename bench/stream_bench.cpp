@@ -175,7 +175,7 @@ double stream_frames_per_s(DWORD client_spin_us) {
   std::thread device([&] {
     hilcap::bench::pin_to_cpu(kDeviceCpu);
     clock.run_until(hilcap::sim::kTimeMax - 1);
-    at_end = pin->stats().frames_delivered;
+    at_end = pin->stats().frames.handed_over();
   });
   std::this_thread::sleep_for(std::chrono::nanoseconds(kWindowNs));
   clock.stop();

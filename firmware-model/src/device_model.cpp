@@ -13,17 +13,17 @@ TimeNs later(TimeNs t, TimeNs delay) {
   return t > kMax - delay ? kMax : t + delay;
 }
 
-DropReason drop_reason(TimingVerdict verdict) {
+ModelDropReason drop_reason(TimingVerdict verdict) {
   switch (verdict) {
     case TimingVerdict::kStall:
-      return DropReason::kStall;
+      return ModelDropReason::kStall;
     case TimingVerdict::kScheduledDrop:
-      return DropReason::kScheduled;
+      return ModelDropReason::kScheduled;
     case TimingVerdict::kRandomDrop:
     case TimingVerdict::kProduce:
       break;
   }
-  return DropReason::kRandom;
+  return ModelDropReason::kRandom;
 }
 
 bool valid_injection(const FaultAction& action) {
@@ -41,26 +41,6 @@ bool valid_injection(const FaultAction& action) {
 }
 
 }  // namespace
-
-std::string_view to_string(DropReason reason) {
-  switch (reason) {
-    case DropReason::kStarvation:
-      return "starvation";
-    case DropReason::kBufferRejected:
-      return "buffer_rejected";
-    case DropReason::kScheduled:
-      return "scheduled";
-    case DropReason::kRandom:
-      return "random";
-    case DropReason::kStall:
-      return "stall";
-    case DropReason::kCompletionRingFull:
-      return "completion_ring_full";
-    case DropReason::kAborted:
-      return "aborted";
-  }
-  return "unknown";
-}
 
 DeviceModel::Created DeviceModel::create(const DeviceConfig& config, Timebase& timebase,
                                          InterruptLine& interrupt_line) {
@@ -237,7 +217,7 @@ void DeviceModel::on_frame_due(std::uint64_t generation) {
         stall_until_ = std::max(stall_until_, later(due, due_faults.stall_ns));
       }
       if (due < stall_until_) {
-        drop(due, sequence, DropReason::kStall);
+        drop(due, sequence, ModelDropReason::kStall);
       } else if (plan.verdict != TimingVerdict::kProduce) {
         drop(due, sequence, drop_reason(plan.verdict));
       } else {
@@ -254,17 +234,17 @@ bool DeviceModel::fill_frame(TimeNs now, std::uint64_t frame, std::uint64_t sequ
   // Room for this frame's completion beyond those of the DMAs in progress.
   // Under the ring contract there always is.
   if (completion_ring_.free_slots() <= in_flight_.size()) {
-    drop(now, sequence, DropReason::kCompletionRingFull);
+    drop(now, sequence, ModelDropReason::kCompletionRingFull);
     return false;
   }
   BufferDescriptor buffer;
   if (!submission_ring_.pop(buffer)) {
-    drop(now, sequence, DropReason::kStarvation);
+    drop(now, sequence, ModelDropReason::kStarvation);
     return false;
   }
   const std::uint32_t frame_bytes = synthesizer_.frame_bytes();
   if (buffer.address == nullptr || buffer.capacity < frame_bytes) {
-    drop(now, sequence, DropReason::kBufferRejected);
+    drop(now, sequence, ModelDropReason::kBufferRejected);
     post(now, {.buffer_id = buffer.buffer_id,
                .drop_count = drop_count_,
                .status = CompletionStatus::kBufferRejected});
@@ -332,7 +312,7 @@ void DeviceModel::on_dma_done(std::uint64_t generation) {
   if (raise) interrupt_line_.raise();
 }
 
-void DeviceModel::drop(TimeNs now, std::uint64_t sequence, DropReason reason) {
+void DeviceModel::drop(TimeNs now, std::uint64_t sequence, ModelDropReason reason) {
   ++drop_count_;
   ++stats_.dropped[static_cast<std::size_t>(reason)];
   discontinuity_pending_ = true;
@@ -372,7 +352,7 @@ std::size_t DeviceModel::hand_back_buffers(TimeNs now, CompletionStatus status) 
   // Buffers being filled first (the oldest the device holds); their frames are lost.
   for (const InFlight& dma : in_flight_) {
     timebase_.cancel(dma.dma_event);
-    drop(now, dma.entry.sequence, DropReason::kAborted);
+    drop(now, dma.entry.sequence, ModelDropReason::kAborted);
     post(now, {.buffer_id = dma.entry.buffer_id, .drop_count = drop_count_, .status = status});
     ++handed_back;
   }

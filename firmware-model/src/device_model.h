@@ -106,7 +106,7 @@ class DeviceModel final : public DeviceControl {
   void schedule_frame(std::uint64_t frame);
   void stop_frames();
   bool fill_frame(TimeNs now, std::uint64_t frame, std::uint64_t sequence, const FramePlan& plan);
-  void drop(TimeNs now, std::uint64_t sequence, DropReason reason);
+  void drop(TimeNs now, std::uint64_t sequence, ModelDropReason reason);
   void post(TimeNs now, const CompletionEntry& entry);
   std::size_t hand_back_buffers(TimeNs now, CompletionStatus status);
   bool disconnect(TimeNs now, bool in_device_event);

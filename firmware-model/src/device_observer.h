@@ -27,7 +27,7 @@ class DeviceObserver {
                                  std::uint32_t /*buffer_id*/) {}
   // A completion was posted (DMA done, or a buffer handed back).
   virtual void on_completion(TimeNs /*now*/, const CompletionEntry& /*entry*/) {}
-  virtual void on_drop(TimeNs /*now*/, std::uint64_t /*sequence*/, DropReason /*reason*/) {}
+  virtual void on_drop(TimeNs /*now*/, std::uint64_t /*sequence*/, ModelDropReason /*reason*/) {}
   // The interrupt line was raised.
   virtual void on_interrupt(TimeNs /*now*/) {}
   virtual void on_fault(TimeNs /*now*/, FaultKind /*kind*/) {}

@@ -16,7 +16,12 @@
 
 namespace hilcap::device {
 
-enum class DropReason : std::uint8_t {
+// The device model's own account of why it did not deliver a frame. The
+// model cannot see the host's <hilcap/frame_fate.h>, so it keeps its own enum,
+// named apart from hilcap::DropReason; the report and the trace show it in
+// the host's vocabulary through the one mapping sim/'s drop_reason_of (one
+// to one, pinned by FrameFate.DeviceModelReasonsMapOneToOne).
+enum class ModelDropReason : std::uint8_t {
   kStarvation,          // no buffer posted when the frame was due
   kBufferRejected,      // the posted buffer could not hold a frame (handed back unfilled)
   kScheduled,           // timing.drop_frames
@@ -25,9 +30,7 @@ enum class DropReason : std::uint8_t {
   kCompletionRingFull,  // the host broke the ring contract: no room to post the frame
   kAborted,             // its DMA was cut off by STOP or a disconnect (buffer handed back)
 };
-inline constexpr std::size_t kDropReasonCount = 7;
-
-std::string_view to_string(DropReason reason);
+inline constexpr std::size_t kModelDropReasonCount = 7;
 
 struct DeviceStats {
   std::uint64_t frames_due = 0;        // frame-grid ticks in RUN
@@ -36,7 +39,7 @@ struct DeviceStats {
   std::uint64_t short_frames = 0;
   std::uint64_t error_frames = 0;
   std::uint64_t corrupt_frames = 0;  // delivered with a corrupted payload (a fault)
-  std::array<std::uint64_t, kDropReasonCount> dropped{};
+  std::array<std::uint64_t, kModelDropReasonCount> dropped{};
   std::uint64_t in_flight = 0;                      // buffers being filled right now
   std::uint64_t buffers_returned_unfilled = 0;      // handed back at STOP
   std::uint64_t buffers_returned_disconnected = 0;  // handed back at the disconnect
@@ -48,7 +51,7 @@ struct DeviceStats {
   std::uint64_t dropped_total() const {
     return std::accumulate(dropped.begin(), dropped.end(), std::uint64_t{0});
   }
-  std::uint64_t dropped_by(DropReason reason) const {
+  std::uint64_t dropped_by(ModelDropReason reason) const {
     return dropped[static_cast<std::size_t>(reason)];
   }
   std::uint64_t faults_fired_of(FaultKind kind) const {

@@ -47,7 +47,7 @@ class CheckingDestination : public hilcap::uvc::FrameDestination {
     if (!used) __builtin_trap();  // returned twice
     used = false;
   }
-  void frame_dropped(const AssembledFrame& info, hilcap::uvc::DropCause) override {
+  void frame_dropped(const AssembledFrame& info, hilcap::DropReason) override {
     if (info.bytes_used > a_.size()) __builtin_trap();
   }
 

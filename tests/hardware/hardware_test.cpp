@@ -71,7 +71,7 @@ TEST_F(Hardware, DefaultFormatStreams) {
   const bool uncompressed = source->stream().choice.format_kind == uvc::FormatKind::kUncompressed;
   std::int64_t last_host = 0;
   for (const ClientFrame& f : run.frames) {
-    if (f.info.flags & kFrameError) continue;
+    if (marked_damaged(f.info.fate)) continue;
     EXPECT_GT(f.info.data_used, 0u);
     if (uncompressed) {
       EXPECT_EQ(f.info.data_used, source->frame_size());
@@ -80,9 +80,9 @@ TEST_F(Hardware, DefaultFormatStreams) {
     last_host = f.info.host_timestamp_ns;
   }
   const uvc::SourceCounters c = source->counters();
-  std::cout << "  frames delivered " << c.frames_delivered << ", damaged "
+  std::cout << "  frames delivered " << c.frames.handed_over() << ", damaged "
             << c.assembly.delivered_damaged.total() << ", dropped " << c.assembly.dropped.total()
-            << " (no free frame " << c.assembly.dropped.no_free_frame << ")\n";
+            << " (no free frame " << c.assembly.dropped[DropReason::kStarvation] << ")\n";
   EXPECT_EQ(c.max_in_flight, uvc::SourceOptions{}.transfers);
   EXPECT_EQ(c.orphaned_transfers, 0u);
   EXPECT_FALSE(c.disconnected);

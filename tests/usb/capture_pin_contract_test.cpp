@@ -227,9 +227,9 @@ TEST_P(PinContract, StopHandsEveryFrameBack) {
   // before STOP on a loaded machine (1 run in 20 had none unfilled): any
   // number up to all of them is right there.
   if (GetParam() == Backend::kModel) {
-    EXPECT_GE(under_test_->pin().stats().returned_unfilled, 1u);
+    EXPECT_GE(under_test_->pin().stats().frames[FrameFate::kReturnedUnfilled], 1u);
   }
-  EXPECT_LE(under_test_->pin().stats().returned_unfilled, kFrames - 1);
+  EXPECT_LE(under_test_->pin().stats().frames[FrameFate::kReturnedUnfilled], kFrames - 1);
 }
 
 // The device leaves while an ALLOC waits: the ALLOC ends with

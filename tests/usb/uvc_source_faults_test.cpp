@@ -48,7 +48,7 @@ class SourceFaults : public SourceTest {
 };
 
 bool flagged(const ClientFrame& f) {
-  return (f.info.flags & kFrameError) != 0;
+  return marked_damaged(f.info.fate);
 }
 
 // ERR in a payload: that frame reaches the client flagged as an error frame (its data is
@@ -62,7 +62,7 @@ TEST_F(SourceFaults, ErrorBitFlagsTheFrame) {
   }
   EXPECT_NE(r.frames[2].record->uvc_flags & uvc::kUvcFrameError, 0u);
   EXPECT_EQ(r.counters.assembly.error_bit_payloads, 1u);
-  EXPECT_EQ(r.counters.assembly.delivered_damaged.error_payload, 1u);
+  EXPECT_EQ(r.counters.assembly.delivered_damaged[DropReason::kErrorPayload], 1u);
 }
 
 // No EOF on a frame: the FID toggle of the next frame ends it; it is whole, so not an error,
@@ -90,7 +90,7 @@ TEST_F(SourceFaults, EarlyFidToggleSplitsTheFrame) {
   EXPECT_EQ(r.frames[4].verdict.check, FrameCheck::kOk);
   EXPECT_EQ(r.frames[4].verdict.header.sequence, 3u);
   EXPECT_FALSE(flagged(r.frames[4]));
-  EXPECT_EQ(r.counters.assembly.delivered_damaged.incomplete, 2u);
+  EXPECT_EQ(r.counters.assembly.delivered_damaged[DropReason::kIncomplete], 2u);
 }
 
 // A frame whose FID does not toggle after an EOF is indistinguishable from stale payloads: it
@@ -111,7 +111,7 @@ TEST_F(SourceFaults, ShortPayloadMakesAnIncompleteFrame) {
   EXPECT_LT(r.frames[2].info.data_used, 160u * 120 * 2);
   EXPECT_EQ(r.frames[2].verdict.check, FrameCheck::kShort);
   EXPECT_NE(r.frames[2].record->uvc_flags & uvc::kUvcFrameIncomplete, 0u);
-  EXPECT_EQ(r.counters.assembly.delivered_damaged.incomplete, 1u);
+  EXPECT_EQ(r.counters.assembly.delivered_damaged[DropReason::kIncomplete], 1u);
   EXPECT_FALSE(flagged(r.frames[3]));
 }
 
@@ -132,7 +132,7 @@ TEST_F(SourceFaults, BadHeaderLengthFlagsTheFrame) {
   ASSERT_EQ(r.frames.size(), kTaken);
   EXPECT_TRUE(flagged(r.frames[2]));
   EXPECT_EQ(r.counters.assembly.invalid_headers, 1u);
-  EXPECT_EQ(r.counters.assembly.delivered_damaged.error_payload, 1u);
+  EXPECT_EQ(r.counters.assembly.delivered_damaged[DropReason::kErrorPayload], 1u);
   EXPECT_FALSE(flagged(r.frames[3]));
 }
 

@@ -21,6 +21,7 @@
 // from any thread. The device must outlive the CapturePin.
 #pragma once
 
+#include <hilcap/frame_fate.h>
 #include <hilcap/ks.h>
 #include <hilcap/stream_allocator.h>
 
@@ -37,28 +38,25 @@ class CaptureBackend;  // host-internal: how a pin reaches one kind of device
 
 struct CapturePinOptions {
   // Check each delivered frame's in-band header and checksum (verify_frame);
-  // a frame that fails is delivered flagged kFrameError and counted corrupt.
+  // a frame that fails is delivered with the fate kCorrupt.
   bool verify_frames = true;
   // The device's frame interval (KS AvgTimePerFrame), stamped as each frame's
   // Duration; 0 when unknown (then Duration is not marked valid).
   std::int64_t frame_interval_ns = 0;
 };
 
-// Lifetime totals, for reports. frames_delivered = frames_ok + frames_short +
-// frames_error + frames_corrupt + returned_unfilled + buffers_rejected.
+// Lifetime totals, for reports.
 struct CapturePinStats {
-  std::uint64_t interrupts = 0;         // service_interrupt() calls, work found or not
-  std::uint64_t completions = 0;        // completion entries drained
-  std::uint64_t frames_delivered = 0;   // handed to the allocator
-  std::uint64_t frames_ok = 0;          // whole frames (verified, when verify_frames)
-  std::uint64_t frames_short = 0;       // cut short by the device (kFrameError)
-  std::uint64_t frames_error = 0;       // failed by the device, no data (kFrameError)
-  std::uint64_t frames_corrupt = 0;     // failed verification (kFrameError)
-  std::uint64_t returned_unfilled = 0;  // handed back at STOP, DataUsed 0
-  // The device refused a posted buffer (too small): a host bug. The frame is
-  // delivered flagged kFrameError with DataUsed 0 rather than posted again (it
-  // would be refused again on every tick).
-  std::uint64_t buffers_rejected = 0;
+  std::uint64_t interrupts = 0;   // service_interrupt() calls, work found or not
+  std::uint64_t completions = 0;  // completion entries drained
+  // What became of every frame the pin handed to its allocator, by fate
+  // (handed_over()): whole (verified, when verify_frames), short, error,
+  // corrupt (failed verification), returned unfilled (STOP) and rejected (the
+  // device refused a posted buffer as too small, a host bug: it is handed to
+  // the allocator flagged, with DataUsed 0, rather than posted again to be
+  // refused on every tick). Dropped: the frames the host itself saw dropped
+  // (a camera's, by reason); the device model counts its own drops.
+  FrameFateCounts frames;
   std::uint64_t buffers_posted = 0;  // descriptors posted on the submission ring
 };
 

@@ -2,6 +2,8 @@
 // capture mode, all zero in pool mode (a pool-mode frame carries no capture).
 #pragma once
 
+#include <hilcap/frame_fate.h>
+
 #include <cstdint>
 
 namespace hilcap {
@@ -9,7 +11,6 @@ namespace hilcap {
 // Bits of FrameInfo::flags.
 enum FrameFlag : std::uint32_t {
   kFrameDiscontinuity = 1u << 0,  // frames were dropped just before this one
-  kFrameError = 1u << 1,          // the source reports the data as damaged
   kFrameTimeValid = 1u << 2,      // presentation_time_ns is meaningful
   kFrameDurationValid = 1u << 3,  // duration_ns is meaningful
 };
@@ -20,6 +21,7 @@ struct FrameInfo {
   std::int64_t presentation_time_ns = 0;
   std::int64_t duration_ns = 0;
   std::uint32_t data_used = 0;           // bytes of the frame holding data
+  FrameFate fate = FrameFate::kOk;       // what happened to it (never kDropped here)
   std::uint32_t flags = 0;               // FrameFlag bits
   std::int64_t device_timestamp_ns = 0;  // the device's timestamp of the frame, device clock
   std::int64_t host_timestamp_ns = 0;    // when the host completion path saw it

@@ -6,11 +6,10 @@
 
 namespace hilcap {
 
-MappedFrame map_completion(const device::CompletionEntry& entry, std::span<const std::byte> frame,
-                           const MappingOptions& options, std::int64_t host_time_ns) {
+FrameInfo map_completion(const device::CompletionEntry& entry, std::span<const std::byte> frame,
+                         const MappingOptions& options, std::int64_t host_time_ns) {
   using device::CompletionStatus;
-  MappedFrame mapped;
-  FrameInfo& info = mapped.info;
+  FrameInfo info;
   info.drop_count = static_cast<std::int64_t>(entry.drop_count);
   info.data_used = entry.bytes_used;
   info.host_timestamp_ns = host_time_ns;
@@ -18,31 +17,27 @@ MappedFrame map_completion(const device::CompletionEntry& entry, std::span<const
     case CompletionStatus::kReturnedUnfilled:
     case CompletionStatus::kDisconnected:
       // No frame: the buffer comes back empty, as KS returns in-flight frames at STOP.
-      mapped.outcome = FrameOutcome::kReturnedUnfilled;
+      info.fate = FrameFate::kReturnedUnfilled;
       info.data_used = 0;
-      return mapped;
+      return info;
     case CompletionStatus::kBufferRejected:
-      mapped.outcome = FrameOutcome::kRejected;
+      info.fate = FrameFate::kRejected;
       info.data_used = 0;
-      info.flags = kFrameError;
-      return mapped;
+      return info;
     case CompletionStatus::kOk:
-      mapped.outcome = FrameOutcome::kOk;
+      info.fate = FrameFate::kOk;
       if (options.verify_frames &&
           device::verify_frame(frame.first(std::min<std::size_t>(entry.bytes_used, frame.size())),
                                entry)
                   .check != device::FrameCheck::kOk) {
-        mapped.outcome = FrameOutcome::kCorrupt;
-        info.flags |= kFrameError;
+        info.fate = FrameFate::kCorrupt;
       }
       break;
     case CompletionStatus::kShort:
-      mapped.outcome = FrameOutcome::kShort;
-      info.flags |= kFrameError;
+      info.fate = FrameFate::kShort;
       break;
     case CompletionStatus::kError:
-      mapped.outcome = FrameOutcome::kError;
-      info.flags |= kFrameError;
+      info.fate = FrameFate::kError;
       break;
   }
   info.sequence = static_cast<std::int64_t>(entry.sequence) + 1;
@@ -54,7 +49,7 @@ MappedFrame map_completion(const device::CompletionEntry& entry, std::span<const
     info.flags |= kFrameDurationValid;
   }
   if (entry.has_flag(device::CompletionFlags::kDiscontinuity)) info.flags |= kFrameDiscontinuity;
-  return mapped;
+  return info;
 }
 
 }  // namespace hilcap

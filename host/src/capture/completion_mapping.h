@@ -1,5 +1,6 @@
-// What a completion entry from the device means to a KS client: the mapping
-// from the datasheet's CompletionEntry to the allocator's FrameInfo.
+// What a completion entry from the device means to a KS client: the one
+// mapping from the datasheet's CompletionEntry (the device's register
+// format) to the host's FrameInfo and its FrameFate.
 #pragma once
 
 #include <hilcap/device/ring_entries.h>
@@ -16,27 +17,21 @@ struct MappingOptions {
   std::int64_t frame_interval_ns = 0;  // Duration; 0: unknown
 };
 
-enum class FrameOutcome : std::uint8_t {
-  kOk,                // a whole frame (that verified, when verifying)
-  kShort,             // cut short: kFrameError
-  kError,             // the device failed it, no data: kFrameError
-  kCorrupt,           // failed verification: kFrameError
-  kReturnedUnfilled,  // handed back at STOP: DataUsed 0, no flags
-  kRejected,          // the device refused the buffer: DataUsed 0, kFrameError
-};
-
-struct MappedFrame {
-  FrameOutcome outcome = FrameOutcome::kOk;
-  FrameInfo info;
-};
-
-// The frame a completion entry hands back (a kDisconnected buffer maps like
-// one returned at STOP, though the pin keeps those rather than deliver them):
-// PictureNumber = sequence + 1 (KS counts from 1), DropCount, presentation
-// time = the device's capture timestamp (valid), Duration = the frame interval
-// (valid when known), DataUsed, discontinuity, error. `frame` is the buffer's
+// The frame a completion entry hands back, with its fate:
+//   kOk               -> kOk (kCorrupt when verifying and the in-band header or
+//                        checksum does not match)
+//   kShort            -> kShort
+//   kError            -> kError
+//   kReturnedUnfilled -> kReturnedUnfilled, DataUsed 0
+//   kDisconnected     -> kReturnedUnfilled, DataUsed 0 (the pin keeps those
+//                        rather than deliver them)
+//   kBufferRejected   -> kRejected, DataUsed 0
+// A frame (every fate but the two unfilled ones) also gets PictureNumber =
+// sequence + 1 (KS counts from 1), the device's capture timestamp as its
+// presentation time (valid), Duration = the frame interval (valid when known)
+// and the discontinuity flag; DropCount always. `frame` is the buffer's
 // first bytes_used bytes (read only to verify a kOk frame).
-MappedFrame map_completion(const device::CompletionEntry& entry, std::span<const std::byte> frame,
-                           const MappingOptions& options, std::int64_t host_time_ns);
+FrameInfo map_completion(const device::CompletionEntry& entry, std::span<const std::byte> frame,
+                         const MappingOptions& options, std::int64_t host_time_ns);
 
 }  // namespace hilcap

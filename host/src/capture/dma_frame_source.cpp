@@ -101,41 +101,21 @@ std::size_t DmaFrameSource::drain(StreamAllocator& allocator, std::int64_t host_
       states_[buffer.slot] = SlotState::kAway;
       --held_;
     }
-    const MappedFrame mapped =
+    const FrameInfo info =
         map_completion(entry, {buffer.data, buffer.capacity}, options_, host_time_ns);
     {
       std::lock_guard lock(mutex_);
-      count(mapped.outcome, mapped.info.data_used);
+      count(info);
     }
-    allocator.deliver(buffer, mapped.info);
+    allocator.deliver(buffer, info);
   }
   return drained;
 }
 
-void DmaFrameSource::count(FrameOutcome outcome, std::uint32_t data_used) {
-  ++stats_.frames_delivered;
-  switch (outcome) {
-    case FrameOutcome::kOk:
-      ++stats_.frames_ok;
-      break;
-    case FrameOutcome::kShort:
-      ++stats_.frames_short;
-      break;
-    case FrameOutcome::kError:
-      ++stats_.frames_error;
-      break;
-    case FrameOutcome::kCorrupt:
-      ++stats_.frames_corrupt;
-      break;
-    case FrameOutcome::kReturnedUnfilled:
-      ++stats_.returned_unfilled;
-      break;
-    case FrameOutcome::kRejected:
-      ++stats_.buffers_rejected;
-      break;
-  }
-  if (data_used > 0) {
-    data_.bytes += data_used;
+void DmaFrameSource::count(const FrameInfo& info) {
+  stats_.frames.add(info.fate);
+  if (info.data_used > 0) {
+    data_.bytes += info.data_used;
     ++data_.frames;
   }
 }

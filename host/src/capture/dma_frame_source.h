@@ -4,7 +4,7 @@
 // Submission: every frame the allocator hands over (recycle) is posted as a
 // BufferDescriptor whose buffer_id is its pool slot, while the pin holds the
 // device; otherwise it is kept until start_posting(). Completion: drain()
-// pops the completion ring, maps each entry to a FrameInfo
+// pops the completion ring, maps each entry to a FrameInfo and its fate
 // (completion_mapping.h) and delivers the frame to the allocator.
 //
 // Threads: recycle() runs under the allocator's lock; start/stop_posting()
@@ -71,7 +71,7 @@ class DmaFrameSource final : public FrameSource {
   // With mutex_ held.
   void post(std::uint32_t slot);
   void keep(std::uint32_t slot);
-  void count(FrameOutcome outcome, std::uint32_t data_used);
+  void count(const FrameInfo& info);
 
   device::SubmissionRing& submission_;
   device::CompletionRing& completion_;

@@ -22,13 +22,7 @@ std::string fourcc_name(device::PixelFormat format) {
 void add(CapturePinStats& total, const CapturePinStats& more) {
   total.interrupts += more.interrupts;
   total.completions += more.completions;
-  total.frames_delivered += more.frames_delivered;
-  total.frames_ok += more.frames_ok;
-  total.frames_short += more.frames_short;
-  total.frames_error += more.frames_error;
-  total.frames_corrupt += more.frames_corrupt;
-  total.returned_unfilled += more.returned_unfilled;
-  total.buffers_rejected += more.buffers_rejected;
+  total.frames += more.frames;
   total.buffers_posted += more.buffers_posted;
 }
 

@@ -1,12 +1,21 @@
 // KSPROPERTY_HILCAP_FRAME_HEADER's value: a frame's FrameInfo the way a
 // Windows capture client reads it (KSSTREAM_HEADER + KS_FRAME_INFO).
-#include <hilcap/ks_extensions.h>
+#include "ks_frame_header.h"
 
 #include "ks_time.h"
 
 namespace hilcap {
 
 using ks::kNsPer100Ns;
+
+ULONG ks_stream_options(const FrameInfo& info) {
+  ULONG options = 0;
+  if (info.flags & kFrameDiscontinuity) options |= KSSTREAM_HEADER_OPTIONSF_DATADISCONTINUITY;
+  if (info.flags & kFrameTimeValid) options |= KSSTREAM_HEADER_OPTIONSF_TIMEVALID;
+  if (info.flags & kFrameDurationValid) options |= KSSTREAM_HEADER_OPTIONSF_DURATIONVALID;
+  if (marked_damaged(info.fate)) options |= KSSTREAM_HEADER_OPTIONSF_HILCAP_ERROR;
+  return options;
+}
 
 KSHILCAP_FRAME_HEADER ks_frame_header(const FrameInfo& info, void* frame, ULONG frame_extent) {
   KSHILCAP_FRAME_HEADER out{};
@@ -19,14 +28,7 @@ KSHILCAP_FRAME_HEADER ks_frame_header(const FrameInfo& info, void* frame, ULONG 
   header.PresentationTime.Numerator = 1;
   header.PresentationTime.Denominator = 1;
   header.Duration = info.duration_ns / kNsPer100Ns;
-  if (info.flags & kFrameDiscontinuity) {
-    header.OptionsFlags |= KSSTREAM_HEADER_OPTIONSF_DATADISCONTINUITY;
-  }
-  if (info.flags & kFrameTimeValid) header.OptionsFlags |= KSSTREAM_HEADER_OPTIONSF_TIMEVALID;
-  if (info.flags & kFrameDurationValid) {
-    header.OptionsFlags |= KSSTREAM_HEADER_OPTIONSF_DURATIONVALID;
-  }
-  if (info.flags & kFrameError) header.OptionsFlags |= KSSTREAM_HEADER_OPTIONSF_HILCAP_ERROR;
+  header.OptionsFlags = ks_stream_options(info);
 
   KS_FRAME_INFO& frame_info = out.FrameInfo;
   frame_info.ExtendedHeaderSize = sizeof(KS_FRAME_INFO);

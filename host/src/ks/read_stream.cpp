@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "../ks_policy.h"
+#include "ks_frame_header.h"
 #include "ks_time.h"
 
 namespace hilcap::ks {
@@ -239,21 +240,15 @@ void ReadStream::fill_next_header(PendingRead& read, const FrameInfo& info, cons
     const ULONG used = std::min<ULONG>(info.data_used, header.FrameExtent);
     if (used > 0) std::memcpy(header.Data, frame, used);
     header.DataUsed = used;
+    header.OptionsFlags = ks_stream_options(info);
     if (info.flags & kFrameTimeValid) {
       header.PresentationTime.Time =
           std::max<std::int64_t>(0, info.presentation_time_ns - time_origin_ns_) / kNsPer100Ns;
-      header.OptionsFlags |= KSSTREAM_HEADER_OPTIONSF_TIMEVALID;
     }
-    if (info.flags & kFrameDurationValid) {
-      header.Duration = info.duration_ns / kNsPer100Ns;
-      header.OptionsFlags |= KSSTREAM_HEADER_OPTIONSF_DURATIONVALID;
-    }
-    if ((info.flags & kFrameDiscontinuity) || discontinuity_) {
-      header.OptionsFlags |= KSSTREAM_HEADER_OPTIONSF_DATADISCONTINUITY;
-    }
-    if ((info.flags & kFrameError) || used < info.data_used) {
-      header.OptionsFlags |= KSSTREAM_HEADER_OPTIONSF_HILCAP_ERROR;
-    }
+    if (info.flags & kFrameDurationValid) header.Duration = info.duration_ns / kNsPer100Ns;
+    // Frames the tap dropped before this one, and a frame cut to the client's buffer.
+    if (discontinuity_) header.OptionsFlags |= KSSTREAM_HEADER_OPTIONSF_DATADISCONTINUITY;
+    if (used < info.data_used) header.OptionsFlags |= KSSTREAM_HEADER_OPTIONSF_HILCAP_ERROR;
     discontinuity_ = false;
   }
   std::memcpy(at, &header, sizeof(header));

@@ -88,9 +88,10 @@ void UvcCameraBackend::drain(std::int64_t host_time_ns) {
   frames.swap(handed_back_);
   for (const hilcap::FrameBuffer& frame : frames) {
     hilcap::FrameInfo info;  // DataUsed 0, no PictureNumber: no frame in it
+    info.fate = FrameFate::kReturnedUnfilled;
     info.host_timestamp_ns = host_time_ns;
     allocator_->deliver(frame, info);
-    ++returned_unfilled_;
+    handed_back_frames_.add(info.fate);
   }
 }
 
@@ -113,11 +114,8 @@ DeliveredData UvcCameraBackend::delivered_data() const {
 CapturePinStats UvcCameraBackend::stats() const {
   const SourceCounters c = camera_.counters();
   CapturePinStats stats;
-  stats.frames_ok = c.frames_ok;
-  stats.frames_short = c.frames_short;
-  stats.frames_error = c.frames_error;
-  stats.returned_unfilled = returned_unfilled_;
-  stats.frames_delivered = c.frames_delivered + returned_unfilled_;
+  stats.frames = c.frames;
+  stats.frames += handed_back_frames_;
   return stats;
 }
 

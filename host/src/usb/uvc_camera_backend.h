@@ -41,7 +41,7 @@ class UvcCameraBackend final : public CaptureBackend {
   device::FrameCounters counted_before_;
   std::shared_ptr<StreamAllocator> allocator_;
   std::vector<hilcap::FrameBuffer> handed_back_;  // at STOP, for drain()
-  std::uint64_t returned_unfilled_ = 0;
+  FrameFateCounts handed_back_frames_;            // delivered by drain(): kReturnedUnfilled
   bool retired_ = false;
 };
 

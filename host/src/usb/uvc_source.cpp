@@ -91,7 +91,7 @@ class UvcSource::Stream : public std::enable_shared_from_this<Stream>, private F
   void deliver_frame(const uvc::DestinationBuffer& buffer,
                      const uvc::AssembledFrame& info) override;
   void release_buffer(const uvc::DestinationBuffer& buffer) override;
-  void frame_dropped(const uvc::AssembledFrame& info, DropCause cause) override;
+  void frame_dropped(const uvc::AssembledFrame& info, DropReason reason) override;
 
   const std::shared_ptr<UsbContext> usb_;
   libusb_device_handle* const handle_;
@@ -201,6 +201,7 @@ SourceCounters UvcSource::Stream::counters() const {
   std::lock_guard lock(mutex_);
   SourceCounters c = counters_;
   c.assembly = assembler_.counters();
+  c.frames.add_drops(c.assembly.dropped);
   c.disconnected = gone_;
   return c;
 }
@@ -595,7 +596,7 @@ std::optional<uvc::DestinationBuffer> UvcSource::Stream::acquire_buffer() {
 void UvcSource::Stream::deliver_frame(const uvc::DestinationBuffer& buffer,
                                       const uvc::AssembledFrame& info) {
   UvcFrameRecord record = make_record(info);
-  record.delivered = true;
+  record.fate = fate_of(info);
   const auto slot = static_cast<std::uint32_t>(buffer.id);
   records_[slot] = record;
   hilcap::FrameInfo ks;
@@ -604,14 +605,8 @@ void UvcSource::Stream::deliver_frame(const uvc::DestinationBuffer& buffer,
   ks.sequence = static_cast<std::int64_t>(info.sequence - sequence_base_) + 1;
   ks.drop_count = static_cast<std::int64_t>(assembler_.counters().dropped.total() - drops_base_);
   ks.data_used = record.bytes;
-  if (info.flags & (kUvcFrameError | kUvcFrameOverflow | kUvcFrameIncomplete))
-    ks.flags |= hilcap::kFrameError;
-  if (info.flags & (kUvcFrameError | kUvcFrameOverflow))
-    ++counters_.frames_error;
-  else if (info.flags & kUvcFrameIncomplete)
-    ++counters_.frames_short;
-  else
-    ++counters_.frames_ok;
+  ks.fate = record.fate;
+  counters_.frames.add(record.fate);
   if (record.bytes > 0) {
     counters_.bytes_delivered += record.bytes;
     ++counters_.frames_with_data;
@@ -625,7 +620,6 @@ void UvcSource::Stream::deliver_frame(const uvc::DestinationBuffer& buffer,
   }
   ks.device_timestamp_ns = record.device_time_ns.value_or(0);
   ks.host_timestamp_ns = record.host_time_ns;
-  ++counters_.frames_delivered;
   outbox_.frames.emplace_back(frames_[slot], ks);
   outbox_.records.push_back(record);
 }
@@ -635,10 +629,10 @@ void UvcSource::Stream::release_buffer(const uvc::DestinationBuffer& buffer) {
   free_.push_front(frames_[static_cast<std::uint32_t>(buffer.id)]);
 }
 
-void UvcSource::Stream::frame_dropped(const uvc::AssembledFrame& info, DropCause cause) {
+void UvcSource::Stream::frame_dropped(const uvc::AssembledFrame& info, DropReason reason) {
   UvcFrameRecord record = make_record(info);
-  record.delivered = false;
-  record.drop_cause = cause;
+  record.fate = FrameFate::kDropped;
+  record.drop_reason = reason;
   outbox_.records.push_back(record);
 }
 

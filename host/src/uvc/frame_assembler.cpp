@@ -4,32 +4,17 @@
 
 namespace hilcap::uvc {
 
-const char* to_string(DropCause cause) {
-  switch (cause) {
-    case DropCause::kNoFreeFrame:
-      return "no free frame";
-    case DropCause::kErrorPayload:
-      return "error payload";
-    case DropCause::kOverflow:
-      return "overflow";
-    case DropCause::kIncomplete:
-      return "incomplete frame";
-  }
-  return "?";
+FrameFate fate_of(const AssembledFrame& frame) {
+  if (frame.flags & (kUvcFrameError | kUvcFrameOverflow)) return FrameFate::kError;
+  if (frame.flags & kUvcFrameIncomplete) return FrameFate::kShort;
+  return FrameFate::kOk;
 }
 
-std::uint64_t& DropCounts::operator[](DropCause cause) {
-  switch (cause) {
-    case DropCause::kNoFreeFrame:
-      return no_free_frame;
-    case DropCause::kErrorPayload:
-      return error_payload;
-    case DropCause::kOverflow:
-      return overflow;
-    case DropCause::kIncomplete:
-      break;
-  }
-  return incomplete;
+std::optional<DropReason> damage_of(const AssembledFrame& frame) {
+  if (frame.flags & kUvcFrameError) return DropReason::kErrorPayload;
+  if (frame.flags & kUvcFrameOverflow) return DropReason::kOverflow;
+  if (frame.flags & kUvcFrameIncomplete) return DropReason::kIncomplete;
+  return std::nullopt;
 }
 
 FrameAssembler::FrameAssembler(const AssemblerConfig& config, FrameDestination& destination)
@@ -92,10 +77,10 @@ void FrameAssembler::on_bulk_transfer(std::span<const std::uint8_t> data,
 void FrameAssembler::flush() {
   if (frame_.active) {
     frame_.info.flags |= kUvcFrameIncomplete;
-    const DropCause cause = frame_.buffer ? DropCause::kIncomplete : DropCause::kNoFreeFrame;
-    ++counters_.dropped[cause];
+    const DropReason reason = frame_.buffer ? DropReason::kIncomplete : DropReason::kStarvation;
+    ++counters_.dropped[reason];
     if (frame_.buffer) destination_.release_buffer(*frame_.buffer);
-    destination_.frame_dropped(frame_.info, cause);
+    destination_.frame_dropped(frame_.info, reason);
     drop_since_delivery_ = true;
     frame_ = CurrentFrame{};
   }
@@ -194,22 +179,17 @@ void FrameAssembler::end_frame(bool by_eof) {
     info.flags |= kUvcFrameIncomplete;
 
   if (!frame_.buffer) {
-    ++counters_.dropped.no_free_frame;
-    destination_.frame_dropped(info, DropCause::kNoFreeFrame);
+    ++counters_.dropped[DropReason::kStarvation];
+    destination_.frame_dropped(info, DropReason::kStarvation);
     drop_since_delivery_ = true;
     frame_ = CurrentFrame{};
     return;
   }
-  const std::uint32_t damage =
-      info.flags & (kUvcFrameError | kUvcFrameOverflow | kUvcFrameIncomplete);
+  const std::optional<DropReason> damage = damage_of(info);
   bool deliver = true;
-  DropCause cause = DropCause::kIncomplete;
-  if (damage != 0) {
-    cause = (damage & kUvcFrameError)      ? DropCause::kErrorPayload
-            : (damage & kUvcFrameOverflow) ? DropCause::kOverflow
-                                           : DropCause::kIncomplete;
+  if (damage) {
     deliver = config_.damaged_frames == DamagedFramePolicy::kDeliverDamaged;
-    ++(deliver ? counters_.delivered_damaged : counters_.dropped)[cause];
+    ++(deliver ? counters_.delivered_damaged : counters_.dropped)[*damage];
   }
   if (deliver) {
     if (drop_since_delivery_) info.flags |= kUvcFrameDiscontinuity;
@@ -219,7 +199,7 @@ void FrameAssembler::end_frame(bool by_eof) {
   } else {
     drop_since_delivery_ = true;
     destination_.release_buffer(*frame_.buffer);
-    destination_.frame_dropped(info, cause);
+    destination_.frame_dropped(info, *damage);
   }
   frame_ = CurrentFrame{};
 }

@@ -82,7 +82,7 @@ DeviceFlow ModelStack::flow() const {
           .delivered = device.frames_delivered,
           .dropped = device.dropped_total(),
           .in_flight = device.in_flight,
-          .drained = host.frames_ok + host.frames_short + host.frames_error + host.frames_corrupt,
+          .drained = host.frames.captured(),
           .undrained = device_->completion_ring().size()};
 }
 

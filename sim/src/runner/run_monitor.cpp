@@ -5,6 +5,7 @@
 #include "pin_state_machine.h"
 #include "runner/capture_stack.h"
 #include "runner/checked.h"
+#include "runner/device_drops.h"
 #include "scenario/json_units.h"
 #include "scenario/status_names.h"
 
@@ -166,12 +167,13 @@ void RunMonitor::frame_arrived(const ArrivedFrame& frame) {
   device_notice([frame](RunMonitor& m) {
     m.note("a frame from the device", nullptr, frame.sequence + 1);
     ++m.frames_due_;
-    if (!frame.delivered) ++m.drops_;
+    if (frame.fate == FrameFate::kDropped) ++m.drops_;
     if (m.progress_ != nullptr) m.progress_->update(frame.at, m.frames_due_, m.drops_);
     if (m.trace_ != nullptr) m.trace_arrival(frame);
     if (m.timeline_ != nullptr) {
       m.timeline_->frame_due(frame.at);
-      if (!frame.delivered) m.timeline_->frame_dropped(frame.at, frame.drop_cause);
+      if (frame.fate == FrameFate::kDropped)
+        m.timeline_->frame_dropped(frame.at, to_string(frame.drop_reason));
       if (frame.device_time) m.timeline_->frame_lateness(frame.at, frame.at - *frame.device_time);
       m.timeline_owners(frame.at);
     }
@@ -179,12 +181,12 @@ void RunMonitor::frame_arrived(const ArrivedFrame& frame) {
 }
 
 void RunMonitor::trace_arrival(const ArrivedFrame& frame) {
-  if (frame.delivered) {
+  if (frame.fate != FrameFate::kDropped) {
     trace_->instant(device_frames_, "frame", frame.at,
                     {{"sequence", frame.sequence}, {"bytes", frame.bytes}});
   } else {
     trace_->instant(device_frames_, "drop", frame.at,
-                    {{"sequence", frame.sequence}, {"reason", frame.drop_cause}});
+                    {{"sequence", frame.sequence}, {"reason", to_string(frame.drop_reason)}});
   }
 }
 
@@ -383,13 +385,13 @@ void RunMonitor::on_completion(TimeNs now, const device::CompletionEntry& entry)
   });
 }
 
-void RunMonitor::on_drop(TimeNs now, std::uint64_t sequence, device::DropReason reason) {
+void RunMonitor::on_drop(TimeNs now, std::uint64_t sequence, device::ModelDropReason reason) {
   device_notice([=](RunMonitor& m) {
     ++m.drops_;
-    if (m.timeline_ != nullptr) m.timeline_->frame_dropped(now, device::to_string(reason));
+    if (m.timeline_ != nullptr) m.timeline_->frame_dropped(now, to_string(drop_reason_of(reason)));
     if (m.trace_ != nullptr) {
       m.trace_->instant(m.device_frames_, "drop", now,
-                        {{"sequence", sequence}, {"reason", device::to_string(reason)}});
+                        {{"sequence", sequence}, {"reason", to_string(drop_reason_of(reason))}});
     }
   });
 }

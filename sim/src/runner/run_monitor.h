@@ -51,8 +51,8 @@ struct ArrivedFrame {
   TimeNs at = 0;               // on the run's clock
   std::uint64_t sequence = 0;  // the device's count of frames, dropped ones included
   std::uint32_t bytes = 0;
-  bool delivered = true;  // else dropped, for `drop_cause`
-  const char* drop_cause = "";
+  FrameFate fate = FrameFate::kOk;  // kDropped: not delivered, for `drop_reason`
+  DropReason drop_reason = DropReason::kStarvation;
   std::optional<TimeNs> device_time;  // its timestamp on the run's clock, when the camera sent one
 };
 
@@ -112,7 +112,7 @@ class RunMonitor final : public ClientEvents, public device::DeviceObserver {
   void on_frame_due(TimeNs now, std::uint64_t frame, std::uint64_t sequence) override;
   void on_frame_produced(TimeNs now, std::uint64_t sequence, std::uint32_t buffer_id) override;
   void on_completion(TimeNs now, const device::CompletionEntry& entry) override;
-  void on_drop(TimeNs now, std::uint64_t sequence, device::DropReason reason) override;
+  void on_drop(TimeNs now, std::uint64_t sequence, device::ModelDropReason reason) override;
   void on_interrupt(TimeNs now) override;
   void on_fault(TimeNs now, device::FaultKind kind) override;
 

@@ -3,24 +3,43 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+#include <span>
 
 #include "pin_state_machine.h"
+#include "runner/device_drops.h"
 #include "scenario/expectations.h"
 #include "scenario/json_units.h"
 
 namespace hilcap::sim {
 namespace {
 
-constexpr device::DropReason kDropReasons[] = {
-    device::DropReason::kStarvation, device::DropReason::kBufferRejected,
-    device::DropReason::kScheduled,  device::DropReason::kRandom,
-    device::DropReason::kStall,      device::DropReason::kCompletionRingFull,
-    device::DropReason::kAborted,
-};
+// What the report shows of each device's frames, in the fate vocabulary
+// (<hilcap/frame_fate.h>): frames.<fate> and frames.dropped.by_reason.<reason>.
+constexpr FrameFate kDeviceModelFates[] = {FrameFate::kOk, FrameFate::kShort, FrameFate::kError,
+                                           FrameFate::kCorrupt, FrameFate::kReturnedUnfilled};
+constexpr FrameFate kCameraFates[] = {FrameFate::kOk, FrameFate::kShort, FrameFate::kError,
+                                      FrameFate::kReturnedUnfilled};
+constexpr DropReason kCameraDropReasons[] = {DropReason::kStarvation, DropReason::kErrorPayload,
+                                             DropReason::kOverflow, DropReason::kIncomplete};
+constexpr DropReason kCameraDamageReasons[] = {DropReason::kErrorPayload, DropReason::kOverflow,
+                                               DropReason::kIncomplete};
 constexpr device::FaultKind kFaultKinds[] = {
     device::FaultKind::kError, device::FaultKind::kShort,      device::FaultKind::kCorrupt,
     device::FaultKind::kStall, device::FaultKind::kDisconnect,
 };
+
+// frames.<fate> for each of `fates`, frames.delivered (those with a
+// capture), frames.dropped.total and frames.dropped.by_reason.<reason> for
+// each of `reasons`.
+void set_frame_fates(Report& r, const FrameFateCounts& frames, std::span<const FrameFate> fates,
+                     std::span<const DropReason> reasons) {
+  r.set("frames.delivered", frames.captured());
+  for (FrameFate fate : fates)
+    r.set(fmt::format("frames.{}", to_string(fate)), frames[fate]);
+  r.set("frames.dropped.total", frames.dropped.total());
+  for (DropReason reason : reasons)
+    r.set(fmt::format("frames.dropped.by_reason.{}", to_string(reason)), frames.dropped[reason]);
+}
 
 }  // namespace
 
@@ -109,23 +128,16 @@ void RunReport::fill_simulated_device(const RunTotals& t) {
   r.set("virtual_time_s", static_cast<double>(t.virtual_time_ns) / kNsPerS, 9);
   const device::DeviceStats& d = t.device;
   const CapturePinStats& p = t.pin;
-  const std::uint64_t delivered = p.frames_ok + p.frames_short + p.frames_error + p.frames_corrupt;
+  // The pin's fates of the frames it delivered; the device's own drops.
+  FrameFateCounts frames = p.frames;
+  frames.add_drops(drops_of(d));
+  set_frame_fates(r, frames, kDeviceModelFates, kDeviceModelDropReasons);
   r.set("frames.due", d.frames_due);
   r.set("frames.produced", d.frames_produced);
-  r.set("frames.delivered", delivered);
-  r.set("frames.ok", p.frames_ok);
-  r.set("frames.short", p.frames_short);
-  r.set("frames.error", p.frames_error);
-  r.set("frames.corrupt", p.frames_corrupt);
-  r.set("frames.returned_unfilled", p.returned_unfilled);
-  const std::uint64_t aborted = d.dropped_by(device::DropReason::kAborted);
+  const std::uint64_t delivered = frames.captured();
+  const std::uint64_t aborted = frames.dropped[DropReason::kAborted];
   r.set("frames.in_flight_at_end",
         d.frames_produced >= delivered + aborted ? d.frames_produced - delivered - aborted : 0);
-  r.set("frames.dropped.total", d.dropped_total());
-  for (device::DropReason reason : kDropReasons) {
-    r.set(fmt::format("frames.dropped.by_reason.{}", device::to_string(reason)),
-          d.dropped_by(reason));
-  }
 
   r.set("device.interrupts", d.interrupts_raised);
   r.set("device.interrupts_coalesced", d.interrupts_coalesced);
@@ -136,7 +148,7 @@ void RunReport::fill_simulated_device(const RunTotals& t) {
   r.set("host.interrupts_serviced", p.interrupts);
   r.set("host.completions", p.completions);
   r.set("host.buffers_posted", p.buffers_posted);
-  r.set("host.buffers_rejected", p.buffers_rejected);
+  r.set("host.buffers_rejected", p.frames[FrameFate::kRejected]);
 }
 
 void RunReport::fill_camera(const RunTotals& t) {
@@ -145,25 +157,14 @@ void RunReport::fill_camera(const RunTotals& t) {
   const uvc::AssemblerCounters& a = c.assembly;
   const CapturePinStats& p = t.pin;
   // Frames the camera began sending: each delivered, dropped, or being received.
-  const std::uint64_t delivered = p.frames_ok + p.frames_short + p.frames_error;
+  set_frame_fates(r, p.frames, kCameraFates, kCameraDropReasons);
   r.set("frames.due", a.frames_started);
-  r.set("frames.produced", a.frames_started - a.dropped.no_free_frame);
-  r.set("frames.delivered", delivered);
-  r.set("frames.ok", p.frames_ok);
-  r.set("frames.short", p.frames_short);
-  r.set("frames.error", p.frames_error);
-  r.set("frames.returned_unfilled", p.returned_unfilled);
-  const std::uint64_t settled = delivered + a.dropped.total();
+  r.set("frames.produced", a.frames_started - p.frames.dropped[DropReason::kStarvation]);
+  const std::uint64_t settled = p.frames.captured() + p.frames.dropped.total();
   r.set("frames.in_flight_at_end", a.frames_started > settled ? a.frames_started - settled : 0);
-  r.set("frames.dropped.total", a.dropped.total());
-  // No free allocator frame when the camera began one: the model's starvation.
-  r.set("frames.dropped.by_reason.starvation", a.dropped.no_free_frame);
-  r.set("frames.dropped.by_reason.error_payload", a.dropped.error_payload);
-  r.set("frames.dropped.by_reason.overflow", a.dropped.overflow);
-  r.set("frames.dropped.by_reason.incomplete", a.dropped.incomplete);
-  r.set("frames.damaged.error_payload", a.delivered_damaged.error_payload);
-  r.set("frames.damaged.overflow", a.delivered_damaged.overflow);
-  r.set("frames.damaged.incomplete", a.delivered_damaged.incomplete);
+  for (DropReason reason : kCameraDamageReasons) {
+    r.set(fmt::format("frames.damaged.{}", to_string(reason)), a.delivered_damaged[reason]);
+  }
 
   const ArrivalFigures& arrival = t.camera.arrival;
   r.distribution("arrival.interval_us", SampleScale::kNsToUs) = arrival.interval_ns;

@@ -95,13 +95,13 @@ class CameraStack final : public CaptureStack {
   DeviceFlow flow() const override {
     const uvc::SourceCounters c = camera_->counters();
     const CapturePinStats p = pin().stats();
-    const std::uint64_t settled = c.frames_delivered + c.assembly.dropped.total();
+    const std::uint64_t settled = c.frames.handed_over() + c.frames.dropped.total();
     return {
         .due = c.assembly.frames_started,
-        .delivered = c.frames_delivered,
-        .dropped = c.assembly.dropped.total(),
+        .delivered = c.frames.handed_over(),
+        .dropped = c.frames.dropped.total(),
         .in_flight = c.assembly.frames_started > settled ? c.assembly.frames_started - settled : 0,
-        .drained = p.frames_ok + p.frames_short + p.frames_error,
+        .drained = p.frames.captured(),
         .undrained = 0};
   }
 
@@ -114,7 +114,7 @@ class CameraStack final : public CaptureStack {
         to_string(pin_state()), spec_.usb, camera_->disconnected() ? "disconnected" : "connected",
         allocator_open() ? "open" : "closed", occupancy.held, occupancy.ready,
         pin().frames_at_device(), occupancy.frames, occupancy.pending, c.assembly.frames_started,
-        c.frames_delivered, c.assembly.dropped.total());
+        c.frames.handed_over(), c.frames.dropped.total());
   }
 
   void gather(RunTotals& totals) const override {
@@ -171,8 +171,8 @@ class CameraStack final : public CaptureStack {
       monitor->frame_arrived({.at = at,
                               .sequence = r.sequence,
                               .bytes = r.bytes,
-                              .delivered = r.delivered,
-                              .drop_cause = uvc::to_string(r.drop_cause),
+                              .fate = r.fate,
+                              .drop_reason = r.drop_reason,
                               .device_time = device_time});
     }
   }

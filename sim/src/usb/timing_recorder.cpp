@@ -33,7 +33,7 @@ uvc::Result<std::string> format_timing_recording(const std::vector<uvc::UvcFrame
     const std::int64_t at = std::max(time_of(f) - origin, previous + 1);
     previous = at;
     text += fmt::format("{}ns", at);
-    if (f.delivered && (f.uvc_flags & uvc::kUvcFrameIncomplete) != 0 && f.bytes > 0)
+    if (f.delivered() && (f.uvc_flags & uvc::kUvcFrameIncomplete) != 0 && f.bytes > 0)
       text += fmt::format(" {}", f.bytes);
     if ((f.uvc_flags & (uvc::kUvcFrameError | uvc::kUvcFrameOverflow)) != 0) text += " error";
     text += '\n';

@@ -81,11 +81,11 @@ TEST(CaptureFaults, DamagedFramesAreFlagged) {
     EXPECT_TRUE(test::has_option(h[k], KSSTREAM_HEADER_OPTIONSF_TIMEVALID));
   }
   const CapturePinStats stats = rig.pin().stats();
-  EXPECT_EQ(stats.frames_ok, 2u);
-  EXPECT_EQ(stats.frames_error, 1u);
-  EXPECT_EQ(stats.frames_short, 1u);
-  EXPECT_EQ(stats.frames_corrupt, 1u);
-  EXPECT_EQ(stats.frames_delivered, 5u);
+  EXPECT_EQ(stats.frames[FrameFate::kOk], 2u);
+  EXPECT_EQ(stats.frames[FrameFate::kError], 1u);
+  EXPECT_EQ(stats.frames[FrameFate::kShort], 1u);
+  EXPECT_EQ(stats.frames[FrameFate::kCorrupt], 1u);
+  EXPECT_EQ(stats.frames.handed_over(), 5u);
 }
 
 // Without verification the host cannot tell a corrupted payload: that frame
@@ -94,8 +94,8 @@ TEST(CaptureFaults, CorruptionIsFoundOnlyByVerification) {
   CaptureRig rig(faulty_frames(), {.verify_frames = false});
   const auto h = five_frames(rig);
   EXPECT_FALSE(test::has_option(h[3], KSSTREAM_HEADER_OPTIONSF_HILCAP_ERROR));
-  EXPECT_EQ(rig.pin().stats().frames_corrupt, 0u);
-  EXPECT_EQ(rig.pin().stats().frames_ok, 3u);
+  EXPECT_EQ(rig.pin().stats().frames[FrameFate::kCorrupt], 0u);
+  EXPECT_EQ(rig.pin().stats().frames[FrameFate::kOk], 3u);
 }
 
 // A disconnect mid-stream: frames delivered before it can still be taken;
@@ -168,7 +168,7 @@ TEST(CaptureFaults, DisconnectDuringDmaReclaimsEveryBuffer) {
   EXPECT_EQ(waiting.ov.Internal,
             static_cast<ULONG_PTR>(static_cast<ULONG>(kKsPolicy.device_gone_status)));
   EXPECT_EQ(rig.pin().frames_at_device(), 3u);
-  EXPECT_EQ(rig.pin().stats().frames_delivered, 0u);
+  EXPECT_EQ(rig.pin().stats().frames.handed_over(), 0u);
   EXPECT_TRUE(rig.conserved());
 }
 

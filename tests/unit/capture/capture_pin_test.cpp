@@ -62,7 +62,7 @@ TEST(CapturePin, AllocPendsUntilTheNextCompletion) {
   EXPECT_EQ(verdict.check, device::FrameCheck::kOk);
   EXPECT_EQ(verdict.header.sequence + 1, static_cast<std::uint64_t>(h.FrameInfo.PictureNumber));
   EXPECT_EQ(verdict.header.timestamp_ns / 100, h.Header.PresentationTime.Time);
-  EXPECT_EQ(rig.pin().stats().frames_ok, 1u);
+  EXPECT_EQ(rig.pin().stats().frames[FrameFate::kOk], 1u);
 }
 
 // FREE hands the frame back to the pin, which posts it on the submission ring.
@@ -161,8 +161,8 @@ TEST(CapturePin, SteadyStreamIsConservedAndLossless) {
   }
   ASSERT_TRUE(CancelIoEx(allocator, &o.ov));  // the last request must not outlive `o`
   const CapturePinStats stats = rig.pin().stats();
-  EXPECT_EQ(stats.frames_ok, 300u);
-  EXPECT_EQ(stats.frames_delivered, 300u);
+  EXPECT_EQ(stats.frames[FrameFate::kOk], 300u);
+  EXPECT_EQ(stats.frames.handed_over(), 300u);
   EXPECT_EQ(stats.completions, 300u);
   EXPECT_LE(stats.interrupts, 300u);
   EXPECT_EQ(rig.device().stats().dropped_total(), 0u);
@@ -445,7 +445,7 @@ TEST(CapturePin, InterruptGoesToThePinHoldingTheDevice) {
   ASSERT_EQ(created.status, STATUS_SUCCESS);
   ASSERT_EQ(test::set_state(other->handle(), KSSTATE_RUN), kOk);
   rig.run_until(grid_time(1));
-  EXPECT_EQ(other->stats().frames_delivered, 2u);
+  EXPECT_EQ(other->stats().frames.handed_over(), 2u);
   EXPECT_EQ(other->stats().interrupts, 2u);
   EXPECT_EQ(rig.pin().stats().interrupts, 0u);
   EXPECT_EQ(other->allocator()->occupancy().ready, 2u);

@@ -83,7 +83,7 @@ TEST(CaptureSection8, Case19_NoFramesAndNoDropsBeforeRun) {
     const auto value = counters(rig.pin_handle());
     EXPECT_EQ(value.PictureNumber, 0);
     EXPECT_EQ(value.DropCount, 0);
-    EXPECT_EQ(rig.pin().stats().frames_delivered, 0u);
+    EXPECT_EQ(rig.pin().stats().frames.handed_over(), 0u);
     EXPECT_EQ(rig.pin().frames_at_device(), 2u) << "both frames posted, none filled";
   }
   EXPECT_EQ(rig.device().stats().frames_due, 0u);
@@ -110,7 +110,7 @@ TEST(CaptureSection8, Case19_StarvedTicksDropOneEachAndMarkTheNextFrame) {
     EXPECT_EQ(value.PictureNumber, static_cast<LONGLONG>(k + 1)) << "tick " << k;
     EXPECT_EQ(value.DropCount, static_cast<LONGLONG>(k - 1)) << "tick " << k;
   }
-  EXPECT_EQ(rig.pin().stats().frames_delivered, 2u);
+  EXPECT_EQ(rig.pin().stats().frames.handed_over(), 2u);
 
   const PVOID first = alloc_ready(allocator);
   const PVOID second = alloc_ready(allocator);
@@ -194,7 +194,7 @@ TEST(CaptureSection8, Case19_StopReturnsInFlightFramesEmpty) {
     EXPECT_EQ(h.Header.Data, f);
   }
   EXPECT_EQ(rig.pin().frames_at_device(), 0u);
-  EXPECT_EQ(rig.pin().stats().returned_unfilled, 3u);
+  EXPECT_EQ(rig.pin().stats().frames[FrameFate::kReturnedUnfilled], 3u);
   EXPECT_TRUE(rig.conserved());
 
   // The hardware is free again: another pin may take it.
@@ -277,7 +277,7 @@ TEST(CaptureSection8, Case20_UnpauseResumesOnTheOriginalGrid) {
   rig.run_until(grid_time(15) + 10 * kMs);  // ticks 10..15 pass while paused
   ASSERT_EQ(test::set_state(rig.pin_handle(), KSSTATE_RUN), kOk);
   rig.run_until(grid_time(16) - 1);
-  EXPECT_EQ(rig.pin().stats().frames_delivered, 10u) << "nothing off the grid";
+  EXPECT_EQ(rig.pin().stats().frames.handed_over(), 10u) << "nothing off the grid";
   rig.run_until(grid_time(16));
   const PVOID frame = alloc_ready(allocator);
   const auto h = test::header_of(allocator, frame);

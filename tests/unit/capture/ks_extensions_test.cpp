@@ -43,7 +43,8 @@ TEST(KsExtensions, FrameHeaderFromFrameInfo) {
   info.presentation_time_ns = 123'456'789;
   info.duration_ns = 33'333'333;
   info.data_used = 4096;
-  info.flags = kFrameDiscontinuity | kFrameTimeValid | kFrameDurationValid | kFrameError;
+  info.flags = kFrameDiscontinuity | kFrameTimeValid | kFrameDurationValid;
+  info.fate = FrameFate::kShort;
   int frame = 0;
   const KSHILCAP_FRAME_HEADER h = ks_frame_header(info, &frame, 5000);
   EXPECT_EQ(h.Header.Size, 128u);

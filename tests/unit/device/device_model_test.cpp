@@ -201,7 +201,7 @@ TEST_F(DeviceModelTest, StarvationDropsTheFrameAndFlagsTheNextOne) {
   EXPECT_TRUE(delivered[1].has_flag(CompletionFlags::kDiscontinuity));
   EXPECT_EQ(device_->frame_counters().picture_number, 4u);
   EXPECT_EQ(device_->frame_counters().drop_count, 2u);
-  EXPECT_EQ(device_->stats().dropped_by(DropReason::kStarvation), 2u);
+  EXPECT_EQ(device_->stats().dropped_by(ModelDropReason::kStarvation), 2u);
 }
 
 // Guards the invariant "sequence gaps equal drops" with every drop reason at once.
@@ -229,16 +229,16 @@ TEST_F(DeviceModelTest, SequenceGapsEqualDrops) {
     ASSERT_EQ(delivered[i].has_flag(CompletionFlags::kDiscontinuity), gap > 0);
   }
   const DeviceStats stats = device_->stats();
-  EXPECT_GT(stats.dropped_by(DropReason::kStarvation), 0u);
-  EXPECT_GT(stats.dropped_by(DropReason::kRandom), 0u);
-  EXPECT_EQ(stats.dropped_by(DropReason::kScheduled), 2u);
+  EXPECT_GT(stats.dropped_by(ModelDropReason::kStarvation), 0u);
+  EXPECT_GT(stats.dropped_by(ModelDropReason::kRandom), 0u);
+  EXPECT_EQ(stats.dropped_by(ModelDropReason::kScheduled), 2u);
   // Frames 50..61 fall in the 200 ms stall; frame 62 too if its jitter makes it early.
-  EXPECT_GE(stats.dropped_by(DropReason::kStall), 12u);
-  EXPECT_LE(stats.dropped_by(DropReason::kStall), 13u);
+  EXPECT_GE(stats.dropped_by(ModelDropReason::kStall), 12u);
+  EXPECT_LE(stats.dropped_by(ModelDropReason::kStall), 13u);
   EXPECT_GT(stats.error_frames, 0u);
   EXPECT_EQ(stats.frames_due, stats.frames_delivered + stats.dropped_total() + stats.in_flight);
   EXPECT_EQ(stats.frames_produced,
-            stats.frames_delivered + stats.dropped_by(DropReason::kAborted) + stats.in_flight);
+            stats.frames_delivered + stats.dropped_by(ModelDropReason::kAborted) + stats.in_flight);
   EXPECT_EQ(stats.frames_due, device_->frame_counters().picture_number);
   EXPECT_EQ(stats.dropped_total(), device_->frame_counters().drop_count);
 }
@@ -268,7 +268,7 @@ TEST_F(DeviceModelTest, StopReturnsEveryInFlightBufferUnfilled) {
   EXPECT_EQ(line_.raised_at, (std::vector<TimeNs>{10 * kMs}));
   const DeviceStats stats = device_->stats();
   EXPECT_EQ(stats.buffers_returned_unfilled, 4u);
-  EXPECT_EQ(stats.dropped_by(DropReason::kAborted), 1u);
+  EXPECT_EQ(stats.dropped_by(ModelDropReason::kAborted), 1u);
   EXPECT_EQ(stats.frames_delivered, 0u);
   EXPECT_EQ(stats.in_flight, 0u);
   EXPECT_EQ(clock_.pending(), 0u);
@@ -425,7 +425,7 @@ TEST_F(DeviceModelTest, StallFaultDropsFramesAndKeepsTheGrid) {
   EXPECT_EQ(delivered[2].sequence, 5u);
   EXPECT_EQ(delivered[2].timestamp_ns, at_30fps(5));
   EXPECT_TRUE(delivered[2].has_flag(CompletionFlags::kDiscontinuity));
-  EXPECT_EQ(device_->stats().dropped_by(DropReason::kStall), 3u);
+  EXPECT_EQ(device_->stats().dropped_by(ModelDropReason::kStall), 3u);
 }
 
 // Guards injected faults (scenario steps): a stall from now, an error on the next frame.
@@ -444,7 +444,7 @@ TEST_F(DeviceModelTest, InjectedFaultsActFromNow) {
   ASSERT_EQ(delivered.size(), 3u);
   EXPECT_EQ(delivered[2].sequence, 3u);
   EXPECT_EQ(delivered[2].status, CompletionStatus::kError);
-  EXPECT_EQ(device_->stats().dropped_by(DropReason::kStall), 1u);
+  EXPECT_EQ(device_->stats().dropped_by(ModelDropReason::kStall), 1u);
 }
 
 // Guards disconnect: everything held comes back, later requests report
@@ -505,7 +505,7 @@ TEST_F(DeviceModelTest, BufferTooSmallIsRejectedAndTheFrameDropped) {
   EXPECT_EQ(tiny, std::vector<std::byte>(10, std::byte{0x11}));
   EXPECT_EQ(completions_[1].sequence, 1u);
   EXPECT_TRUE(completions_[1].has_flag(CompletionFlags::kDiscontinuity));
-  EXPECT_EQ(device_->stats().dropped_by(DropReason::kBufferRejected), 1u);
+  EXPECT_EQ(device_->stats().dropped_by(ModelDropReason::kBufferRejected), 1u);
 }
 
 // Guards replay through the device: recorded arrival times, short and error frames.
@@ -542,7 +542,7 @@ TEST_F(DeviceModelTest, BrokenRingContractDropsInsteadOfOverflowing) {
   clock_.run_until(40 * kMs);  // two completions fill the completion ring
   post_all();                  // four buffers outstanding with a 2-slot ring
   clock_.run_until(70 * kMs);
-  EXPECT_EQ(device_->stats().dropped_by(DropReason::kCompletionRingFull), 1u);
+  EXPECT_EQ(device_->stats().dropped_by(ModelDropReason::kCompletionRingFull), 1u);
   ASSERT_EQ(device_->set_state(PinState::kStop), ControlStatus::kOk);
   EXPECT_EQ(device_->stats().buffers_left_posted, 2u);
 }

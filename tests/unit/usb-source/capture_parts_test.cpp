@@ -12,7 +12,7 @@ namespace {
 uvc::UvcFrameRecord frame(std::int64_t host_ns, std::optional<std::int64_t> device_ns,
                           std::uint32_t flags = 0, std::uint32_t bytes = 100) {
   uvc::UvcFrameRecord r;
-  r.delivered = true;
+  r.fate = FrameFate::kOk;  // delivered
   r.host_time_ns = host_ns;
   r.device_time_ns = device_ns;
   r.uvc_flags = flags;

@@ -148,20 +148,20 @@ TEST(FrameAssembler, ErrorBitMakesAnErrorFrame) {
   drop.iso(payload(kErr, 10));
   drop.iso(payload(kEof, 10));
   drop.iso(payload(kFid | kEof, 10));
-  EXPECT_EQ(drop.counters().dropped.error_payload, 1u);
+  EXPECT_EQ(drop.counters().dropped[DropReason::kErrorPayload], 1u);
   EXPECT_EQ(drop.counters().error_bit_payloads, 1u);
   ASSERT_EQ(drop.dest.delivered.size(), 1u);
   EXPECT_EQ(drop.dest.delivered[0].info.flags, kUvcFrameDiscontinuity);
   EXPECT_EQ(drop.dest.delivered[0].info.sequence, 1u);  // the gap shows the drop
   EXPECT_EQ(drop.dest.released, 1u);
   ASSERT_EQ(drop.dest.dropped.size(), 1u);
-  EXPECT_EQ(drop.dest.dropped[0].cause, DropCause::kErrorPayload);
+  EXPECT_EQ(drop.dest.dropped[0].reason, DropReason::kErrorPayload);
 
   Rig keep(with(DamagedFramePolicy::kDeliverDamaged));
   keep.iso(payload(kErr | kEof, 10));
   ASSERT_EQ(keep.dest.delivered.size(), 1u);
   EXPECT_EQ(keep.dest.delivered[0].info.flags, kUvcFrameError);
-  EXPECT_EQ(keep.counters().delivered_damaged.error_payload, 1u);
+  EXPECT_EQ(keep.counters().delivered_damaged[DropReason::kErrorPayload], 1u);
   EXPECT_EQ(keep.counters().dropped.total(), 0u);
 }
 
@@ -206,7 +206,7 @@ TEST(FrameAssembler, OverflowIsMarkedAndCounted) {
   EXPECT_EQ(f.info.flags, kUvcFrameOverflow);
   EXPECT_EQ(f.info.overflow_bytes, 30u);
   EXPECT_EQ(r.counters().overflow_bytes, 30u);
-  EXPECT_EQ(r.counters().delivered_damaged.overflow, 1u);
+  EXPECT_EQ(r.counters().delivered_damaged[DropReason::kOverflow], 1u);
   EXPECT_EQ(f.bytes[99], 0x22);
 
   Rig d([] {
@@ -215,7 +215,7 @@ TEST(FrameAssembler, OverflowIsMarkedAndCounted) {
     return dc;
   }());
   d.iso(payload(kEof, 101));
-  EXPECT_EQ(d.counters().dropped.overflow, 1u);
+  EXPECT_EQ(d.counters().dropped[DropReason::kOverflow], 1u);
   EXPECT_TRUE(d.dest.delivered.empty());
 }
 
@@ -227,9 +227,9 @@ TEST(FrameAssembler, NoFreeFrameDropsAndCounts) {
   r.iso(payload(kEof, 10));  // takes the only buffer
   r.iso(payload(kFid, 10));  // none free
   r.iso(payload(kFid | kEof, 10));
-  EXPECT_EQ(r.counters().dropped.no_free_frame, 1u);
+  EXPECT_EQ(r.counters().dropped[DropReason::kStarvation], 1u);
   ASSERT_EQ(r.dest.dropped.size(), 1u);  // the destination hears which frame and why
-  EXPECT_EQ(r.dest.dropped[0].cause, DropCause::kNoFreeFrame);
+  EXPECT_EQ(r.dest.dropped[0].reason, DropReason::kStarvation);
   EXPECT_EQ(r.dest.dropped[0].info.sequence, 1u);
   r.dest.client_frees(r.dest.delivered[0].buffer_id);
   r.iso(payload(kEof, 10));
@@ -247,7 +247,7 @@ TEST(FrameAssembler, IncompleteFrames) {
   r.iso(payload(kFid | kEof, 100));
   r.iso(payload(0, 0));
   r.iso(payload(kFid, 0));  // toggles: the empty frame ends
-  EXPECT_EQ(r.counters().dropped.incomplete, 2u);
+  EXPECT_EQ(r.counters().dropped[DropReason::kIncomplete], 2u);
   ASSERT_EQ(r.dest.delivered.size(), 1u);
   EXPECT_EQ(r.dest.delivered[0].info.bytes_used, 100u);
 }
@@ -276,7 +276,7 @@ TEST(FrameAssembler, FlushReturnsTheFrameInProgress) {
   r.iso(payload(kEof, 10));
   r.iso(payload(kFid, 10));
   r.assembler.flush();
-  EXPECT_EQ(r.counters().dropped.incomplete, 1u);
+  EXPECT_EQ(r.counters().dropped[DropReason::kIncomplete], 1u);
   EXPECT_EQ(r.dest.free_buffers(), 4u);
   r.iso(payload(kEof, 10));  // same FID as before the flush: not stale after a restart
   EXPECT_EQ(r.dest.delivered.size(), 2u);
@@ -316,7 +316,7 @@ TEST(FrameAssemblerBulk, FailedTransferResyncs) {
   r.bulk(Bytes(), 512, -71);
   r.bulk(payload(kEof, 10), 512);
   EXPECT_EQ(r.counters().failed_transfers, 1u);
-  EXPECT_EQ(r.counters().dropped.error_payload, 1u);
+  EXPECT_EQ(r.counters().dropped[DropReason::kErrorPayload], 1u);
   EXPECT_EQ(r.counters().invalid_headers, 0u);
 }
 
@@ -343,6 +343,28 @@ TEST(FrameAssembler, NoAllocationPerPayload) {
     r.assembler.on_iso_packet(data, -18, nanoseconds(i));
   }
   EXPECT_EQ(allocations.count(), 0u);
+}
+
+// Guards the one mapping from the assembler's frame to the host's vocabulary
+// (as uvc_queue.c maps a buffer's error to its vb2 state): error or overflow
+// is kError, incomplete kShort, else kOk; the drop (or damage) reason is the
+// error payload before the overflow before the incomplete frame.
+TEST(FrameAssembler, FateOfAnAssembledFrame) {
+  AssembledFrame frame;
+  EXPECT_EQ(fate_of(frame), FrameFate::kOk);
+  EXPECT_EQ(damage_of(frame), std::nullopt);
+  frame.flags = kUvcFrameNoEof | kUvcFrameStill | kUvcFrameDiscontinuity;
+  EXPECT_EQ(fate_of(frame), FrameFate::kOk);
+  EXPECT_EQ(damage_of(frame), std::nullopt);
+  frame.flags = kUvcFrameIncomplete;
+  EXPECT_EQ(fate_of(frame), FrameFate::kShort);
+  EXPECT_EQ(damage_of(frame), DropReason::kIncomplete);
+  frame.flags = kUvcFrameOverflow | kUvcFrameIncomplete;
+  EXPECT_EQ(fate_of(frame), FrameFate::kError);
+  EXPECT_EQ(damage_of(frame), DropReason::kOverflow);
+  frame.flags = kUvcFrameError | kUvcFrameOverflow;
+  EXPECT_EQ(fate_of(frame), FrameFate::kError);
+  EXPECT_EQ(damage_of(frame), DropReason::kErrorPayload);
 }
 
 }  // namespace

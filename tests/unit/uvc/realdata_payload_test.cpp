@@ -87,7 +87,7 @@ TEST(RealIsoPayloads, EofWithReservedBitEndsTheFrameAndFidToggles) {
   EXPECT_EQ(c.invalid_headers, 0u);
   EXPECT_EQ(c.frames_started, 2u);  // the FID=1 header-only payloads began the next frame
   assembler.flush();
-  EXPECT_EQ(assembler.counters().dropped.incomplete, 1u);
+  EXPECT_EQ(assembler.counters().dropped[DropReason::kIncomplete], 1u);
   EXPECT_EQ(dest.free_buffers(), 4u);
 }
 

@@ -45,8 +45,8 @@ class RecordingDestination : public FrameDestination {
     free_.push_back(buffer.id);
   }
 
-  void frame_dropped(const AssembledFrame& info, DropCause cause) override {
-    dropped.push_back({info, cause});
+  void frame_dropped(const AssembledFrame& info, DropReason reason) override {
+    dropped.push_back({info, reason});
   }
 
   std::size_t free_buffers() const { return free_.size(); }
@@ -56,7 +56,7 @@ class RecordingDestination : public FrameDestination {
   bool recycle = true;
   struct Dropped {
     AssembledFrame info;
-    DropCause cause = DropCause::kIncomplete;
+    DropReason reason = DropReason::kIncomplete;
   };
 
   std::vector<Delivered> delivered;

@@ -5,6 +5,7 @@
 // never allocates per payload and never drops anything without counting it.
 #pragma once
 
+#include <hilcap/frame_fate.h>
 #include <hilcap/uvc/payload_header.h>
 
 #include <chrono>
@@ -45,8 +46,16 @@ struct AssembledFrame {
   std::uint64_t overflow_bytes = 0;
 };
 
-enum class DropCause { kNoFreeFrame, kErrorPayload, kOverflow, kIncomplete };
-const char* to_string(DropCause cause);
+// The assembler's frame in the host's vocabulary (<hilcap/frame_fate.h>), in
+// one place, as uvc_queue.c turns a uvc_buffer's error into
+// VB2_BUF_STATE_ERROR: kUvcFrameError or kUvcFrameOverflow -> kError,
+// kUvcFrameIncomplete -> kShort, anything else -> kOk.
+FrameFate fate_of(const AssembledFrame& frame);
+// Why a damaged frame is dropped (or, delivered with kDeliverDamaged, counted
+// damaged): kErrorPayload before kOverflow before kIncomplete; nothing for a
+// frame that is not damaged. (A frame begun with no free buffer is dropped
+// for kStarvation.)
+std::optional<DropReason> damage_of(const AssembledFrame& frame);
 
 // Where frames go: the libusb source hands out allocator frames.
 class FrameDestination {
@@ -62,25 +71,15 @@ class FrameDestination {
   // A frame that will not be delivered, and why (after release_buffer when it
   // had a buffer). The counters say how many; this says which, e.g. for a
   // record of every frame the device sent.
-  virtual void frame_dropped(const AssembledFrame& info, DropCause cause) = 0;
-};
-
-struct DropCounts {
-  std::uint64_t no_free_frame = 0;
-  std::uint64_t error_payload = 0;
-  std::uint64_t overflow = 0;
-  std::uint64_t incomplete = 0;
-
-  std::uint64_t total() const { return no_free_frame + error_payload + overflow + incomplete; }
-  std::uint64_t& operator[](DropCause cause);
+  virtual void frame_dropped(const AssembledFrame& info, DropReason reason) = 0;
 };
 
 struct AssemblerCounters {
   // Frames.
   std::uint64_t frames_started = 0;
   std::uint64_t frames_delivered = 0;
-  DropCounts dropped;            // by cause (one cause per dropped frame)
-  DropCounts delivered_damaged;  // delivered with these flags (kDeliverDamaged policy)
+  DropCounts dropped;            // by reason (one reason per dropped frame)
+  DropCounts delivered_damaged;  // delivered damaged, by damage_of() (kDeliverDamaged policy)
   // Payloads.
   std::uint64_t payloads = 0;  // headers read
   std::uint64_t header_only_payloads = 0;
@@ -96,7 +95,7 @@ enum class Transport { kIsochronous, kBulk };
 
 // What to do with a frame that has an error, overflowed, or is incomplete.
 enum class DamagedFramePolicy {
-  kDrop,            // give the buffer back, count the drop by cause (uvcvideo's default)
+  kDrop,            // give the buffer back, count the drop by reason (uvcvideo's default)
   kDeliverDamaged,  // deliver it with its flags set
 };
 

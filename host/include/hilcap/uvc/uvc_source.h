@@ -18,10 +18,11 @@
 //
 // start() attaches to the allocator and keeps several transfers in flight on
 // the context's event thread. Payloads are reassembled straight into the
-// allocator's frames; every frame is delivered, damaged ones flagged
-// (kFrameError for an error payload, a failed packet, an overflow past
-// dwMaxVideoFrameSize or an incomplete frame), never dropped in silence: a
-// frame is dropped only when no allocator frame is free, and then counted.
+// allocator's frames; every frame is delivered with its fate (fate_of in
+// frame_assembler.h: kError for an error payload, a failed packet or an
+// overflow past dwMaxVideoFrameSize, kShort for an incomplete frame), never
+// dropped in silence: a frame is dropped only when no allocator frame is
+// free, and then counted (DropReason::kStarvation).
 // Device PTS/SCR are kept per frame with the host time of the completion, and
 // PTS is converted to host time by a fit of SCR against host time.
 //
@@ -84,25 +85,24 @@ struct NegotiatedStream {
 struct UvcFrameRecord {
   std::uint64_t sequence = 0;  // per frame seen, dropped ones included
   std::uint32_t bytes = 0;
-  std::uint32_t uvc_flags = 0;  // UvcFrameFlag bits of frame_assembler.h
-  bool delivered = false;       // else dropped, for `drop_cause`
-  DropCause drop_cause = DropCause::kNoFreeFrame;
+  std::uint32_t uvc_flags = 0;           // UvcFrameFlag bits of frame_assembler.h
+  FrameFate fate = FrameFate::kDropped;  // kDropped: not delivered, for `drop_reason`
+  DropReason drop_reason = DropReason::kStarvation;
   std::optional<std::uint32_t> pts;     // the frame's first PTS (device clock ticks)
   std::optional<ScrValue> scr;          // the frame's last SCR
   std::int64_t host_time_ns = 0;        // steady clock: completion of the transfer that ended it
   std::int64_t first_host_time_ns = 0;  // ... and of the one that began it
   std::optional<std::int64_t> device_time_ns;        // PTS in ns of the device clock (unwrapped)
   std::optional<std::int64_t> presentation_time_ns;  // PTS in steady-clock ns, once the fit holds
+
+  bool delivered() const { return fate != FrameFate::kDropped; }
 };
 
 struct SourceCounters {
-  AssemblerCounters assembly;  // frames, drops and damage by cause, payloads, headers
-  std::uint64_t frames_delivered = 0;
-  // Of those: whole, cut short (incomplete), damaged (error bit, failed
-  // packet, overflow); and the bytes of those with data.
-  std::uint64_t frames_ok = 0;
-  std::uint64_t frames_short = 0;
-  std::uint64_t frames_error = 0;
+  AssemblerCounters assembly;  // frames, drops and damage by reason, payloads, headers
+  // Every frame the camera began, by fate: delivered (ok, short, error) or
+  // dropped (by reason, as assembly.dropped); and the bytes of those with data.
+  FrameFateCounts frames;
   std::uint64_t frames_with_data = 0;
   std::uint64_t bytes_delivered = 0;
   std::uint64_t transfers_submitted = 0;
