@@ -1,6 +1,9 @@
 // The device's configuration: plain structs that sim/ fills from a scenario's
 // JSON ("device": {...}), and validate(), which returns every problem as a
-// ConfigError naming the field path. Field names follow the JSON (snake_case).
+// FieldError at the JSON Pointer of the scenario value it came from. Field
+// names follow the JSON (snake_case); durations are ns here where the
+// scenario writes microseconds or milliseconds (the key in quotes says which,
+// and validate() shows a wrong one both ways: "40000 (= 40000000 ns)").
 //
 // Frame numbers and times in this configuration are counted from the start of
 // the stream (the pin entering RUN from ACQUIRE): frame k is the k-th tick of
@@ -11,6 +14,7 @@
 #include <hilcap/device/frame_format.h>
 #include <hilcap/device/timebase.h>
 #include <hilcap/device_internal.h>
+#include <hilcap/field_error.h>
 
 #include <cstdint>
 #include <optional>
@@ -18,7 +22,6 @@
 #include <variant>
 #include <vector>
 
-#include "config_error.h"
 #include "timing_recording.h"
 
 namespace hilcap::device {
@@ -34,7 +37,7 @@ struct AtFrame {
   std::uint64_t frame = 0;  // "at_frame"
 };
 struct AtTime {
-  TimeNs time_ns = 0;  // "at_ns", since the stream started
+  TimeNs time_ns = 0;  // "at_ms", since the stream started
 };
 struct EachFrameWithProbability {
   double probability = 0;  // "probability", per frame, in [0, 1]
@@ -49,11 +52,11 @@ struct FrameRate {
   std::uint32_t num = 30;
   std::uint32_t den = 1;
 };
-// "interval_ns": one frame every this many ns.
+// "interval_us": one frame every this many ns.
 struct FrameInterval {
   TimeNs ns = 0;
 };
-// Exactly one way of pacing frames: "fps", "interval_ns" or "replay".
+// Exactly one way of pacing frames: "fps", "interval_us" or "replay".
 using FrameCadence = std::variant<FrameRate, FrameInterval, TimingRecording>;
 
 enum class JitterKind : std::uint8_t {
@@ -77,9 +80,9 @@ struct JitterConfig {
 // device delivers in clumps). With repeat_every_frames > 0 the run recurs
 // every that many frames.
 struct BurstSpec {
-  StartPoint start = AtFrame{0};          // at_frame, or at_ns (the first frame due at or after)
-  std::uint32_t count = 2;                // "count", at least 2
-  TimeNs interval_ns = 1;                 // "interval_ns", at least 1 and below the frame interval
+  StartPoint start = AtFrame{0};  // at_frame, or at_ns (the first frame due at or after)
+  std::uint32_t count = 2;        // "count", at least 2
+  TimeNs interval_ns = 1;         // "interval_us", at least 1 ns and below the frame interval
   std::uint64_t repeat_every_frames = 0;  // "repeat_every_frames", 0 or at least count
 };
 
@@ -88,20 +91,21 @@ struct BurstSpec {
 // frame's due time.
 struct StallSpec {
   StartPoint start = AtFrame{0};
-  TimeNs duration_ns = 0;  // "duration_ns", > 0
+  TimeNs duration_ns = 0;  // "duration_ms", > 0
 };
 
 struct TimingConfig {
   FrameCadence cadence = FrameRate{};
   JitterConfig jitter;                     // "jitter" (not with replay)
-  TimeNs dma_ns = 0;                       // "dma_ns": due time -> completion posted
-  TimeNs interrupt_latency_ns = 0;         // "interrupt_latency_ns": completion -> line asserted
+  TimeNs dma_ns = 0;                       // "dma_us": due time -> completion posted
+  TimeNs interrupt_latency_ns = 0;         // "interrupt_latency_us": completion -> line asserted
   std::vector<BurstSpec> bursts;           // "bursts" (not with replay)
   std::vector<StallSpec> stalls;           // "stalls"
   std::vector<std::uint64_t> drop_frames;  // "drop_frames": frame numbers dropped on purpose
   double drop_probability = 0;             // "drop_probability": each frame, in [0, 1]
 
-  ConfigErrors validate(std::string_view path = "device.timing") const;
+  // `pointer`: where this timing is in the scenario.
+  FieldErrors validate(std::string_view pointer = "/device/timing") const;
 };
 
 // --- Faults ---
@@ -140,7 +144,8 @@ struct DeviceConfig {
   TimingConfig timing;                          // "timing"
   std::vector<FaultSpec> faults;                // "faults"
 
-  ConfigErrors validate(std::string_view path = "device") const;
+  // `pointer`: where this device section is in the scenario.
+  FieldErrors validate(std::string_view pointer = "/device") const;
 };
 
 // The frame interval as an exact rational number of nanoseconds, num_ns / den

@@ -47,7 +47,7 @@ class DeviceModel final : public DeviceControl {
  public:
   struct Created {
     std::unique_ptr<DeviceModel> device;  // null when `errors` is not empty
-    ConfigErrors errors;
+    FieldErrors errors;
   };
 
   // Validates `config` and builds the device, in STOP, connected. `timebase`

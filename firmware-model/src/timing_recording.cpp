@@ -78,15 +78,15 @@ std::optional<TimeNs> parse_time(std::string_view token) {
 
 }  // namespace
 
-std::variant<TimingRecording, ConfigError> parse_timing_recording(std::string_view text,
-                                                                  std::string_view field) {
+std::variant<TimingRecording, FieldError> parse_timing_recording(std::string_view text,
+                                                                 std::string_view pointer) {
   TimingRecording recording;
   TimeNs first_time = 0;
   TimeNs previous_time = 0;
   std::size_t line_number = 0;
   auto error = [&](std::string expected, std::string_view found) {
-    return ConfigError{std::string(field), fmt::format("{} on line {}", expected, line_number),
-                       fmt::format("\"{}\"", found)};
+    return FieldError{std::string(pointer), fmt::format("{} on line {}", expected, line_number),
+                      fmt::format("\"{}\"", found)};
   };
   while (!text.empty()) {
     ++line_number;
@@ -130,22 +130,22 @@ std::variant<TimingRecording, ConfigError> parse_timing_recording(std::string_vi
     recording.frames.push_back(frame);
   }
   if (recording.frames.size() < 2) {
-    return ConfigError{std::string(field), "a recording of at least 2 frames",
-                       fmt::format("{} frame(s)", recording.frames.size())};
+    return FieldError{std::string(pointer), "a recording of at least 2 frames",
+                      fmt::format("{} frame(s)", recording.frames.size())};
   }
   return recording;
 }
 
-std::variant<TimingRecording, ConfigError> load_timing_recording(const std::filesystem::path& path,
-                                                                 std::string_view field) {
+std::variant<TimingRecording, FieldError> load_timing_recording(const std::filesystem::path& path,
+                                                                std::string_view pointer) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return ConfigError{std::string(field), "a readable timing recording file",
-                       fmt::format("{} ({})", path.string(), std::strerror(errno))};
+    return FieldError{std::string(pointer), "a readable timing recording file",
+                      fmt::format("{} ({})", path.string(), std::strerror(errno))};
   }
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_timing_recording(text.str(), field);
+  return parse_timing_recording(text.str(), pointer);
 }
 
 }  // namespace hilcap::device

@@ -22,14 +22,13 @@
 
 #include <hilcap/device/timebase.h>
 #include <hilcap/device_internal.h>
+#include <hilcap/field_error.h>
 
 #include <cstdint>
 #include <filesystem>
 #include <string_view>
 #include <variant>
 #include <vector>
-
-#include "config_error.h"
 
 namespace hilcap::device {
 
@@ -47,14 +46,14 @@ struct TimingRecording {
   bool operator==(const TimingRecording&) const = default;
 };
 
-// Parses the text of a recording. Errors name `field` (the configuration path
-// of the replay setting) and the line: "device.timing.replay: expected a time
-// with a unit (ns, us, ms, s) on line 3, found \"abc\"".
-std::variant<TimingRecording, ConfigError> parse_timing_recording(std::string_view text,
-                                                                  std::string_view field);
+// Parses the text of a recording. Errors are at `pointer` (the JSON Pointer
+// of the replay setting) and name the line: "at /device/timing/replay:
+// expected a time with a unit (ns, us, ms, s) on line 3, found \"abc\"".
+std::variant<TimingRecording, FieldError> parse_timing_recording(std::string_view text,
+                                                                 std::string_view pointer);
 
 // Reads and parses a recording file.
-std::variant<TimingRecording, ConfigError> load_timing_recording(const std::filesystem::path& path,
-                                                                 std::string_view field);
+std::variant<TimingRecording, FieldError> load_timing_recording(const std::filesystem::path& path,
+                                                                std::string_view pointer);
 
 }  // namespace hilcap::device

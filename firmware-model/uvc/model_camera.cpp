@@ -5,12 +5,7 @@ namespace hilcap::device::uvc {
 Checked<std::unique_ptr<ModelCamera>> ModelCamera::create(const DeviceConfig& device,
                                                           const UvcPresentation& presentation,
                                                           const ModelFrameBehaviour& behaviour) {
-  if (const ConfigErrors errors = device.validate(); !errors.empty()) {
-    std::vector<ConfigError> out;
-    for (const device::ConfigError& e : errors)
-      out.push_back({e.field, e.expected, e.found});
-    return out;
-  }
+  if (FieldErrors errors = device.validate(); !errors.empty()) return errors;
   Checked<UvcDeviceConfig> config = uvc_config_for(device, presentation);
   if (!config.ok()) return config.errors();
 
@@ -27,11 +22,11 @@ Checked<std::unique_ptr<ModelCamera>> ModelCamera::create(const DeviceConfig& de
   Checked<UvcPersonality> personality = UvcPersonality::create(config.value(), *source);
   if (!personality.ok()) return personality.errors();
   camera->personality_.emplace(std::move(personality.value()));
-  std::vector<ConfigError> fault_errors =
-      camera->personality_->set_stream_faults(presentation.stream_faults);
+  FieldErrors fault_errors = camera->personality_->set_stream_faults(presentation.stream_faults);
   if (!fault_errors.empty()) {
-    for (ConfigError& e : fault_errors)
-      e.field = "stream_" + e.field;  // "stream_faults[i].fault"
+    // The presentation's stream faults are the scenario's device.uvc.faults.
+    for (FieldError& e : fault_errors)
+      e.json_pointer = std::string(kStreamFaultsPointer) + e.json_pointer;
     return fault_errors;
   }
   return camera;

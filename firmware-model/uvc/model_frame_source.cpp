@@ -58,20 +58,27 @@ std::optional<double> interval_ns(const TimingConfig& timing) {
 
 Checked<UvcDeviceConfig> uvc_config_for(const DeviceConfig& device,
                                         const UvcPresentation& presentation) {
-  std::vector<ConfigError> errors;
+  FieldErrors errors;
   const std::optional<double> interval = interval_ns(device.timing);
   // dwFrameInterval counts 100 ns units.
   const double interval_100ns = interval ? *interval / 100.0 : 0.0;
   if (!interval || interval_100ns < 1 ||
       interval_100ns > std::numeric_limits<std::uint32_t>::max()) {
-    errors.push_back({"device.timing", "a frame interval between 100 ns and 429 s",
+    errors.push_back({"/device/timing", "a frame interval between 100 ns and 429 s",
                       interval ? fmt::format("{} ns", *interval) : "none"});
     return errors;
   }
 
   if (presentation.mjpeg && device.format.pixel_format != PixelFormat::kYuy2) {
-    errors.push_back({"device.format", "YUY2 sensor frames for MJPEG (the encoder's input)",
+    errors.push_back({"/device/format", "YUY2 sensor frames for MJPEG (the encoder's input)",
                       std::string(to_string(device.format.pixel_format))});
+    return errors;
+  }
+
+  if (presentation.vendor_id == 0) {
+    errors.push_back(
+        {fmt::format("{}/id", kPresentationPointer), "a non-zero vendor ID",
+         fmt::format("\"{:04x}:{:04x}\"", presentation.vendor_id, presentation.product_id)});
     return errors;
   }
 
@@ -125,7 +132,7 @@ Checked<UvcDeviceConfig> uvc_config_for(const DeviceConfig& device,
       }
       if (bytes_per_interval(iso.alt_settings.back()) < need) {
         errors.push_back(
-            {"device.format",
+            {"/device/format",
              fmt::format("a frame size and rate that isochronous transfers at {} "
                          "carry (at most {} bytes per service interval; use bulk)",
                          presentation.speed == UsbSpeed::kFull   ? "full speed"
@@ -141,7 +148,15 @@ Checked<UvcDeviceConfig> uvc_config_for(const DeviceConfig& device,
   }
   format.frames = {frame};
   c.formats = {format};
-  if (std::vector<ConfigError> invalid = validate(c); !invalid.empty()) return invalid;
+  // What the presentation chose that the UVC configuration refuses (what
+  // comes from the device section was checked by DeviceConfig::validate).
+  FieldErrors invalid = validate(c);
+  for (FieldError& e : invalid) {
+    e.expected = fmt::format("a presentation whose UVC configuration has at {} {}", e.json_pointer,
+                             e.expected);
+    e.json_pointer = std::string(kPresentationPointer);
+  }
+  if (!invalid.empty()) return invalid;
   return c;
 }
 

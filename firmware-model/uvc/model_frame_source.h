@@ -34,6 +34,12 @@
 
 namespace hilcap::device::uvc {
 
+// Where a presentation is written in a scenario: the device section's "uvc"
+// object, its "faults" the stream faults (the format and timing it presents
+// are the device section's own, "/device/format" and "/device/timing").
+inline constexpr std::string_view kPresentationPointer = "/device/uvc";
+inline constexpr std::string_view kStreamFaultsPointer = "/device/uvc/faults";
+
 // How the device model sits on USB; the rest comes from its DeviceConfig.
 struct UvcPresentation {
   std::uint16_t vendor_id = 0xcafe;
@@ -62,8 +68,9 @@ struct UvcPresentation {
 // one frame (its size) at one interval (its frame rate; a replayed
 // recording's mean interval), with enough isochronous alternate settings to
 // carry a frame per interval (MJPEG: every standard one, and frames no larger
-// than the largest carries per interval). Errors name the field and say what
-// would fit.
+// than the largest carries per interval). Errors are at the scenario's JSON
+// Pointer of what does not fit ("/device/format", "/device/timing", a
+// presentation's "/device/uvc/...") and say what would.
 Checked<UvcDeviceConfig> uvc_config_for(const DeviceConfig& device,
                                         const UvcPresentation& presentation);
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <hilcap/device_internal.h>
+#include <hilcap/field_error.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -128,16 +129,10 @@ struct UvcDeviceConfig {
   DeviceClockSettings clock;
 };
 
-// One wrong field: its path in the configuration, what was expected, what was found.
-struct ConfigError {
-  std::string field;
-  std::string expected;
-  std::string found;
-  std::string message() const;
-};
-
-// Every error in the configuration; empty when it is valid.
-std::vector<ConfigError> validate(const UvcDeviceConfig& config);
+// Every error in the configuration, each at its JSON Pointer in the
+// configuration's own fields ("/formats/0/frames/1/width",
+// "/transport/max_packet_size"); empty when it is valid.
+FieldErrors validate(const UvcDeviceConfig& config);
 
 // The largest frame of a format/frame pair in bytes (dwMaxVideoFrameSize).
 std::uint32_t max_frame_bytes(const FormatConfig& format, const FrameConfig& frame);
@@ -149,19 +144,17 @@ std::uint32_t bytes_per_interval(const IsoAltSetting& alt);
 template <class T>
 class Checked {
  public:
-  Checked(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
-  Checked(std::vector<ConfigError> errors) : state_(std::move(errors)) {}  // NOLINT
+  Checked(T value) : state_(std::move(value)) {}              // NOLINT: implicit by design
+  Checked(FieldErrors errors) : state_(std::move(errors)) {}  // NOLINT
 
   bool ok() const { return std::holds_alternative<T>(state_); }
   explicit operator bool() const { return ok(); }
   T& value() { return std::get<T>(state_); }
   const T& value() const { return std::get<T>(state_); }
-  const std::vector<ConfigError>& errors() const {
-    return std::get<std::vector<ConfigError>>(state_);
-  }
+  const FieldErrors& errors() const { return std::get<FieldErrors>(state_); }
 
  private:
-  std::variant<T, std::vector<ConfigError>> state_;
+  std::variant<T, FieldErrors> state_;
 };
 
 }  // namespace hilcap::device::uvc

@@ -7,7 +7,7 @@
 namespace hilcap::device::uvc {
 
 Checked<UvcPersonality> UvcPersonality::create(UvcDeviceConfig config, StreamFrameSource& source) {
-  std::vector<ConfigError> errors = validate(config);
+  FieldErrors errors = validate(config);
   if (!errors.empty()) return errors;
   return UvcPersonality(std::move(config), source);
 }
@@ -69,12 +69,12 @@ void UvcPersonality::reset() {
   negotiation_.reset();
 }
 
-std::vector<ConfigError> UvcPersonality::set_stream_faults(std::vector<FaultAt> faults) {
-  std::vector<ConfigError> errors;
+FieldErrors UvcPersonality::set_stream_faults(std::vector<FaultAt> faults) {
+  FieldErrors errors;
   if (std::holds_alternative<IsochronousTransport>(config_.transport)) {
     for (std::size_t i = 0; i < faults.size(); ++i)
       if (faults[i].fault == StreamFault::kStall)
-        errors.push_back({fmt::format("faults[{}].fault", i),
+        errors.push_back({fmt::format("/{}", i),
                           "a fault an isochronous endpoint can have (it cannot halt)",
                           to_string(faults[i].fault)});
   }

@@ -46,8 +46,9 @@ class UvcPersonality {
 
   // Faults for streams started from now on (frames and payloads count from
   // each stream's start). Refused with errors when one cannot happen on this
-  // transport (a stall on an isochronous endpoint).
-  std::vector<ConfigError> set_stream_faults(std::vector<FaultAt> faults);
+  // transport (a stall on an isochronous endpoint), each at "/<index>" of
+  // the fault in `faults`.
+  FieldErrors set_stream_faults(std::vector<FaultAt> faults);
 
   // The running stream, or nullptr.
   UvcStream* stream() { return stream_.get(); }

@@ -20,16 +20,6 @@ using Json = nlohmann::json;
 using device::FrameRate;
 
 // DeviceConfig keys in ns and the key the scenario writes instead.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 7> kRenamedKeys{{
-    {"interval_ns", "interval_us"},
-    {"amplitude_ns", "amplitude_us"},
-    {"sigma_ns", "sigma_us"},
-    {"dma_ns", "dma_us"},
-    {"interrupt_latency_ns", "interrupt_latency_us"},
-    {"at_ns", "at_ms"},
-    {"duration_ns", "duration_ms"},
-}};
-
 // A rate written as a number: the smallest power-of-ten denominator (up to
 // 10^6) that makes it a whole number of frames, e.g. 29.97 -> 2997/100.
 std::optional<FrameRate> rate_from_number(double fps) {
@@ -212,10 +202,10 @@ class DeviceReader {
                    fmt::format("{} ({}: {})", describe_found(Json(name)), path.string(), error));
       return FrameRate{};
     }
-    auto parsed = device::parse_timing_recording(*text, "device.timing.replay");
+    auto parsed = device::parse_timing_recording(*text, at);
     if (auto* recording = std::get_if<device::TimingRecording>(&parsed))
       return std::move(*recording);
-    const auto& e = std::get<device::ConfigError>(parsed);
+    const auto& e = std::get<FieldError>(parsed);
     checks_.fail(at, e.expected, fmt::format("{} in {}", e.found, path.string()));
     return FrameRate{};
   }
@@ -321,50 +311,6 @@ device::DeviceConfig read_device_section(const Json& doc, std::uint64_t seed,
                                          const std::filesystem::path& directory,
                                          const FileReader& read_file, ScenarioChecks& checks) {
   return DeviceReader(doc, directory, read_file, checks).read(seed);
-}
-
-DeviceFieldPointer device_field_pointer(std::string_view field) {
-  Json::json_pointer pointer;
-  std::string last;
-  bool converted = false;
-  std::size_t start = 0;
-  while (start <= field.size()) {
-    std::size_t end = field.find('.', start);
-    if (end == std::string_view::npos) end = field.size();
-    std::string_view part = field.substr(start, end - start);
-    // "bursts[3]" -> "bursts", "3"
-    std::string_view index;
-    if (const auto open = part.find('['); open != std::string_view::npos && part.back() == ']') {
-      index = part.substr(open + 1, part.size() - open - 2);
-      part = part.substr(0, open);
-    }
-    std::string key(part);
-    if (index.empty() && end == field.size()) {
-      for (const auto& [ns_key, scenario_key] : kRenamedKeys) {
-        if (key == ns_key) {
-          key = scenario_key;
-          converted = true;
-        }
-      }
-    }
-    if (!key.empty()) pointer /= key;
-    if (!index.empty()) pointer /= std::string(index);
-    start = end + 1;
-  }
-  return {pointer.to_string(), converted};
-}
-
-void report_device_errors(const device::ConfigErrors& errors, const Json& doc,
-                          ScenarioChecks& checks) {
-  for (const device::ConfigError& e : errors) {
-    const DeviceFieldPointer where = device_field_pointer(e.field);
-    const Json::json_pointer pointer(where.pointer);
-    std::string found = e.found;
-    if (where.unit_converted && doc.contains(pointer)) {
-      found = fmt::format("{} (= {} ns)", describe_found(doc.at(pointer)), e.found);
-    }
-    checks.fail(where.pointer, e.expected, std::move(found));
-  }
 }
 
 }  // namespace hilcap::sim

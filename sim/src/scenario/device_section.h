@@ -1,6 +1,6 @@
 // The "device" section of a scenario: JSON (human units) to the device
-// model's DeviceConfig (ns), and the device's own validation errors mapped
-// back to the JSON pointers the user wrote.
+// model's DeviceConfig (ns), and the device's own validation errors (which
+// it reports at the JSON Pointers the user wrote).
 #pragma once
 
 #include <filesystem>
@@ -25,19 +25,5 @@ device::DeviceConfig read_device_section(const nlohmann::json& doc, std::uint64_
 // inject_fault step.
 device::FaultAction read_fault_action(const nlohmann::json& fault, const std::string& pointer,
                                       ScenarioChecks& checks);
-
-// DeviceConfig::validate() errors ("device.timing.bursts[0].interval_ns") at
-// their JSON pointer ("/device/timing/bursts/0/interval_us"). A value the
-// user wrote in other units shows both: "found 40000 (= 40000000 ns)".
-void report_device_errors(const device::ConfigErrors& errors, const nlohmann::json& doc,
-                          ScenarioChecks& checks);
-
-// The JSON pointer of a DeviceConfig field path, and whether its last key
-// was renamed from ns to the unit the scenario uses.
-struct DeviceFieldPointer {
-  std::string pointer;
-  bool unit_converted = false;
-};
-DeviceFieldPointer device_field_pointer(std::string_view field);
 
 }  // namespace hilcap::sim

@@ -43,15 +43,15 @@ std::string ScenarioError::to_string() const {
       return fmt::format("{}: cannot read: {}", file, found);
     case Kind::kSyntax: {
       const std::string where = line == 0 ? file : fmt::format("{}:{}:{}", file, line, column);
-      return pointer.empty() ? fmt::format("{}: invalid JSON: {}", where, found)
-                             : fmt::format("{}: invalid JSON: {} (at {})", where, found, pointer);
+      return json_pointer.empty()
+                 ? fmt::format("{}: invalid JSON: {}", where, found)
+                 : fmt::format("{}: invalid JSON: {} (at {})", where, found, json_pointer);
     }
     case Kind::kValue:
       break;
   }
   const std::string where = line == 0 ? file : fmt::format("{}:{}:{}", file, line, column);
-  return fmt::format("{}: at {}: expected {}, found {}", where,
-                     pointer.empty() ? std::string("the top level") : pointer, expected, found);
+  return fmt::format("{}: {}", where, message());
 }
 
 std::string describe_found(const nlohmann::json& value) {
@@ -106,11 +106,15 @@ void ScenarioChecks::fail(std::string_view pointer, std::string_view expected, s
                      std::string(expected), std::move(found)});
 }
 
+void ScenarioChecks::fail(FieldError error) {
+  errors_.emplace_back(file_, std::move(error));
+}
+
 std::vector<ScenarioError> ScenarioChecks::errors() const {
   std::vector<ScenarioError> sorted = errors_;
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const ScenarioError& a, const ScenarioError& b) {
-                     return before_in_document(a.pointer, b.pointer);
+                     return before_in_document(a.json_pointer, b.json_pointer);
                    });
   return sorted;
 }

@@ -7,6 +7,8 @@
 // Errors are collected, never thrown, so a user sees every problem at once.
 #pragma once
 
+#include <hilcap/field_error.h>
+
 #include <cstddef>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
@@ -15,18 +17,29 @@
 
 namespace hilcap::sim {
 
-struct ScenarioError {
+// A FieldError (where in the file, expected, found: the shape every
+// configuration check reports) with the file it is in, and its kind.
+struct ScenarioError : FieldError {
   enum class Kind { kValue, kSyntax, kUnreadable };
+
+  ScenarioError() = default;
+  // `pointer`: the JSON Pointer of the offending value ("" is the whole
+  // document); kSyntax: of the value the parser was reading, when known.
+  // `expected`, kValue: what the value should have been. `found`, kValue:
+  // what it is; kSyntax / kUnreadable: what went wrong.
+  ScenarioError(Kind kind_, std::string file_, std::string pointer, std::string expected_,
+                std::string found_, std::size_t line_ = 0, std::size_t column_ = 0)
+      : FieldError{std::move(pointer), std::move(expected_), std::move(found_)},
+        kind(kind_),
+        file(std::move(file_)),
+        line(line_),
+        column(column_) {}
+  // A value error of `file`.
+  ScenarioError(std::string file_, FieldError error)
+      : FieldError(std::move(error)), file(std::move(file_)) {}
 
   Kind kind = Kind::kValue;
   std::string file;
-  // The JSON Pointer of the offending value ("" is the whole document);
-  // kSyntax: of the value the parser was reading, when known.
-  std::string pointer;
-  // kValue: what the value should have been.
-  std::string expected;
-  // kValue: what it is; kSyntax / kUnreadable: what went wrong.
-  std::string found;
   // 1-based position of the error, when the parser found it (kSyntax, and
   // kValue for a number no double can hold); 0 otherwise.
   std::size_t line = 0;
@@ -55,6 +68,9 @@ class ScenarioChecks {
   // The same with the found part given (when the document's value alone
   // would not say what is wrong, e.g. a value converted to other units).
   void fail(std::string_view pointer, std::string_view expected, std::string found);
+  // An error the device model, its UVC personality or a loader section found
+  // (at its JSON Pointer in this document).
+  void fail(FieldError error);
   // Records a failure unless `condition` holds; returns `condition`.
   bool require(bool condition, std::string_view pointer, std::string_view expected);
 

@@ -108,7 +108,18 @@ void read_sections(const Json& doc, const RefusedValues& refused, const std::fil
       // would repeat the same mistakes through the defaults put in their place.
       device_read_cleanly =
           checks.error_count() == errors_before_device && !refused.affects("/device");
-      if (device_read_cleanly) report_device_errors(scenario.device.validate(), doc, checks);
+      // It reports each at the JSON Pointer the user wrote, in the file's units.
+      if (device_read_cleanly) {
+        for (FieldError& e : scenario.device.validate()) {
+          // A duration comes back as the device holds it ("0 (= 0 ns)"): show
+          // the file's own spelling of the value before the ns ("1e-07 (= 0 ns)").
+          const std::size_t ns = e.found.find(" (= ");
+          const Json::json_pointer at(e.json_pointer);
+          if (ns != std::string::npos && doc.contains(at))
+            e.found = describe_found(doc.at(at)) + e.found.substr(ns);
+          checks.fail(std::move(e));
+        }
+      }
     });
     guarded(checks, "/device/uvc", [&] {
       const std::size_t errors_before_uvc = checks.error_count();
@@ -161,7 +172,8 @@ std::vector<ScenarioError> check_figures(const Scenario& scenario, const Refused
   }
   if (refused.affects("/clients") || refused.affects("/script")) {
     std::erase_if(errors, [](const ScenarioError& e) {
-      return e.pointer.starts_with("/expect/clients.") || e.pointer.starts_with("/expect/script.");
+      return e.json_pointer.starts_with("/expect/clients.") ||
+             e.json_pointer.starts_with("/expect/script.");
     });
   }
   return errors;
@@ -174,7 +186,7 @@ void sort_by_place_in_file(std::string_view text, std::vector<ScenarioError>& er
   std::vector<std::string> pointers;
   pointers.reserve(errors.size());
   for (const ScenarioError& e : errors)
-    pointers.push_back(e.pointer);
+    pointers.push_back(e.json_pointer);
   const std::vector<std::size_t> offsets = locate_pointers(text, pointers);
   std::vector<std::size_t> order(errors.size());
   std::iota(order.begin(), order.end(), 0);
@@ -221,7 +233,7 @@ LoadedScenario parse_scenario(std::string_view text, std::string_view file,
     ScenarioChecks checks{std::string(file), doc};
     read_sections(doc, refused, directory, read_file, options, scenario, checks);
     for (ScenarioError& e : checks.errors()) {
-      if (!refused.overlaps(e.pointer)) errors.push_back(std::move(e));
+      if (!refused.overlaps(e.json_pointer)) errors.push_back(std::move(e));
     }
     for (ScenarioError& e : check_figures(scenario, refused, options))
       errors.push_back(std::move(e));

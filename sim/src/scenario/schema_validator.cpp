@@ -555,7 +555,7 @@ SchemaCheck SchemaValidator::check(const Json& document, std::string_view file) 
   SchemaCheck result;
   std::set<std::tuple<std::string, std::string, std::string>> seen;
   for (Located& l : located) {
-    if (seen.emplace(l.error.pointer, l.error.expected, l.error.found).second) {
+    if (seen.emplace(l.error.json_pointer, l.error.expected, l.error.found).second) {
       result.errors.push_back(std::move(l.error));
       result.refusals.push_back(std::move(l.refusal));
     }

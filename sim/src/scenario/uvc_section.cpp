@@ -35,14 +35,6 @@ std::uint16_t hex16(std::string_view text) {
   return value;
 }
 
-// Where a uvc_config_for() error belongs in the scenario, and its own text.
-std::string presentation_pointer(const std::string& field) {
-  if (field.rfind("device.format", 0) == 0) return "/device/format";
-  if (field.rfind("device.timing", 0) == 0) return "/device/timing";
-  if (field.rfind("stream_faults", 0) == 0) return std::string(kSection) + "/faults";
-  return std::string(kSection);
-}
-
 }  // namespace
 
 device::uvc::UvcPresentation read_uvc_section(const Json& doc, ScenarioChecks& checks) {
@@ -118,9 +110,8 @@ std::vector<std::string> uvc_presentation_errors(const device::DeviceConfig& dev
   checked.stream_faults.clear();
   const auto config = device::uvc::uvc_config_for(device, checked);
   if (config.ok()) return out;
-  for (const device::uvc::ConfigError& e : config.errors())
-    out.push_back(fmt::format("at {}: expected {}, found {}", presentation_pointer(e.field),
-                              e.expected, e.found));
+  for (const FieldError& e : config.errors())
+    out.push_back(e.message());
   return out;
 }
 
@@ -131,12 +122,8 @@ void check_uvc_presentation(const device::DeviceConfig& device,
   checked.stream_faults.clear();
   const auto config = device::uvc::uvc_config_for(device, checked);
   if (config.ok()) return;
-  for (const device::uvc::ConfigError& e : config.errors()) {
-    const std::string pointer = presentation_pointer(e.field);
-    checks.fail(pointer,
-                pointer == kSection ? fmt::format("{}: {}", e.field, e.expected) : e.expected,
-                e.found);
-  }
+  for (const FieldError& e : config.errors())
+    checks.fail(e);
 }
 
 }  // namespace hilcap::sim

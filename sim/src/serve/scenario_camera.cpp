@@ -16,7 +16,7 @@ ScenarioCamera make_scenario_camera(const Scenario& scenario) {
                                                    /*drop_late_frames=*/true};
   auto created = device::uvc::ModelCamera::create(scenario.device, scenario.uvc, behaviour);
   if (!created.ok()) {
-    for (const device::uvc::ConfigError& e : created.errors())
+    for (const FieldError& e : created.errors())
       made.errors.push_back(fmt::format("{}: {}", scenario.file, e.message()));
     return made;
   }

@@ -59,7 +59,7 @@ TEST(ModelCamera, RefusesImpossibleStreamFaults) {
   p.stream_faults = {{StreamFault::kStall, 3, 0}};
   auto made = ModelCamera::create(camera_config(), p, ModelFrameBehaviour{});
   ASSERT_FALSE(made.ok());
-  EXPECT_EQ(made.errors()[0].field, "stream_faults[0].fault");
+  EXPECT_EQ(made.errors()[0].json_pointer, "/device/uvc/faults/0");
   DeviceConfig bad = camera_config();
   bad.format.width = 0;
   EXPECT_FALSE(ModelCamera::create(bad, UvcPresentation{}, ModelFrameBehaviour{}).ok());

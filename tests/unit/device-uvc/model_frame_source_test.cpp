@@ -68,7 +68,7 @@ TEST(UvcConfigFor, RefusalsAndReplay) {
   big.timing.cadence = FrameRate{60, 1};
   auto refused = uvc_config_for(big, UvcPresentation{});
   ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.errors()[0].field, "device.format");
+  EXPECT_EQ(refused.errors()[0].json_pointer, "/device/format");
   EXPECT_NE(refused.errors()[0].expected.find("use bulk"), std::string::npos);
 
   DeviceConfig replay = model();
@@ -246,7 +246,7 @@ TEST(UvcConfigFor, Mjpeg) {
   grey.format.pixel_format = PixelFormat::kGrey;
   auto refused = uvc_config_for(grey, p);
   ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.errors()[0].field, "device.format");
+  EXPECT_EQ(refused.errors()[0].json_pointer, "/device/format");
 }
 
 }  // namespace

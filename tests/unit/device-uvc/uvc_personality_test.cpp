@@ -52,7 +52,7 @@ TEST(UvcPersonality, RefusesInvalidConfig) {
   const auto created = UvcPersonality::create(c, frames);
   ASSERT_FALSE(created.ok());
   ASSERT_EQ(created.errors().size(), 1u);
-  EXPECT_EQ(created.errors()[0].field, "formats");
+  EXPECT_EQ(created.errors()[0].json_pointer, "/formats");
 }
 
 // Standard requests are answered from the descriptors; unknown ones and VC class requests stall.
@@ -135,7 +135,7 @@ TEST(UvcPersonality, IsoRefusesStallFault) {
   const auto errors =
       device.set_stream_faults({{StreamFault::kErrorBit, 0, 0}, {StreamFault::kStall, 2, 0}});
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0].field, "faults[1].fault");
+  EXPECT_EQ(errors[0].json_pointer, "/1");
   EXPECT_EQ(errors[0].found, "stall");
 }
 

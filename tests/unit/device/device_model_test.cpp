@@ -123,7 +123,7 @@ TEST_F(DeviceModelTest, CreateRejectsAnInvalidConfiguration) {
   const auto created = DeviceModel::create(config, clock_, line_);
   EXPECT_EQ(created.device, nullptr);
   ASSERT_FALSE(created.errors.empty());
-  EXPECT_EQ(created.errors.front().field, "device.width");
+  EXPECT_EQ(created.errors.front().json_pointer, "/device/width");
 }
 
 // Guards KS case 19: STOP -> RUN reaches the device as single steps, and back.
@@ -512,7 +512,7 @@ TEST_F(DeviceModelTest, BufferTooSmallIsRejectedAndTheFrameDropped) {
 TEST_F(DeviceModelTest, ReplayedRecordingDrivesTheFrames) {
   DeviceConfig config = small_device();
   const auto recording =
-      parse_timing_recording("0ms\n10ms 100\n25ms error\n40ms\n", "device.timing.replay");
+      parse_timing_recording("0ms\n10ms 100\n25ms error\n40ms\n", "/device/timing/replay");
   ASSERT_TRUE(std::holds_alternative<TimingRecording>(recording));
   config.timing.cadence = std::get<TimingRecording>(recording);
   create(config);

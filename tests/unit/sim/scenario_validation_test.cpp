@@ -65,7 +65,7 @@ TEST_F(SchemaValidation, WrongTypeNamesFilePathExpectedAndFound) {
   const auto errors = validator_->validate(doc, "s.json");
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].file, "s.json");
-  EXPECT_EQ(errors[0].pointer, "/device/timing/fps");
+  EXPECT_EQ(errors[0].json_pointer, "/device/timing/fps");
   EXPECT_EQ(errors[0].expected, "a number > 0");
   EXPECT_EQ(errors[0].found, "\"abc\"");
   EXPECT_EQ(errors[0].to_string(),
@@ -99,8 +99,8 @@ TEST_F(SchemaValidation, ArrayIndicesInNumericOrder) {
     doc["clients"].push_back({{"overlapped", 0}});
   const auto errors = validator_->validate(doc, "s.json");
   ASSERT_EQ(errors.size(), 11u);
-  EXPECT_EQ(errors[2].pointer, "/clients/2/overlapped");
-  EXPECT_EQ(errors[10].pointer, "/clients/10/overlapped");
+  EXPECT_EQ(errors[2].json_pointer, "/clients/2/overlapped");
+  EXPECT_EQ(errors[10].json_pointer, "/clients/10/overlapped");
 }
 
 // A missing required property is reported at the object that lacks it.
@@ -221,7 +221,7 @@ TEST(JsonFile, NumberTooLargeForADoubleIsLocated) {
   EXPECT_FALSE(f.document);
   ASSERT_EQ(f.errors.size(), 1u);
   EXPECT_EQ(f.errors[0].kind, ScenarioError::Kind::kValue);
-  EXPECT_EQ(f.errors[0].pointer, "/a/2");
+  EXPECT_EQ(f.errors[0].json_pointer, "/a/2");
   EXPECT_EQ(f.errors[0].line, 2u);
   EXPECT_EQ(f.errors[0].column, 3u);
   EXPECT_EQ(f.errors[0].found, "-1e400");
@@ -232,7 +232,7 @@ TEST(JsonFile, NumberTooLargeForADoubleIsLocated) {
 TEST(JsonFile, EveryRefusalOfTheParserIsAnError) {
   const JsonFile f = parse_json_text("{\"device\": {\"format\": yuy2}}", "s.json");
   ASSERT_EQ(f.errors.size(), 1u);
-  EXPECT_EQ(f.errors[0].pointer, "/device/format");
+  EXPECT_EQ(f.errors[0].json_pointer, "/device/format");
   EXPECT_THAT(f.errors[0].to_string(), HasSubstr("(at /device/format)"));
   for (const std::string& text : {std::string("{\"a\": \"\xff\"}"), std::string("{} x"),
                                   std::string(""), std::string("[1e999999999999]"),
@@ -254,7 +254,7 @@ TEST(JsonFile, DuplicateKeyDeepInALongArray) {
   const JsonFile f = parse_json_text(text, "s.json");
   ASSERT_TRUE(f.document);
   ASSERT_EQ(f.errors.size(), 1u);
-  EXPECT_EQ(f.errors[0].pointer, "/5000/a~1b/x");
+  EXPECT_EQ(f.errors[0].json_pointer, "/5000/a~1b/x");
   EXPECT_EQ((*f.document)[5000]["a/b"]["x"], 2);
   EXPECT_EQ(f.document->size(), 5001u);
 }
