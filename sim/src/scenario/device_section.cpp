@@ -19,7 +19,6 @@ namespace {
 using Json = nlohmann::json;
 using device::FrameRate;
 
-// DeviceConfig keys in ns and the key the scenario writes instead.
 // A rate written as a number: the smallest power-of-ten denominator (up to
 // 10^6) that makes it a whole number of frames, e.g. 29.97 -> 2997/100.
 std::optional<FrameRate> rate_from_number(double fps) {
