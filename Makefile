@@ -16,6 +16,11 @@ SANITIZER_ARGS = -fno-sanitize-recover=all -gline-tables-only
 # once per file; this more than halves the compile time. A target whose files
 # cannot share a unity source says so (override_options) in its meson.build.
 UNITY_ARGS = -Dunity=on -Dunity_size=12
+# The gcc tree keeps -O2 (what ships, and the qemu suite's real-time serve) but
+# emits line tables only (-g1): backtraces and gdb still name file:line, and
+# the libraries compile about 30 % faster than with full -g. For locals in a
+# debugger, configure a tree of your own (`meson setup build-debug`).
+MAIN_ARGS = -Dcpp_args=-g1 -Dc_args=-g1
 
 .PHONY: all deps build demo test test-main test-asan test-tsan soak fuzz-soak bench format format-check clean
 
@@ -25,20 +30,25 @@ deps:
 	@scripts/ensure-deps.sh
 
 $(BUILD)/build.ninja: | deps
-	meson setup $(BUILD) $(UNITY_ARGS)
+	meson setup $(BUILD) $(UNITY_ARGS) $(MAIN_ARGS)
 
 build: deps $(BUILD)/build.ninja
 	meson compile -C $(BUILD) -j $(JOBS)
 
-# The default scenario (configs/default.json), headless, and its report.
-demo: build
+# The default scenario (configs/default.json), headless, and its report. Only
+# the hilcap executable (and the libraries it links) is built for it: a
+# newcomer does not wait for the tests and benchmarks.
+demo: deps $(BUILD)/build.ninja
+	meson compile -C $(BUILD) -j $(JOBS) hilcap
 	$(BUILD)/sim/hilcap run
 
 # The whole suite, then again under AddressSanitizer + UndefinedBehaviorSanitizer
 # (clang, with the libFuzzer targets fuzzing briefly; not the qemu suite, whose
 # host under test is the guest kernel), then the concurrency tests under
-# ThreadSanitizer.
-test: test-main test-asan test-tsan
+# ThreadSanitizer. Each phase is timed; the table is printed at the end
+# (scripts/timed-phases.sh), the packages' install being the first phase.
+test:
+	@scripts/timed-phases.sh "$(MAKE)" deps test-main test-asan test-tsan
 
 test-main: build
 	$(MESON_TEST) -C $(BUILD)
@@ -56,10 +66,12 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 $(TSAN_BUILD)/build.ninja: | deps
 	CC=clang CXX=clang++ meson setup $(TSAN_BUILD) $(UNITY_ARGS) -Db_sanitize=thread \
 	  -Db_lundef=false -Dbench=disabled -Dumockdev=disabled -Dlibusb=disabled \
-	  -Doptimization=1 -Ddebug=false -Dcpp_args=-gline-tables-only -Dc_args=-gline-tables-only
+	  -Doptimization=0 -Ddebug=false -Dcpp_args=-gline-tables-only -Dc_args=-gline-tables-only
 
 # Only what the concurrency suite runs is built under ThreadSanitizer (without
-# umockdev the usb suite cannot run there, so libusb is left out as well).
+# umockdev the usb suite cannot run there, so libusb is left out as well), at
+# -O0: ThreadSanitizer sees the same races there, the suite runs in seconds
+# either way, and the libraries compile in 60 % of -O1's time.
 test-tsan: deps $(TSAN_BUILD)/build.ninja
 	meson compile -C $(TSAN_BUILD) -j $(JOBS) concurrency-tests
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \

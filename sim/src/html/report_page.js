@@ -291,7 +291,7 @@
     if (hist.pending_wait) {
       drawHistogram(section, id + '-wait', 'How long pended ALLOCs waited for a frame',
         hist.pending_wait, COLORS.wait, `wait (${hist.pending_wait.unit})`);
-    } else if (run.verdict !== 'invalid' && t) {
+    } else if (run.verdict !== 'invalid' && t && t.series.pending) {
       section.appendChild(el('p', {class: 'note', text: 'No ALLOC pended: no waits to show.'}));
     }
     if (t && t.buckets > 0) drawLateness(section, id, t, run.clock);

@@ -99,6 +99,7 @@ std::optional<int> run_serve_command(const ServeArguments& a, CliContext& contex
   settings.progress = context.progress;
   settings.interrupted = &interrupt.flag();
   settings.log = &err;
+  if (!a.html.empty()) settings.timeline_buckets = kRunPageBuckets;
 
   const double start = context.wall_seconds();
   ServeOutcome outcome = run_serve(settings);
@@ -120,6 +121,7 @@ std::optional<int> run_serve_command(const ServeArguments& a, CliContext& contex
   }
   if (!a.html.empty()) {
     shown.report = std::move(*outcome.report);
+    shown.timeline = outcome.timeline;
     const nlohmann::json page = runs_page_data(
         fmt::format("hilcap serve: {}", headline.scenario),
         fmt::format("wall clock, {}; serve ended: {}", shown.scenario_file, outcome.ended),

@@ -125,9 +125,33 @@ void ServeRecorder::note(const std::string& line) {
   log_.flush();
 }
 
+void ServeRecorder::record_frames_since(TimeNs now) {
+  if (timeline_ == nullptr) return;
+  const device::uvc::ModelFrameStats stats = camera_.frames().stats();
+  for (std::uint64_t i = recorded_.frames_due; i < stats.frames_due; ++i)
+    timeline_->frame_due(now);
+  // The reasons by the names of the report's frames.dropped.by_reason.*.
+  const std::pair<const char*, std::uint64_t device::uvc::ModelFrameDrops::*> reasons[] = {
+      {"stall", &device::uvc::ModelFrameDrops::stall},
+      {"scheduled", &device::uvc::ModelFrameDrops::scheduled},
+      {"random", &device::uvc::ModelFrameDrops::random},
+      {"late", &device::uvc::ModelFrameDrops::late},
+  };
+  for (const auto& [name, count] : reasons) {
+    for (std::uint64_t i = recorded_.drops.*count; i < stats.drops.*count; ++i)
+      timeline_->frame_dropped(now, name);
+  }
+  recorded_ = stats;
+}
+
 void ServeRecorder::frame_handed_over(const device::uvc::FrameHandOver& frame) {
   ++frames_offered_;
   lateness_->record(std::max<TimeNs>(0, frame.lateness_ns));
+  if (timeline_ != nullptr) {
+    const TimeNs at = now();
+    record_frames_since(at);
+    timeline_->frame_lateness(at, frame.lateness_ns);
+  }
   if (trace_ != nullptr) {
     trace_->instant(frame_track_, "frame offered", now(),
                     {{"frame", frame.frame},
@@ -318,6 +342,11 @@ void ServeRecorder::request_refused(const std::string& what) {
 
 void ServeRecorder::finish(const ModelCameraDevice& device) {
   const device::uvc::ModelFrameStats stats = camera_.frames().stats();
+  if (timeline_ != nullptr) {
+    const TimeNs end = now();
+    record_frames_since(end);
+    timeline_->finish(end);
+  }
   const std::uint64_t sent = device.frames_completed();
   report_.set("frames.due", stats.frames_due);
   report_.set("frames.offered", stats.frames_sent);

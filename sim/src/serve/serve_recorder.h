@@ -24,6 +24,7 @@
 #include "redirection_observer.h"
 #include "report/report.h"
 #include "serve/camera_device.h"
+#include "timeline/run_timeline.h"
 #include "trace/trace_writer.h"
 
 namespace hilcap::sim {
@@ -35,6 +36,10 @@ class ServeRecorder final : public bus::RedirectionObserver {
   // `trace` may be null. Times in the trace and the log count from `epoch`.
   ServeRecorder(Report& report, TraceWriter* trace, std::ostream& log,
                 device::uvc::ModelCamera& camera, Clock::time_point epoch);
+
+  // Records the frames over time too (for `--html`): due, dropped by reason
+  // and lateness, at the time each frame leaves. Null: none (the default).
+  void set_timeline(RunTimeline* timeline) { timeline_ = timeline; }
 
   // The camera's frame source handed a frame to the stream.
   void frame_handed_over(const device::uvc::FrameHandOver& frame);
@@ -70,6 +75,10 @@ class ServeRecorder final : public bus::RedirectionObserver {
  private:
   TimeNs now() const;
   void note(const std::string& line);
+  // Frames due and dropped since the last call, into the timeline at `now`:
+  // the frame source counts them as it goes; they show up as the next frame
+  // leaves (or at the end), when the source has decided their fate.
+  void record_frames_since(TimeNs now);
   void record_probe_commit(const device::uvc::SetupPacket& setup, std::span<const std::uint8_t> out,
                            bool stalled);
 
@@ -94,6 +103,8 @@ class ServeRecorder final : public bus::RedirectionObserver {
   Distribution* bulk_wait_;
   Distribution* lateness_;
   std::uint64_t frames_offered_ = 0;
+  RunTimeline* timeline_ = nullptr;
+  device::uvc::ModelFrameStats recorded_{};  // what the timeline has been told
   std::uint64_t iso_bytes_traced_ = 0;
   bool progress_line_ = false;
 };

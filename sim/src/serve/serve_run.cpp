@@ -165,6 +165,14 @@ ServeOutcome run_serve(const ServeSettings& settings) {
   Report report;
   describe(report, scenario);
   ServeRecorder recorder(report, trace.get(), log, camera, epoch);
+  std::shared_ptr<RunTimeline> timeline;
+  if (settings.timeline_buckets > 0) {
+    RunTimeline::Settings shape =
+        RunTimeline::settings_for(settings.duration_ns.value_or(0), settings.timeline_buckets);
+    shape.frame_owners = false;  // the host's buffers are the guest kernel's
+    timeline = std::make_shared<RunTimeline>(shape);
+    recorder.set_timeline(timeline.get());
+  }
   ModelCameraDevice device(camera);
   if (interrupted_before_peer) {
     outcome.ended = "interrupted before a peer connected";
@@ -180,6 +188,7 @@ ServeOutcome run_serve(const ServeSettings& settings) {
     if (!trace->close(trace_error)) outcome.output_errors.push_back("--trace " + trace_error);
   }
   outcome.report = std::move(report);
+  outcome.timeline = std::move(timeline);
   return outcome;
 }
 

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -16,6 +17,7 @@
 #include "report/report.h"
 #include "scenario/scenario.h"
 #include "socket_address.h"
+#include "timeline/run_timeline.h"
 
 namespace hilcap::sim {
 
@@ -28,6 +30,9 @@ struct ServeSettings {
   bool progress = false;              // a progress line on stderr
   const std::atomic<bool>* interrupted = nullptr;
   std::ostream* log = nullptr;  // the readable event lines (stderr)
+  // The frames over time in this many buckets (ServeOutcome::timeline, for
+  // `--html`); 0: none recorded.
+  std::size_t timeline_buckets = 0;
 };
 
 struct ServeOutcome {
@@ -38,6 +43,9 @@ struct ServeOutcome {
   std::string ended;                       // why it ended
   std::vector<std::string> problems;       // the connection failed
   std::vector<std::string> output_errors;  // the trace could not be written
+  // Frames due, dropped by reason and their lateness over time, when
+  // ServeSettings::timeline_buckets asked for it.
+  std::shared_ptr<const RunTimeline> timeline;
 };
 
 ServeOutcome run_serve(const ServeSettings& settings);

@@ -30,15 +30,21 @@ RunTimeline::Settings RunTimeline::settings_for(TimeNs duration, std::size_t buc
 RunTimeline::RunTimeline(const Settings& settings)
     : settings_(settings),
       series_(settings.first_bucket_ns, settings.buckets),
-      at_device_(series_.add("at_device", BucketedSeries::Kind::kGauge)),
-      ready_(series_.add("ready", BucketedSeries::Kind::kGauge)),
-      held_(series_.add("held", BucketedSeries::Kind::kGauge)),
-      pending_(series_.add("pending", BucketedSeries::Kind::kGauge)),
+      at_device_(owner_series("at_device")),
+      ready_(owner_series("ready")),
+      held_(owner_series("held")),
+      pending_(owner_series("pending")),
       due_(series_.add("due", BucketedSeries::Kind::kCount)),
       lateness_(series_.add("lateness_us", BucketedSeries::Kind::kSample)),
       window_end_(settings.client_window_ns) {}
 
+std::size_t RunTimeline::owner_series(const char* name) {
+  return settings_.frame_owners ? series_.add(name, BucketedSeries::Kind::kGauge)
+                                : BucketedSeries::npos;
+}
+
 void RunTimeline::owners(TimeNs now, const Owners& owners) {
+  if (!settings_.frame_owners) return;
   series_.gauge(at_device_, now, owners.at_device);
   series_.gauge(ready_, now, owners.ready);
   series_.gauge(held_, now, owners.held);

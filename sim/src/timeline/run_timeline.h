@@ -34,6 +34,10 @@ class RunTimeline {
     TimeNs client_window_ns = 2'000'000'000;
     std::size_t intervals_per_client = 300;  // of each kind; the window ends where one fills
     std::size_t clients_shown = 12;
+    // The frames' owners and the pending requests are series only where the
+    // run sees them (a KS allocator): `hilcap serve`'s host is a guest
+    // kernel whose buffers it never sees, so its page has no such chart.
+    bool frame_owners = true;
   };
   // The settings for a run of `duration` (0: unknown, e.g. until N frames).
   static Settings settings_for(TimeNs duration, std::size_t buckets);
@@ -46,6 +50,7 @@ class RunTimeline {
     std::uint32_t held = 0;
     std::uint32_t pending = 0;  // ALLOC requests waiting
   };
+  // Ignored when the settings say the run sees no frame owners.
   void owners(TimeNs now, const Owners& owners);
   void frame_due(TimeNs now);
   void frame_dropped(TimeNs now, std::string_view reason);
@@ -62,7 +67,8 @@ class RunTimeline {
   void finish(TimeNs end);
 
   // {"end_s", "bucket_s", "buckets", "series": {"at_device", "ready",
-  //  "held", "pending" (gauges), "due" and "dropped.<reason>" (counts),
+  //  "held", "pending" (gauges, when frame_owners), "due" and
+  //  "dropped.<reason>" (counts),
   //  "lateness_us" (samples)}, "clients": {"window_s", "rows": [{"name",
   //  "pending": [[from_s, to_s]...], "holding": [...]}], "not_shown"}}
   nlohmann::json to_json() const;
@@ -73,6 +79,8 @@ class RunTimeline {
     std::vector<std::pair<TimeNs, TimeNs>> pending;
     std::vector<std::pair<TimeNs, TimeNs>> holding;
   };
+  // A gauge of the frames' owners, or npos when the run sees none.
+  std::size_t owner_series(const char* name);
   // The client's row, or null when the client is not shown.
   ClientRow* row(std::string_view client);
   void add_interval(std::vector<std::pair<TimeNs, TimeNs>>& to, TimeNs from, TimeNs until);

@@ -69,36 +69,23 @@ struct Served {
 };
 
 void start_serving(Served& served, const std::string& device, const Listener& listener,
-                   std::atomic<bool>* stop, std::ostream& log) {
+                   std::atomic<bool>* stop, std::ostream& log, std::size_t timeline_buckets = 0) {
   ServeSettings settings{
       serve_scenario(device),
       std::get<bus::SocketAddress>(bus::SocketAddress::parse("unix:" + listener.path()))};
   settings.listen = false;
   settings.interrupted = stop;
   settings.log = &log;
+  settings.timeline_buckets = timeline_buckets;
   served.thread = std::thread(
       [&served, settings = std::move(settings)] { served.outcome = run_serve(settings); });
 }
 
-// Guards the whole path without QEMU: the device is announced, answers
-// GET_DESCRIPTOR and PROBE/COMMIT at the UVC 1.1 block size, streams its
-// frames over bulk in real time (each a payload whose frame verifies, in
-// sequence, FID toggling, EOF set), and when the peer closes the connection
-// the run ends with a report of what the host did.
-TEST(ServeRun, BulkCameraEndToEnd) {
-  Listener listener;
-  std::atomic<bool> stop{false};
-  std::ostringstream log;
-  Served served;
-  start_serving(served,
-                R"({"width": 64, "height": 48, "timing": {"fps": 100},
-                    "uvc": {"transport": "bulk", "id": "cafe:4321"}})",
-                listener, &stop, log);
-  const int fd = listener.accept_one();
-  ASSERT_GE(fd, 0);
-  GuestPeer guest(fd);
-  ASSERT_TRUE(guest.pump_until_message("device_connect"));
-  EXPECT_EQ(guest.last("device_connect")->device_connect.product_id, 0x4321);
+// What a host does before it streams from the 64x48 camera of these tests:
+// GET_DESCRIPTOR, PROBE (set, then get) for 100 fps at the UVC 1.1 block
+// size, COMMIT of what the camera answered. `payload`: the bulk transfer size
+// the camera committed.
+void negotiate_64x48_at_100fps(GuestPeer& guest, std::uint32_t& payload) {
   guest.control(1, 0x80, uvc::kRequestGetDescriptor, 0x0200, 0, 4096);
   uvc::ProbeCommit probe;
   probe.bm_hint = uvc::kHintFrameInterval;
@@ -120,8 +107,30 @@ TEST(ServeRun, BulkCameraEndToEnd) {
   guest.control(4, uvc::kRequestTypeClassInterfaceOut, uvc::kSetCur, uvc::kVsCommitControl << 8,
                 uvc::kStreamingInterface, static_cast<std::uint16_t>(answer.size()), answer);
   ASSERT_TRUE(guest.pump_until_message("control", 4));
+  payload = negotiated.max_payload_transfer_size;
+}
 
-  const std::uint32_t payload = negotiated.max_payload_transfer_size;
+// Guards the whole path without QEMU: the device is announced, answers
+// GET_DESCRIPTOR and PROBE/COMMIT at the UVC 1.1 block size, streams its
+// frames over bulk in real time (each a payload whose frame verifies, in
+// sequence, FID toggling, EOF set), and when the peer closes the connection
+// the run ends with a report of what the host did.
+TEST(ServeRun, BulkCameraEndToEnd) {
+  Listener listener;
+  std::atomic<bool> stop{false};
+  std::ostringstream log;
+  Served served;
+  start_serving(served,
+                R"({"width": 64, "height": 48, "timing": {"fps": 100},
+                    "uvc": {"transport": "bulk", "id": "cafe:4321"}})",
+                listener, &stop, log);
+  const int fd = listener.accept_one();
+  ASSERT_GE(fd, 0);
+  GuestPeer guest(fd);
+  ASSERT_TRUE(guest.pump_until_message("device_connect"));
+  EXPECT_EQ(guest.last("device_connect")->device_connect.product_id, 0x4321);
+  std::uint32_t payload = 0;
+  ASSERT_NO_FATAL_FAILURE(negotiate_64x48_at_100fps(guest, payload));
   for (std::uint64_t i = 0; i < 5; ++i)
     guest.bulk_in(100 + i, uvc::kStreamingEndpoint, payload);
   ASSERT_TRUE(guest.pump_until_message("bulk", 104));
@@ -155,6 +164,54 @@ TEST(ServeRun, BulkCameraEndToEnd) {
   EXPECT_EQ(r["serve"]["transport"], "bulk");
   EXPECT_EQ(r["protocol"]["malformed"], 0);
   EXPECT_THAT(log.str(), HasSubstr("COMMIT format 1 frame 1 (64x48)"));
+}
+
+// Guards serve's page over time (issue 14: `serve --html` charts the frames
+// over time like a run's): with a timeline asked for, every frame due and
+// every drop, by the report's reason name, is in the timeline, as is each
+// sent frame's lateness; the frames' owners and pending requests, which a
+// served camera never sees (the host is a guest kernel), are not.
+TEST(ServeRun, TimelineHoldsTheFramesDueDroppedAndTheirLateness) {
+  Listener listener;
+  std::atomic<bool> stop{false};
+  std::ostringstream log;
+  Served served;
+  start_serving(served,
+                R"({"width": 64, "height": 48, "timing": {"fps": 100, "drop_frames": [2]},
+                    "uvc": {"transport": "bulk"}})",
+                listener, &stop, log, 100);
+  const int fd = listener.accept_one();
+  ASSERT_GE(fd, 0);
+  GuestPeer guest(fd);
+  ASSERT_TRUE(guest.pump_until_message("device_connect"));
+  std::uint32_t payload = 0;
+  ASSERT_NO_FATAL_FAILURE(negotiate_64x48_at_100fps(guest, payload));
+  for (std::uint64_t i = 0; i < 5; ++i)
+    guest.bulk_in(100 + i, uvc::kStreamingEndpoint, payload);
+  ASSERT_TRUE(guest.pump_until_message("bulk", 104));
+  guest.close();
+  served.thread.join();
+  ASSERT_TRUE(served.outcome.errors.empty()) << served.outcome.errors[0];
+  ASSERT_NE(served.outcome.timeline, nullptr);
+  const nlohmann::json r = served.outcome.report->to_json(WallTime::kOmit);
+  const nlohmann::json t = served.outcome.timeline->to_json();
+  const auto total = [&t](const char* series) {
+    std::uint64_t sum = 0;
+    for (const auto& n : t["series"][series]["sum"])
+      sum += n.get<std::uint64_t>();
+    return sum;
+  };
+  EXPECT_EQ(r["frames"]["dropped"]["by_reason"]["scheduled"], 1);
+  EXPECT_EQ(total("dropped.scheduled"), 1u);
+  EXPECT_EQ(total("due"), r["frames"]["due"].get<std::uint64_t>());
+  EXPECT_GE(total("due"), 6u);  // frames 0-5, frame 2 dropped
+  std::size_t lateness_buckets = 0;
+  for (const auto& v : t["series"]["lateness_us"]["max"])
+    lateness_buckets += v.is_null() ? 0 : 1;
+  EXPECT_GE(lateness_buckets, 1u);
+  EXPECT_FALSE(t["series"].contains("at_device"));
+  EXPECT_FALSE(t["series"].contains("pending"));
+  EXPECT_GT(t["end_s"].get<double>(), 0.0);
 }
 
 // Guards Ctrl-C: the stop flag ends a serve with its report, and a scenario
