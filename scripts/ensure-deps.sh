@@ -15,6 +15,8 @@ packages=(
   libjs-chart.js chromium
   # USB tests without hardware
   umockdev libumockdev-dev
+  # bench/usb_cpu_bench: host-side CPU per frame against libuvc (issue 15)
+  libuvc-dev
   # hilcap serve (usbredir) and its MJPEG encoder
   libusbredirparser-dev libturbojpeg0-dev
   # the qemu suite: a guest kernel (fetched with apt-get download) booted in

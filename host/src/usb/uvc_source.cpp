@@ -79,6 +79,8 @@ class UvcSource::Stream : public std::enable_shared_from_this<Stream>, private F
   void device_gone();
   void stream_failed(std::string why);
   void clear_halts();
+  // No transfer in flight and no completion callback running; mutex_ held.
+  bool transfers_quiet() const { return in_flight_ == 0 && callbacks_running_ == 0; }
   std::optional<SourceError> try_start_streaming();
   // Cancels the transfers in flight and waits for them (bounded); mutex_ held.
   void end_transfers(std::unique_lock<std::mutex>& lock);
@@ -377,8 +379,8 @@ void UvcSource::Stream::end_transfers(std::unique_lock<std::mutex>& lock) {
   for (auto& slot : slots_)
     if (slot->in_flight) libusb_cancel_transfer(slot->transfer);  // NOT_FOUND: already ending
   changed_.notify_all();
-  const bool ended = changed_.wait_for(lock, options_.stop_timeout,
-                                       [&] { return in_flight_ == 0 && callbacks_running_ == 0; });
+  const bool ended =
+      changed_.wait_for(lock, options_.stop_timeout, [&] { return transfers_quiet(); });
   // Transfers libusb still owes are orphaned: their completions find the
   // stream stopped and only let go of it.
   if (!ended) counters_.orphaned_transfers = in_flight_;
@@ -422,11 +424,18 @@ void LIBUSB_CALL UvcSource::Stream::on_transfer(libusb_transfer* transfer) {
     outbox = stream.take_outbox();
   }
   stream.deliver(outbox);
+  bool waited_for = false;
   {
     std::lock_guard lock(stream.mutex_);
     --stream.callbacks_running_;
+    waited_for = stream.transfers_quiet();
   }
-  stream.changed_.notify_all();
+  // Only a stop (end_transfers) or the halt clearer wait for the transfers
+  // to be back, and both wait for none in flight and no callback running:
+  // while streaming, a resubmitted transfer keeps that from being true, so
+  // the usual completion wakes nobody (issue 15: waking the clearer on every
+  // transfer cost ~10 % of the host-side CPU at 160x120 iso).
+  if (waited_for) stream.changed_.notify_all();
 }
 
 void UvcSource::Stream::complete(Slot& slot, std::int64_t now) {
@@ -515,7 +524,8 @@ void UvcSource::Stream::clear_halts() {
   std::unique_lock lock(mutex_);
   for (;;) {
     changed_.wait(lock, [&] {
-      return state_ != State::kStreaming || (halted_ && in_flight_ == 0 && callbacks_running_ == 0);
+      ++counters_.halt_clearer_wakeups;
+      return state_ != State::kStreaming || (halted_ && transfers_quiet());
     });
     if (state_ != State::kStreaming) return;
     lock.unlock();

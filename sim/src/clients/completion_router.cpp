@@ -28,12 +28,13 @@ void CompletionRouter::request_completed(HANDLE file, OVERLAPPED* overlapped, NT
   const TimeNs noticed = client_scheduler.now();
   if (status == STATUS_SUCCESS) {
     frames_in_transit_.fetch_add(1, std::memory_order_acq_rel);
-    client_scheduler.schedule_at(noticed, [this, request, noticed] {
+    request->completed_at = noticed;
+    client_scheduler.schedule_at(noticed, [this, request] {
       frames_in_transit_.fetch_sub(1, std::memory_order_acq_rel);
       if (wake_latency_ != nullptr) {
         const TimeNs woke = request->client->scheduler().now();
         const std::lock_guard lock(wake_latency_mutex_);
-        wake_latency_->record(woke - noticed);
+        wake_latency_->record(woke - request->completed_at);
       }
       request->client->request_ended(*request);
     });

@@ -35,6 +35,11 @@ struct KsRequest {
   // runs the host's completion path clears it on its own thread.
   std::atomic<bool> pending{false};
   TimeNs issued_at = 0;
+  // When the completion path completed it (the start of its wake latency):
+  // kept here rather than in the event that hands it back to its client, so
+  // that event's capture fits std::function's inline storage (no heap
+  // allocation per frame; issue 15 section 3).
+  TimeNs completed_at = 0;
   EventId cancel_timer = 0;
   std::uint64_t serial = 0;  // unique in the run (trace ids)
 

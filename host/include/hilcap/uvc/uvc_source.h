@@ -111,8 +111,11 @@ struct SourceCounters {
   std::uint64_t transfers_timed_out = 0;
   std::uint64_t transfers_cancelled = 0;
   std::uint64_t resubmit_failures = 0;
-  std::uint64_t stalls = 0;              // transfers ended by a halted endpoint
-  std::uint64_t halts_cleared = 0;       // CLEAR_FEATURE(ENDPOINT_HALT) that resumed the stream
+  std::uint64_t stalls = 0;         // transfers ended by a halted endpoint
+  std::uint64_t halts_cleared = 0;  // CLEAR_FEATURE(ENDPOINT_HALT) that resumed the stream
+  // Times the halt-clearing thread woke to look (a halt, a stop, or a
+  // spurious wake-up): O(1) per stream, not one per transfer (issue 15).
+  std::uint64_t halt_clearer_wakeups = 0;
   std::uint64_t orphaned_transfers = 0;  // still in flight when stop() gave up waiting
   std::uint32_t max_in_flight = 0;
   bool disconnected = false;
