@@ -126,7 +126,7 @@ class RotatingFrames final : public FrameDestination {
     if (info.flags != 0) damaged = true;
   }
   void release_buffer(const DestinationBuffer&) override {}
-  void frame_dropped(const AssembledFrame&, DropCause) override { damaged = true; }
+  void frame_dropped(const AssembledFrame&, hilcap::DropReason) override { damaged = true; }
 
   std::uint64_t delivered_bytes = 0;
   bool damaged = false;
