@@ -30,11 +30,14 @@
 
 #include "device_model.h"
 #include "harness.h"
+#include "ks_calls.h"
 #include "scheduler/realtime_scheduler.h"
 
 namespace {
 
+using hilcap::bench::ks_method;
 using hilcap::bench::monotonic_ns;
+using hilcap::bench::set_pin_state;
 
 constexpr int kDeviceCpu = 0;
 constexpr int kClientCpu = 1;
@@ -95,26 +98,6 @@ class InlineCompletionPath final : public hilcap::device::InterruptLine {
   hilcap::sim::RealtimeScheduler& clock_;
   hilcap::CapturePin* pin_ = nullptr;
 };
-
-BOOL ks_method(HANDLE allocator, ULONG id, ULONG flags, PVOID* frame, OVERLAPPED* overlapped) {
-  KSMETHOD method{};
-  method.Set = KSMETHODSETID_StreamAllocator;
-  method.Id = id;
-  method.Flags = flags;
-  DWORD bytes = 0;
-  return DeviceIoControl(allocator, IOCTL_KS_METHOD, &method, sizeof method, frame, sizeof *frame,
-                         &bytes, overlapped);
-}
-
-bool set_pin_state(HANDLE pin, KSSTATE state) {
-  KSPROPERTY property{};
-  property.Set = KSPROPSETID_Connection;
-  property.Id = KSPROPERTY_CONNECTION_STATE;
-  property.Flags = KSPROPERTY_TYPE_SET;
-  DWORD bytes = 0;
-  return DeviceIoControl(pin, IOCTL_KS_PROPERTY, &property, sizeof property, &state, sizeof state,
-                         &bytes, nullptr) != FALSE;
-}
 
 double stream_frames_per_s(DWORD client_spin_us) {
   hilcap::sim::RealtimeScheduler clock;

@@ -42,12 +42,15 @@
 #include <thread>
 
 #include "harness.h"
+#include "ks_calls.h"
 #include "mock_testbed.h"
 #include "model_uvc_device.h"
 
 namespace {
 
 using namespace hilcap;
+using hilcap::bench::ks_method;
+using hilcap::bench::set_pin_state;
 
 constexpr int kWarmup = 15;  // frames before the measured window
 constexpr int kFrames = 60;  // frames in it (2 s at 30 fps)
@@ -178,26 +181,6 @@ double libuvc_us_per_frame() {
 }
 
 // --- hilcap ------------------------------------------------------------------
-
-BOOL ks_method(HANDLE allocator, ULONG id, ULONG flags, PVOID* frame, OVERLAPPED* overlapped) {
-  KSMETHOD method{};
-  method.Set = KSMETHODSETID_StreamAllocator;
-  method.Id = id;
-  method.Flags = flags;
-  DWORD bytes = 0;
-  return DeviceIoControl(allocator, IOCTL_KS_METHOD, &method, sizeof method, frame, sizeof *frame,
-                         &bytes, overlapped);
-}
-
-bool set_pin_state(HANDLE pin, KSSTATE state) {
-  KSPROPERTY property{};
-  property.Set = KSPROPSETID_Connection;
-  property.Id = KSPROPERTY_CONNECTION_STATE;
-  property.Flags = KSPROPERTY_TYPE_SET;
-  DWORD bytes = 0;
-  return DeviceIoControl(pin, IOCTL_KS_PROPERTY, &property, sizeof property, &state, sizeof state,
-                         &bytes, nullptr) != FALSE;
-}
 
 double hilcap_us_per_frame() {
   auto usb = uvc::UsbContext::create();

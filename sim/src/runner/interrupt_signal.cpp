@@ -50,6 +50,13 @@ InterruptSignal::InterruptSignal() {
   if (g_depth.fetch_add(1, std::memory_order_acq_rel) > 0) return;
   g_raised.store(false, std::memory_order_relaxed);
   g_first.store(0, std::memory_order_relaxed);
+  // Both held while the handler goes in, so that neither can arrive with
+  // one caught and the other still at its default action (which ends the
+  // process, no report). SIGTERM goes in first: whoever waits for "SIGINT
+  // caught" (/proc/PID/status SigCgt, as tests and scripts do) and then
+  // sends SIGTERM at once found it still at the default (CI, issue 12).
+  sigset_t both = stop_signals();
+  pthread_sigmask(SIG_BLOCK, &both, nullptr);
   struct sigaction action {};
   action.sa_handler = on_signal;
   // While the handler runs, the other signal waits (they only set the flag).
@@ -58,11 +65,10 @@ InterruptSignal::InterruptSignal() {
   sigaddset(&action.sa_mask, SIGTERM);
   // Not SA_RESETHAND: every later signal is absorbed the same way.
   action.sa_flags = SA_RESTART;
-  sigaction(SIGINT, &action, &g_previous_int);
   sigaction(SIGTERM, &action, &g_previous_term);
-  // A guard that ended after a signal left both blocked (below): caught
-  // from here on again.
-  sigset_t both = stop_signals();
+  sigaction(SIGINT, &action, &g_previous_int);
+  // Caught from here on (a guard that ended after a signal left both
+  // blocked, below; those sent while installing arrive now).
   pthread_sigmask(SIG_UNBLOCK, &both, nullptr);
   g_catching.store(true, std::memory_order_release);
 }

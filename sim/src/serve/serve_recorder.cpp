@@ -4,9 +4,19 @@
 #include <hilcap/device/uvc_protocol.h>
 
 #include <array>
+#include <utility>
 
 namespace hilcap::sim {
 namespace {
+
+// The frame source's drop counters by the names the report
+// (frames.dropped.by_reason.*) and the timeline (dropped.*) give them.
+constexpr std::pair<const char*, std::uint64_t device::uvc::ModelFrameDrops::*> kDropReasons[] = {
+    {"stall", &device::uvc::ModelFrameDrops::stall},
+    {"scheduled", &device::uvc::ModelFrameDrops::scheduled},
+    {"random", &device::uvc::ModelFrameDrops::random},
+    {"late", &device::uvc::ModelFrameDrops::late},
+};
 
 using device::uvc::SetupPacket;
 
@@ -130,14 +140,7 @@ void ServeRecorder::record_frames_since(TimeNs now) {
   const device::uvc::ModelFrameStats stats = camera_.frames().stats();
   for (std::uint64_t i = recorded_.frames_due; i < stats.frames_due; ++i)
     timeline_->frame_due(now);
-  // The reasons by the names of the report's frames.dropped.by_reason.*.
-  const std::pair<const char*, std::uint64_t device::uvc::ModelFrameDrops::*> reasons[] = {
-      {"stall", &device::uvc::ModelFrameDrops::stall},
-      {"scheduled", &device::uvc::ModelFrameDrops::scheduled},
-      {"random", &device::uvc::ModelFrameDrops::random},
-      {"late", &device::uvc::ModelFrameDrops::late},
-  };
-  for (const auto& [name, count] : reasons) {
+  for (const auto& [name, count] : kDropReasons) {
     for (std::uint64_t i = recorded_.drops.*count; i < stats.drops.*count; ++i)
       timeline_->frame_dropped(now, name);
   }
@@ -353,10 +356,8 @@ void ServeRecorder::finish(const ModelCameraDevice& device) {
   report_.set("frames.sent", sent);
   report_.set("frames.cut_off", stats.frames_sent > sent ? stats.frames_sent - sent : 0);
   report_.set("frames.dropped.total", stats.drops.total());
-  report_.set("frames.dropped.by_reason.stall", stats.drops.stall);
-  report_.set("frames.dropped.by_reason.scheduled", stats.drops.scheduled);
-  report_.set("frames.dropped.by_reason.random", stats.drops.random);
-  report_.set("frames.dropped.by_reason.late", stats.drops.late);
+  for (const auto& [name, count] : kDropReasons)
+    report_.set(fmt::format("frames.dropped.by_reason.{}", name), stats.drops.*count);
   report_.set("frames.error", stats.error_frames);
   report_.set("frames.short", stats.short_frames);
   report_.set("frames.corrupt", stats.corrupt_frames);
