@@ -114,8 +114,10 @@ struct FrameFateCounts {
   }
   // Delivered with a capture: ok, short, error, corrupt.
   std::uint64_t captured() const {
-    return (*this)[FrameFate::kOk] + (*this)[FrameFate::kShort] + (*this)[FrameFate::kError] +
-           (*this)[FrameFate::kCorrupt];
+    std::uint64_t frames = 0;
+    for (std::size_t i = 0; i < kFrameFateCount; ++i)
+      if (carries_capture(static_cast<FrameFate>(i))) frames += by_fate[i];
+    return frames;
   }
   FrameFateCounts& operator+=(const FrameFateCounts& more) {
     for (std::size_t i = 0; i < kFrameFateCount; ++i)
