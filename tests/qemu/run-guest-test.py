@@ -120,6 +120,10 @@ def main():
             if process.poll() is None:
                 process.kill()
             log.close()
+        # The sockets' folder: with --out the logs live elsewhere, so it goes
+        # now, whatever ended the boot (it was once left behind by every run).
+        if args.out:
+            shutil.rmtree(work, ignore_errors=True)
 
     lines = open(guest_log_path, errors="replace").read().splitlines()
     failures = 0
@@ -149,6 +153,9 @@ def main():
               f"{malformed} malformed messages, frames offered {frames.get('offered')} "
               f"sent {frames.get('sent')}, lateness max {frames.get('lateness_us', {}) and frames['lateness_us'].get('max')} us")
         failures += 0 if served and malformed == 0 else 1
+    if args.out and os.path.exists(work):
+        print(f"HILCAP-CHECK host.cleanup FAIL {work} is still there")
+        failures += 1
     print(f"HILCAP-FIGURE {args.script}.wall_s {guest_wall:.1f}")
     if failures:
         print(f"{failures} check(s) failed; guest console: {guest_log_path}")
