@@ -51,9 +51,12 @@ demo: deps $(BUILD)/build.ninja
 # (scripts/timed-phases.sh), the packages' install being the first phase and
 # `make demo` the second: CI runs a newcomer's first command too (it once
 # failed to build from a fresh clone while every test passed), and the table
-# shows how long a fresh clone takes to its first report.
+# shows how long a fresh clone takes to its first report. Then where the time
+# went in each tree: compile CPU, the largest steps, the tests' wall time and
+# how much of it ran one test at a time (scripts/build-time-profile.py).
 test:
-	@scripts/timed-phases.sh "$(MAKE)" deps demo test-main test-asan test-tsan
+	@scripts/timed-phases.sh "$(MAKE)" deps demo test-main test-asan test-tsan; status=$$?; \
+	  echo; scripts/build-time-profile.py $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) || true; exit $$status
 
 test-main: build
 	$(MESON_TEST) -C $(BUILD)
