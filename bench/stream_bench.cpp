@@ -12,7 +12,8 @@
 // Baseline, same two threads and CPUs, same number of buffers: Boost
 // spsc_queue ping-pong of pointers: the producer moves a pointer from the
 // free ring to the full ring, the consumer moves it back; both spin.
-// Target: the stream reaches >= 0.25 of the ring's rate.
+// Target: the stream reaches >= 0.5 of the ring's rate (issue 15; issue 4
+// asked 0.25).
 //
 // `stream_bench --trace` runs one window of the spinning-client stream with
 // per-thread timelines instead and prints where each thread's time went
@@ -482,7 +483,7 @@ int main(int argc, char** argv) {
   suite.add(ring, ring_frames_per_s);
   suite.add(spinning, [] { return stream_frames_per_s<false>(kSpinForeverUs); });
   suite.add(blocking, [] { return stream_frames_per_s<false>(0); });
-  suite.compare({spinning, ring, 0.25, false});
+  suite.compare({spinning, ring, 0.5, false});
   suite.compare({blocking, ring, 0, false});
   suite.run();
   suite.print();
