@@ -9,6 +9,7 @@
 #pragma once
 
 #include <array>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <numeric>
@@ -24,9 +25,9 @@ enum class FrameFate : std::uint8_t {
   kCorrupt,           // delivered, but its content failed verification (the in-band checksum)
   kReturnedUnfilled,  // the buffer came back without a frame (STOP, disconnect): DataUsed 0
   kRejected,          // the device refused the buffer (too small): back with DataUsed 0
-  kDropped,           // never delivered; its DropReason says why
+  kDropped,           // never delivered; its DropReason says why (the last fate)
 };
-inline constexpr std::size_t kFrameFateCount = 7;
+inline constexpr std::size_t kFrameFateCount = static_cast<std::size_t>(FrameFate::kDropped) + 1;
 
 // Why a frame was not delivered. A UVC camera's frames that the assembler
 // delivers damaged instead of dropping (uvc::DamagedFramePolicy::kDeliverDamaged)
@@ -43,8 +44,10 @@ enum class DropReason : std::uint8_t {
   kErrorPayload,        // a UVC payload with the error bit, a failed packet or a bad header
   kOverflow,            // UVC data past dwMaxVideoFrameSize
   kIncomplete,          // a UVC frame short of its size, empty, or cut off when the stream stopped
+                        // (the last reason)
 };
-inline constexpr std::size_t kDropReasonCount = 10;
+inline constexpr std::size_t kDropReasonCount =
+    static_cast<std::size_t>(DropReason::kIncomplete) + 1;
 
 // Whether a client is told the frame is damaged
 // (KSSTREAM_HEADER_OPTIONSF_HILCAP_ERROR): short, error, corrupt, rejected.
@@ -89,39 +92,38 @@ struct DropCounts {
   friend bool operator==(const DropCounts&, const DropCounts&) = default;
 };
 
-// Frames counted by fate; the dropped ones also by reason.
+// Frames counted by fate; the dropped ones by reason only (their total is
+// the kDropped count, kept once).
 struct FrameFateCounts {
-  std::array<std::uint64_t, kFrameFateCount> by_fate{};  // [kDropped] == dropped.total()
+  std::array<std::uint64_t, kFrameFateCount - 1> handed{};  // by fate, every fate but kDropped
   DropCounts dropped;
 
   // One frame handed to the allocator with this fate (not kDropped: add_drop).
-  void add(FrameFate fate) { ++by_fate[static_cast<std::size_t>(fate)]; }
-  void add_drop(DropReason reason) { add_drops(reason, 1); }
-  void add_drops(DropReason reason, std::uint64_t frames) {
-    by_fate[static_cast<std::size_t>(FrameFate::kDropped)] += frames;
-    dropped[reason] += frames;
+  void add(FrameFate fate) {
+    assert(fate != FrameFate::kDropped);
+    ++handed[static_cast<std::size_t>(fate)];
   }
-  void add_drops(const DropCounts& drops) {
-    by_fate[static_cast<std::size_t>(FrameFate::kDropped)] += drops.total();
-    dropped += drops;
-  }
+  void add_drop(DropReason reason) { ++dropped[reason]; }
+  void add_drops(DropReason reason, std::uint64_t frames) { dropped[reason] += frames; }
+  void add_drops(const DropCounts& drops) { dropped += drops; }
 
-  std::uint64_t operator[](FrameFate fate) const { return by_fate[static_cast<std::size_t>(fate)]; }
+  std::uint64_t operator[](FrameFate fate) const {
+    return fate == FrameFate::kDropped ? dropped.total() : handed[static_cast<std::size_t>(fate)];
+  }
   // Handed to the allocator: every fate but kDropped.
   std::uint64_t handed_over() const {
-    return std::accumulate(by_fate.begin(), by_fate.end(), std::uint64_t{0}) -
-           (*this)[FrameFate::kDropped];
+    return std::accumulate(handed.begin(), handed.end(), std::uint64_t{0});
   }
   // Delivered with a capture: ok, short, error, corrupt.
   std::uint64_t captured() const {
     std::uint64_t frames = 0;
-    for (std::size_t i = 0; i < kFrameFateCount; ++i)
-      if (carries_capture(static_cast<FrameFate>(i))) frames += by_fate[i];
+    for (std::size_t i = 0; i < handed.size(); ++i)
+      if (carries_capture(static_cast<FrameFate>(i))) frames += handed[i];
     return frames;
   }
   FrameFateCounts& operator+=(const FrameFateCounts& more) {
-    for (std::size_t i = 0; i < kFrameFateCount; ++i)
-      by_fate[i] += more.by_fate[i];
+    for (std::size_t i = 0; i < handed.size(); ++i)
+      handed[i] += more.handed[i];
     dropped += more.dropped;
     return *this;
   }

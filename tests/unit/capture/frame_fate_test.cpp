@@ -81,6 +81,14 @@ TEST(FrameFate, CountsByFateAndReason) {
   EXPECT_EQ(twice.dropped[DropReason::kStall], 2u);
 }
 
+// A drop has a reason: counting one through add() would leave the dropped
+// total and the reasons apart (FrameFateCounts keeps the total once, as the
+// reasons' sum).
+TEST(FrameFateDeathTest, ADropIsCountedWithItsReason) {
+  FrameFateCounts counts;
+  EXPECT_DEBUG_DEATH(counts.add(FrameFate::kDropped), "kDropped");
+}
+
 // Guards the device model's mapping: each of its reasons keeps its meaning
 // (and so its report key) in the host's vocabulary, one to one.
 TEST(FrameFate, DeviceModelReasonsMapOneToOne) {
