@@ -20,6 +20,9 @@ std::atomic<bool> g_catching{false};
 std::atomic<int> g_depth{0};
 struct sigaction g_previous_int {};
 struct sigaction g_previous_term {};
+// An interrupted command's guard ended with the handler left in place: the
+// dispositions to restore are still those in g_previous_*.
+bool g_left_in_place = false;
 
 static_assert(std::atomic<bool>::is_always_lock_free);
 static_assert(std::atomic<int>::is_always_lock_free);
@@ -65,10 +68,16 @@ InterruptSignal::InterruptSignal() {
   sigaddset(&action.sa_mask, SIGTERM);
   // Not SA_RESETHAND: every later signal is absorbed the same way.
   action.sa_flags = SA_RESTART;
-  sigaction(SIGTERM, &action, &g_previous_term);
-  sigaction(SIGINT, &action, &g_previous_int);
-  // Caught from here on (a guard that ended after a signal left both
-  // blocked, below; those sent while installing arrive now).
+  struct sigaction previous_term {
+  }, previous_int{};
+  sigaction(SIGTERM, &action, &previous_term);
+  sigaction(SIGINT, &action, &previous_int);
+  if (!g_left_in_place) {
+    g_previous_term = previous_term;
+    g_previous_int = previous_int;
+  }
+  g_left_in_place = false;
+  // Caught from here on (those sent while installing arrive now).
   pthread_sigmask(SIG_UNBLOCK, &both, nullptr);
   g_catching.store(true, std::memory_order_release);
 }
@@ -81,11 +90,13 @@ InterruptSignal::~InterruptSignal() {
   flush_output();
   g_catching.store(false, std::memory_order_release);
   if (g_first.load(std::memory_order_relaxed) != 0) {
-    // Interrupted: later signals stay held until end_process() ends the
-    // process by the first one (a storm's SIGTERM once ended a run that
-    // SIGINT stopped, between here and the raise).
-    sigset_t both = stop_signals();
-    pthread_sigmask(SIG_BLOCK, &both, nullptr);
+    // Interrupted: the handler stays, absorbing later signals on every
+    // thread, until end_process() ends the process by the first one. (This
+    // thread's mask once held them instead: a storm's SIGTERM went to a
+    // camera's libusb thread at its default action and ended a capture that
+    // SIGINT had stopped, exit 143 under a report saying SIGINT.)
+    g_left_in_place = true;
+    return;
   }
   sigaction(SIGINT, &g_previous_int, nullptr);
   sigaction(SIGTERM, &g_previous_term, nullptr);

@@ -7,8 +7,9 @@
 //
 // Guards nest: the outermost one clears the flag and installs the handler
 // (whatever disposition the process inherited, SIG_IGN included), its end
-// restores the previous dispositions (after a signal, with both held until
-// end_process() ends the process by the first). Each command (run, capture, serve,
+// restores the previous dispositions; after a signal it leaves the handler
+// absorbing later ones, on every thread, until end_process() ends the process
+// by the first (or the next command's guard ends). Each command (run, capture, serve,
 // test) holds one for its whole life, so that a signal while it starts or
 // shuts down is caught as well as one during the run; run_scenario holds one
 // for callers without (tests, benchmarks). Only the main thread makes them.
@@ -26,7 +27,7 @@ namespace hilcap::sim {
 class InterruptSignal {
  public:
   InterruptSignal();   // the outermost: clears the flag, installs the handler
-  ~InterruptSignal();  // the outermost: restores the previous dispositions
+  ~InterruptSignal();  // the outermost: restores the previous dispositions (not after a signal)
   InterruptSignal(const InterruptSignal&) = delete;
   InterruptSignal& operator=(const InterruptSignal&) = delete;
 

@@ -4,6 +4,8 @@
 #include "runner/interrupt_signal.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <csignal>
@@ -23,9 +25,9 @@ void* handler_of(int signal) {
 
 // Issue 12: the handler reset itself on the first signal, so a second one
 // (`timeout -s INT` sends two) killed capture before its report. Every
-// later SIGINT and SIGTERM is absorbed; the first one is the one kept.
+// later SIGINT and SIGTERM is absorbed, after the command too; the first one
+// is the one kept.
 TEST(InterruptSignal, LaterSignalsAreAbsorbed) {
-  void* const before = handler_of(SIGINT);
   {
     const InterruptSignal interrupt;
     EXPECT_TRUE(InterruptSignal::catching());
@@ -41,8 +43,26 @@ TEST(InterruptSignal, LaterSignalsAreAbsorbed) {
     EXPECT_EQ(interrupt.signal(), SIGTERM);
   }
   EXPECT_FALSE(InterruptSignal::catching());
-  EXPECT_EQ(handler_of(SIGINT), before);
+  std::raise(SIGINT);  // after the command, before end_process(): absorbed
   EXPECT_EQ(InterruptSignal::last_caught(), SIGTERM);
+}
+
+// A command that ends without a signal gives back the dispositions it found,
+// also after an interrupted command left its handler in place.
+TEST(InterruptSignal, UninterruptedCommandRestoresTheDisposition) {
+  { const InterruptSignal settle; }  // gives back what an earlier test's command left
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  struct sigaction original {};
+  sigaction(SIGINT, &ignore, &original);
+  {
+    const InterruptSignal interrupted;
+    std::raise(SIGINT);
+  }
+  EXPECT_NE(handler_of(SIGINT), reinterpret_cast<void*>(SIG_IGN));  // still absorbing
+  { const InterruptSignal next; }
+  EXPECT_EQ(handler_of(SIGINT), reinterpret_cast<void*>(SIG_IGN));
+  sigaction(SIGINT, &original, nullptr);
 }
 
 // The command's guard covers its start and its shutdown; run_scenario's
@@ -86,7 +106,6 @@ TEST(InterruptSignal, SigtermIsCaughtOnceSigintIs) {
 }
 
 TEST(InterruptSignal, GuardsNest) {
-  void* const before = handler_of(SIGTERM);
   const InterruptSignal command;
   std::raise(SIGINT);  // while the command starts
   {
@@ -95,7 +114,6 @@ TEST(InterruptSignal, GuardsNest) {
     EXPECT_EQ(run.signal(), SIGINT);
   }
   EXPECT_TRUE(InterruptSignal::catching());
-  EXPECT_NE(handler_of(SIGTERM), before);
   std::raise(SIGTERM);  // while it shuts down: absorbed
   EXPECT_EQ(command.signal(), SIGINT);
 }
@@ -143,6 +161,40 @@ TEST(InterruptSignal, EndProcessEndsByTheSignal) {
   { const InterruptSignal command; }
   EXPECT_EQ(end_process(0), 0);
   EXPECT_EQ(end_process(2), 2);
+}
+
+// make test, the interrupt suite: a storm (SIGINT, then SIGTERM again and
+// again) at `hilcap capture`, whose libusb and client threads block neither:
+// the guard's end held them on the main thread only, a SIGTERM went to
+// another thread at its default action, and the process ended by SIGTERM
+// under a report saying SIGINT. Between the command's end and
+// end_process(), a signal on any thread is absorbed.
+TEST(InterruptSignal, OtherThreadsAbsorbTheSecondSignalUntilTheEnd) {
+  EXPECT_EXIT(
+      {
+        {
+          const InterruptSignal command;
+          std::raise(SIGINT);
+        }
+        std::thread other([] {
+          sigset_t both;
+          sigemptyset(&both);
+          sigaddset(&both, SIGINT);
+          sigaddset(&both, SIGTERM);
+          pthread_sigmask(SIG_UNBLOCK, &both, nullptr);
+          ::kill(::getpid(), SIGTERM);  // this thread is the only one taking it
+          ::usleep(100'000);
+        });
+        // The main thread takes no signal now: the other thread gets SIGTERM.
+        sigset_t both;
+        sigemptyset(&both);
+        sigaddset(&both, SIGINT);
+        sigaddset(&both, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &both, nullptr);
+        other.join();
+        std::exit(end_process(interrupted_status(SIGINT)) == 130 ? 3 : 4);
+      },
+      ::testing::KilledBySignal(SIGINT), "");
 }
 
 }  // namespace
