@@ -94,6 +94,11 @@ std::optional<EndpointType> endpoint_type_of(const usbdevfs_urb* u) {
 
 }  // namespace
 
+struct FakeUsbDevice::IoctlGate {
+  std::mutex mu;                    // held while the device answers
+  FakeUsbDevice* device = nullptr;  // null once the device is being destroyed
+};
+
 FakeUsbDevice::FakeUsbDevice(MockTestbed& testbed, UsbDeviceModel& model,
                              std::vector<std::uint8_t> descriptors, UsbSpeed speed,
                              UsbBusAddress address)
@@ -105,13 +110,19 @@ FakeUsbDevice::FakeUsbDevice(MockTestbed& testbed, UsbDeviceModel& model,
       paths_(usb_node_paths(address)),
       layout_(ConfigurationLayout::parse(
           std::span(descriptors_).subspan(std::min<std::size_t>(18, descriptors_.size())))),
-      handler_(umockdev_ioctl_base_new()) {
-  g_signal_connect(handler_, "handle-ioctl", G_CALLBACK(&FakeUsbDevice::on_ioctl_cb), this);
+      handler_(umockdev_ioctl_base_new()),
+      gate_(new IoctlGate{.device = this}) {
+  g_signal_connect_data(handler_, "handle-ioctl", G_CALLBACK(&FakeUsbDevice::on_ioctl_cb), gate_,
+                        &FakeUsbDevice::free_gate, GConnectFlags{});
 }
 
 FakeUsbDevice::~FakeUsbDevice() {
+  {
+    std::lock_guard closing(gate_->mu);  // after the answer under way, if any
+    gate_->device = nullptr;
+  }
   if (attached_) umockdev_testbed_detach_ioctl(testbed_.get(), paths_.devnode.c_str(), nullptr);
-  std::lock_guard lock(mu_);  // orders this after the worker's last answer
+  std::lock_guard lock(mu_);
   while (!files_.empty())
     close_file(files_.begin()->first);
   g_object_unref(handler_);
@@ -222,9 +233,19 @@ FakeUsbDevice::Stats FakeUsbDevice::stats() const {
 }
 
 gboolean FakeUsbDevice::on_ioctl_cb(UMockdevIoctlBase*, UMockdevIoctlClient* client,
-                                    gpointer self) {
-  static_cast<FakeUsbDevice*>(self)->on_ioctl(client);
+                                    gpointer gate) {
+  IoctlGate& g = *static_cast<IoctlGate*>(gate);
+  std::lock_guard open(g.mu);
+  if (g.device == nullptr) {
+    finish(client, ENODEV);  // the device is gone
+    return TRUE;
+  }
+  g.device->on_ioctl(client);
   return TRUE;
+}
+
+void FakeUsbDevice::free_gate(gpointer gate, GClosure*) {
+  delete static_cast<IoctlGate*>(gate);
 }
 
 void FakeUsbDevice::on_ioctl(UMockdevIoctlClient* client) {

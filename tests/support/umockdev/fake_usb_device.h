@@ -95,7 +95,13 @@ class FakeUsbDevice {
     bool bound = false;
   };
 
-  static gboolean on_ioctl_cb(UMockdevIoctlBase*, UMockdevIoctlClient* client, gpointer self);
+  // umockdev's worker can still hand over an ioctl after detach_ioctl() has
+  // returned (a client that had the node open), so the signal points at this
+  // gate, never at the device: the destructor closes it, after any answer
+  // under way, and ioctls that come later fail with ENODEV.
+  struct IoctlGate;
+  static gboolean on_ioctl_cb(UMockdevIoctlBase*, UMockdevIoctlClient* client, gpointer gate);
+  static void free_gate(gpointer gate, GClosure*);
   OpenFile& file_of(UMockdevIoctlClient* client);
   void sweep_closed_files();
   // Closing the node frees its URBs and releases its interfaces, as the kernel does.
@@ -130,6 +136,7 @@ class FakeUsbDevice {
   UsbNodePaths paths_;
   ConfigurationLayout layout_;
   UMockdevIoctlBase* handler_;
+  IoctlGate* gate_;  // freed with handler_'s signal connection (free_gate)
   bool attached_ = false;
   bool removal_announced_ = false;
   // glib hands each ioctl to umockdev's worker thread through futexes that
