@@ -106,7 +106,7 @@ void ScriptPlayer::run_step(const ScriptStep& step) {
       return;
     case ScriptStep::Action::kFree: {
       const auto it = allocs_.find(step.id);
-      void* frame = it == allocs_.end() ? nullptr : it->second.request->frame;
+      void* frame = it == allocs_.end() ? nullptr : it->second.received;
       expect_status(step, client(step.client).free(frame));
       return;
     }
@@ -148,7 +148,9 @@ void ScriptPlayer::run_alloc(const ScriptStep& step, ScriptedClient& client) {
   entry.step = &step;
   entry.request = std::make_unique<KsRequest>();
   entry.request->client = &client;
+  entry.received = nullptr;
   const NTSTATUS status = client.alloc(*entry.request);
+  if (status == STATUS_SUCCESS) entry.received = entry.request->frame;
   expect_status(step, status);
   if (step.expect.completes && status != STATUS_PENDING && !step.expect.status) {
     ++figures_.expectations_checked;
@@ -161,6 +163,7 @@ void ScriptPlayer::run_alloc(const ScriptStep& step, ScriptedClient& client) {
 void ScriptPlayer::alloc_ended(KsRequest& request, NTSTATUS status) {
   for (auto& [id, entry] : allocs_) {
     if (entry.request.get() != &request) continue;
+    if (status == STATUS_SUCCESS) entry.received = request.frame;
     const ScriptStep& step = *entry.step;
     if (!step.expect.completes) return;
     ++figures_.expectations_checked;

@@ -56,6 +56,11 @@ class ScriptPlayer {
   struct Alloc {
     const ScriptStep* step;
     std::unique_ptr<KsRequest> request;
+    // The frame once the client has it: at once, or when the client hears of
+    // the completion. Not request->frame: in real time the completing thread
+    // writes that first, and a FREE of it then was a FREE of a frame no
+    // client held yet (the run stopped on that violation).
+    void* received = nullptr;
   };
 
   void run_step(const ScriptStep& step);

@@ -279,6 +279,44 @@ TEST_F(PoolClients, ScriptChecksStepExpectations) {
   allocator_ = nullptr;
 }
 
+// A FREE of frame_of an ALLOC frees the frame its client has received, not what the
+// completing side wrote into the ALLOC's output buffer before the client heard of it. Here the
+// completion is on its way to the client when the FREE runs (the same instant, the completion
+// queued behind it): the client holds nothing yet, so the FREE is of no frame. It freed the
+// frame itself: in real time a camera run stopped on "FREE ... succeeded, but no client held
+// it" (the usb suite, CameraRun.TraceIsOnTheWallClock, on a loaded machine).
+TEST_F(PoolClients, ScriptFreesOnlyAFrameItsClientHasReceived) {
+  open(1);
+  std::vector<ScriptStep> steps;
+  steps.push_back(step(0, ScriptStep::Action::kAlloc, "a1"));
+  steps.push_back(step(1, ScriptStep::Action::kAlloc, "a2"));
+  steps.back().expect.status = STATUS_PENDING;
+  steps.push_back(step(10, ScriptStep::Action::kFree, "a1"));  // a2 completes, on its way
+  steps.back().expect.status = STATUS_SUCCESS;
+  steps.push_back(step(10, ScriptStep::Action::kFree, "a2"));
+  steps.back().pointer = "/script/3";
+  steps.back().expect.status = STATUS_SUCCESS;
+  steps.push_back(step(11, ScriptStep::Action::kFree, "a2"));  // received by now
+  steps.back().pointer = "/script/4";
+  steps.back().expect.status = STATUS_SUCCESS;
+  ClientSpec scripted;
+  scripted.name = "script";
+  scripted.scripted = true;
+  FakePin pin;
+  ScriptPlayer player(steps, {scripted}, *environment_, pin);
+  player.start();
+  scheduler_.run_until(20 * kMs);
+  player.finish();
+
+  EXPECT_THAT(player.failures(),
+              ElementsAre("/script/3 (free \"a2\" at 10 ms): expected STATUS_SUCCESS, got "
+                          "STATUS_INVALID_PARAMETER"));
+  ASSERT_EQ(player.clients().size(), 1u);
+  EXPECT_EQ(player.clients()[0]->figures().frees, 2u);
+  EXPECT_EQ(player.clients()[0]->figures().invalid_frees, 1u);
+  EXPECT_THAT(events_.violations, IsEmpty());
+}
+
 // Draws are reproducible from the seed and stay within their documented range.
 TEST(RandomStream, DrawsAreSeededAndBounded) {
   DurationSpec uniform{.kind = DurationSpec::Kind::kUniform, .min_ns = 10, .max_ns = 19};
