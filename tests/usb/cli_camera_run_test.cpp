@@ -54,16 +54,20 @@ class CameraRun : public SourceTest {
   }
 
   // A client, a script that takes a frame, pauses and resumes the pin and
-  // reads its counters, and expectations a camera meets.
+  // reads its counters, and expectations a camera meets. A machine running the
+  // ASan suites at once delayed a steady camera's frames by over 100 ms, so a
+  // stall is a gap of over five intervals (167 ms), not the default three, and
+  // the script's ALLOC has 190 ms to be served before its FREE.
   static Json camera_scenario() {
     return Json::parse(R"({
       "duration_s": 0.6,
-      "device": {"usb": "cafe:4011", "format": "YUY2", "size": "160x120", "fps": 30},
+      "device": {"usb": "cafe:4011", "format": "YUY2", "size": "160x120", "fps": 30,
+                 "stall_intervals": 5},
       "allocator": {"frames": 4},
       "clients": [{"name": "viewer", "hold": 2}],
       "script": [
-        {"at_ms": 150, "do": "alloc", "client": "pinned", "id": "a"},
-        {"at_ms": 250, "do": "free", "client": "pinned", "frame_of": "a",
+        {"at_ms": 100, "do": "alloc", "client": "pinned", "id": "a"},
+        {"at_ms": 290, "do": "free", "client": "pinned", "frame_of": "a",
          "expect": {"status": "STATUS_SUCCESS"}},
         {"at_ms": 300, "do": "set_state", "state": "pause", "expect": {"status": "STATUS_SUCCESS"}},
         {"at_ms": 350, "do": "set_state", "state": "run", "expect": {"status": "STATUS_SUCCESS"}},
@@ -150,6 +154,9 @@ TEST_F(CameraRun, TraceIsOnTheWallClock) {
   const fs::path trace = path("trace.json");
   Json scenario = camera_scenario();
   scenario["clients"][0]["outstanding"] = 2;
+  // With the viewer's two requests outstanding, "a" waited 150 ms and more on a loaded machine:
+  // its FREE may find no frame yet, which this test of the trace does not judge.
+  scenario["script"][1].erase("expect");
   const CliRun run =
       run_hilcap({"run", write("traced.json", scenario).string(), "--trace", trace.string()});
   ASSERT_EQ(run.status, 0) << run.out << run.err;
