@@ -55,15 +55,18 @@ class CameraRun : public SourceTest {
 
   // A client, a script that takes a frame, pauses and resumes the pin and
   // reads its counters, and expectations a camera meets. A machine running the
-  // ASan suites at once delayed a steady camera's frames by over 100 ms, so a
-  // stall is a gap of over five intervals (167 ms), not the default three, and
-  // the script's ALLOC has 190 ms to be served before its FREE.
+  // ASan suites at once delayed a steady camera's frames, and its clients, by
+  // over 100 ms; so a stall is a gap of over five intervals (167 ms), not the
+  // default three, the script's ALLOC has 190 ms to be served before its FREE,
+  // and the pool has 8 frames: with 4, three frames ready for a client that
+  // had not run yet and the pinned one left none for the camera (a starvation
+  // drop where the script expects DropCount 0).
   static Json camera_scenario() {
     return Json::parse(R"({
       "duration_s": 0.6,
       "device": {"usb": "cafe:4011", "format": "YUY2", "size": "160x120", "fps": 30,
                  "stall_intervals": 5},
-      "allocator": {"frames": 4},
+      "allocator": {"frames": 8},
       "clients": [{"name": "viewer", "hold": 2}],
       "script": [
         {"at_ms": 100, "do": "alloc", "client": "pinned", "id": "a"},
