@@ -67,9 +67,9 @@ class CliCapture : public SourceTest {
     EXPECT_EQ(figure(r, "frames.due"), figure(r, "frames.delivered") +
                                            figure(r, "frames.dropped.total") +
                                            figure(r, "frames.in_flight_at_end"));
-    // A camera's frame is produced once the host had a buffer for it (run_report.cpp): a frame
-    // cut off when the stream stopped is produced and dropped as incomplete. Judged against
-    // every drop, an isochronous capture whose duration ended mid-frame was inconsistent.
+    // Produced: "frames that got a buffer" (configs/README.md), so every due frame but the
+    // starved ones; a frame cut off when the stream stopped got one and is dropped incomplete.
+    // Judged against every drop, an isochronous capture ending mid-frame was inconsistent.
     EXPECT_EQ(figure(r, "frames.produced"),
               figure(r, "frames.due") - figure(r, "frames.dropped.by_reason.starvation"));
     EXPECT_EQ(figure(r, "frames.delivered"),

@@ -209,6 +209,21 @@ ScriptStep step(TimeNs at_ms, ScriptStep::Action action, std::string id = {}) {
   return s;
 }
 
+// Plays `steps` through the scripted client "script" until `until_ms`, then
+// ends the script (finish: what still pends).
+std::unique_ptr<ScriptPlayer> play(std::vector<ScriptStep> steps, ClientEnvironment& environment,
+                                   VirtualScheduler& scheduler, FakePin& pin, TimeNs until_ms) {
+  ClientSpec scripted;
+  scripted.name = "script";
+  scripted.scripted = true;
+  auto player =
+      std::make_unique<ScriptPlayer>(std::move(steps), std::vector{scripted}, environment, pin);
+  player->start();
+  scheduler.run_until(until_ms * kMs);
+  player->finish();
+  return player;
+}
+
 // The script acts through its client, checks every step's expectation, and
 // names the step, the expectation and what happened when one is missed.
 TEST_F(PoolClients, ScriptChecksStepExpectations) {
@@ -250,14 +265,9 @@ TEST_F(PoolClients, ScriptChecksStepExpectations) {
   steps.back().pointer = "/script/11";
   steps.back().expect.completes = true;
 
-  ClientSpec scripted;
-  scripted.name = "script";
-  scripted.scripted = true;
   FakePin pin;
-  ScriptPlayer player(steps, {scripted}, *environment_, pin);
-  player.start();
-  scheduler_.run_until(30 * kMs);
-  player.finish();
+  const auto played = play(std::move(steps), *environment_, scheduler_, pin, 30);
+  const ScriptPlayer& player = *played;
 
   EXPECT_THAT(
       player.failures(),
@@ -299,14 +309,9 @@ TEST_F(PoolClients, ScriptFreesOnlyAFrameItsClientHasReceived) {
   steps.push_back(step(11, ScriptStep::Action::kFree, "a2"));  // received by now
   steps.back().pointer = "/script/4";
   steps.back().expect.status = STATUS_SUCCESS;
-  ClientSpec scripted;
-  scripted.name = "script";
-  scripted.scripted = true;
   FakePin pin;
-  ScriptPlayer player(steps, {scripted}, *environment_, pin);
-  player.start();
-  scheduler_.run_until(20 * kMs);
-  player.finish();
+  const auto played = play(std::move(steps), *environment_, scheduler_, pin, 20);
+  const ScriptPlayer& player = *played;
 
   EXPECT_THAT(player.failures(),
               ElementsAre("/script/3 (free \"a2\" at 10 ms): expected STATUS_SUCCESS, got "
